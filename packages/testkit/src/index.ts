@@ -1,0 +1,23 @@
+export { type BrokerHandle, type BrokerKind, ensureBroker } from './broker.js';
+export {
+  bootstrapServers,
+  type ConsumedRecord,
+  type ConsumeOptions,
+  consumeAll,
+  createTopics,
+  deleteTopics,
+  produceAll,
+  type TopicSpec,
+  testKafka,
+  testProducer,
+  uniqueName,
+  withAdmin,
+} from './kafka.js';
+export {
+  type ClusterSize,
+  killClusterNode,
+  localBrokerReady,
+  restartClusterNode,
+  startLocalBroker,
+  stopLocalBroker,
+} from './local-broker.js';

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): install, lint, typecheck, unit tests, then integration tests on a
+# real Kafka broker that the test setup starts and this script always stops. Ends with the plain line
+# "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+export PATH="$PWD/node_modules/.bin:$PWD/.tools/node_modules/.bin:$PATH"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+stop_brokers() { bash tools/kafka/kafka.sh stop >/dev/null 2>&1; bash tools/kafka/kafka.sh stop --nodes 3 >/dev/null 2>&1; }
+trap stop_brokers EXIT
+
+results=.test-results
+rm -rf "$results" && mkdir -p "$results"
+failed_steps=()
+
+step() { # step <name> <command...>
+  local name=$1; shift
+  echo "== $name" >&2
+  "$@" || failed_steps+=("$name")
+}
+
+step lint biome check .
+step typecheck tsc -p tsconfig.json --noEmit
+step unit vitest run --project unit --reporter=default --reporter=json --outputFile="$results/unit.json"
+step integration vitest run --project integration --reporter=default --reporter=json --outputFile="$results/integration.json"
+
+node scripts/test-summary.mjs "${#failed_steps[@]}" "$results"/*.json
+status=$?
+if [ ${#failed_steps[@]} -gt 0 ]; then echo "failed steps: ${failed_steps[*]}" >&2; exit 1; fi
+exit $status

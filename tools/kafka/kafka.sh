@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# A real Apache Kafka 4.x broker (KRaft, combined broker+controller) from Maven Central jars.
+#
+#   tools/kafka/kafka.sh fetch                 download the broker jars once (cached in .kafka/libs)
+#   tools/kafka/kafka.sh start  [--nodes 3]    start (idempotent) and wait until metadata answers
+#   tools/kafka/kafka.sh stop   [--nodes 3]    SIGTERM, then SIGKILL after a timeout
+#   tools/kafka/kafka.sh status [--nodes 3]    print pid and readiness; exit 0 only when ready
+#   tools/kafka/kafka.sh kill9 N               kill -9 one node of the 3-node cluster (failover tests)
+#   tools/kafka/kafka.sh bootstrap [--nodes 3] print the bootstrap servers
+#
+# Env: KAFKA_HOME_DIR (default <repo>/.kafka), KAFKA_HEAP (default 512m), KAFKA_READY_TIMEOUT (s, default 90).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+home=${KAFKA_HOME_DIR:-$repo/.kafka}
+libs=$home/libs
+heap=${KAFKA_HEAP:-512m}
+ready_timeout=${KAFKA_READY_TIMEOUT:-90}
+# One fixed cluster id per data dir: re-formatting an existing dir with another id is refused by Kafka.
+cluster_id=tributaryLocalKafka001w
+
+cmd=${1:-status}; shift || true
+nodes=1
+node_arg=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) nodes=$2; shift 2 ;;
+    *) node_arg=$1; shift ;;
+  esac
+done
+case "$nodes" in 1|3) ;; *) echo "kafka.sh: --nodes must be 1 or 3" >&2; exit 2 ;; esac
+
+if [ "$nodes" = 1 ]; then dir=$home/single; else dir=$home/cluster3; fi
+
+node_ids() { if [ "$nodes" = 1 ]; then echo 1; else echo 1 2 3; fi; }
+port() { # port <node> <kind: client|controller>
+  local base; if [ "$nodes" = 1 ]; then base=19; else base=2$1; fi
+  if [ "$2" = client ]; then echo "${base}092"; else echo "${base}093"; fi
+}
+bootstrap() { local out="" n; for n in $(node_ids); do out="$out${out:+,}127.0.0.1:$(port "$n" client)"; done; echo "$out"; }
+pidfile() { echo "$dir/node-$1.pid"; }
+logfile() { echo "$dir/node-$1.log"; }
+alive() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) || return 1; kill -0 "$p" 2>/dev/null; }
+
+fetch() {
+  if [ -f "$libs/.complete" ] && cmp -s "$here/pom.xml" "$libs/.complete"; then return 0; fi
+  echo "kafka.sh: fetching broker jars from Maven Central into $libs" >&2
+  # A fresh dir, otherwise jars of an older version stay beside the new ones and clash on the classpath.
+  rm -rf "$libs"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  cp "$here/pom.xml" "$libs/.complete"
+}
+
+java_opts() {
+  echo "-Xms$heap -Xmx$heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+-XX:+ExplicitGCInvokesConcurrent -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+-Dkafka.logs.dir=$dir/logs -Dlog4j2.configurationFile=$here/log4j2.properties"
+}
+
+write_config() { # write_config <node>
+  local n=$1 voters="" m
+  for m in $(node_ids); do voters="$voters${voters:+,}$m@127.0.0.1:$(port "$m" controller)"; done
+  local rf=1 isr=1
+  [ "$nodes" = 3 ] && rf=3 && isr=2
+  cat > "$dir/node-$n.properties" <<CONF
+process.roles=broker,controller
+node.id=$n
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:$(port "$n" client),CONTROLLER://127.0.0.1:$(port "$n" controller)
+advertised.listeners=PLAINTEXT://127.0.0.1:$(port "$n" client)
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data-$n
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=$rf
+min.insync.replicas=$isr
+group.initial.rebalance.delay.ms=0
+offsets.topic.replication.factor=$rf
+offsets.topic.num.partitions=$([ "$nodes" = 1 ] && echo 1 || echo 3)
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$isr
+transaction.state.log.num.partitions=$([ "$nodes" = 1 ] && echo 1 || echo 3)
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$isr
+log.cleaner.dedupe.buffer.size=16777216
+log.segment.bytes=67108864
+transaction.abort.timed.out.transaction.cleanup.interval.ms=5000
+transaction.remove.expired.transaction.cleanup.interval.ms=10000
+replica.lag.time.max.ms=5000
+broker.session.timeout.ms=4000
+broker.heartbeat.interval.ms=1000
+CONF
+}
+
+ready() { # metadata answers and lists every node (not just an open port)
+  java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$libs/*" "$here/Ready.java" "$(bootstrap)" "$nodes" >/dev/null 2>&1
+}
+
+start() {
+  fetch
+  mkdir -p "$dir"
+  local n started=0
+  for n in $(node_ids); do
+    if alive "$n"; then continue; fi
+    write_config "$n"
+    mkdir -p "$dir/data-$n" "$dir/logs"
+    java -Xmx256m -cp "$libs/*" -Dlog4j2.configurationFile="$here/log4j2.properties" kafka.tools.StorageTool \
+      format -t "$cluster_id" -c "$dir/node-$n.properties" --ignore-formatted >>"$(logfile "$n")" 2>&1
+    # setsid: the broker lives in its own session, so the caller's Ctrl-C does not kill it half-way;
+    # stop() ends it by pid.
+    # shellcheck disable=SC2046
+    setsid java $(java_opts) -cp "$libs/*" kafka.Kafka "$dir/node-$n.properties" >>"$(logfile "$n")" 2>&1 < /dev/null &
+    echo $! > "$(pidfile "$n")"
+    started=1
+  done
+  local deadline=$((SECONDS + ready_timeout))
+  until ready; do
+    for n in $(node_ids); do
+      if ! alive "$n"; then echo "kafka.sh: node $n exited during start; last log lines:" >&2; tail -n 30 "$(logfile "$n")" >&2; exit 1; fi
+    done
+    if [ $SECONDS -ge $deadline ]; then echo "kafka.sh: not ready after ${ready_timeout}s (logs: $dir/node-*.log)" >&2; exit 1; fi
+    sleep 1
+  done
+  [ $started = 1 ] && echo "kafka.sh: $nodes-node broker ready at $(bootstrap)" >&2
+  bootstrap
+}
+
+stop() {
+  local n p
+  for n in $(node_ids); do
+    p=$(cat "$(pidfile "$n")" 2>/dev/null) || continue
+    kill -TERM "$p" 2>/dev/null || true
+  done
+  local deadline=$((SECONDS + ${KAFKA_STOP_TIMEOUT:-30}))
+  for n in $(node_ids); do
+    p=$(cat "$(pidfile "$n")" 2>/dev/null) || continue
+    while kill -0 "$p" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
+    if kill -0 "$p" 2>/dev/null; then echo "kafka.sh: node $n did not stop in time, SIGKILL" >&2; kill -KILL "$p" 2>/dev/null || true; fi
+    rm -f "$(pidfile "$n")"
+  done
+}
+
+status() {
+  local n
+  for n in $(node_ids); do
+    if alive "$n"; then echo "node $n: running (pid $(cat "$(pidfile "$n")"), port $(port "$n" client))"; else echo "node $n: stopped"; fi
+  done
+  if ready; then echo "ready: $(bootstrap)"; else echo "not ready"; return 1; fi
+}
+
+case "$cmd" in
+  fetch) fetch ;;
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  bootstrap) bootstrap ;;
+  reset) stop; rm -rf "$dir" ;;
+  kill9)
+    [ -n "$node_arg" ] || { echo "kafka.sh: kill9 needs a node number" >&2; exit 2; }
+    p=$(cat "$(pidfile "$node_arg")"); kill -KILL "$p"; rm -f "$(pidfile "$node_arg")" ;;
+  startnode)
+    [ -n "$node_arg" ] || { echo "kafka.sh: startnode needs a node number" >&2; exit 2; }
+    alive "$node_arg" || { setsid java $(java_opts) -cp "$libs/*" kafka.Kafka "$dir/node-$node_arg.properties" >>"$(logfile "$node_arg")" 2>&1 < /dev/null & echo $! > "$(pidfile "$node_arg")"; } ;;
+  *) echo "usage: kafka.sh fetch|start|stop|status|bootstrap|reset|kill9 N|startnode N [--nodes 1|3]" >&2; exit 2 ;;
+esac
