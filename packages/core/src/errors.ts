@@ -1,0 +1,37 @@
+/** Stable error codes; tests and users match on these, never on messages. */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'TOPOLOGY_INVALID'
+  | 'TOPOLOGY_NAME_MISSING'
+  | 'COPARTITION_MISMATCH'
+  | 'SERDE_ERROR'
+  | 'DESERIALIZATION_FAILED'
+  | 'PROCESSING_FAILED'
+  | 'PRODUCTION_FAILED'
+  | 'STORE_NOT_FOUND'
+  | 'STORE_CLOSED'
+  | 'STORE_CORRUPT'
+  | 'STATE_BACKEND_MISSING'
+  | 'RESTORE_FAILED'
+  | 'SINK_FAILED'
+  | 'COMMIT_FAILED'
+  | 'ILLEGAL_STATE'
+  | 'KAFKA_ERROR';
+
+export class TributaryError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TributaryError';
+    this.code = code;
+  }
+}
+
+export function isTributaryError(err: unknown, code?: ErrorCode): err is TributaryError {
+  return err instanceof TributaryError && (code === undefined || err.code === code);
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,50 @@
+import type { Headers, RecordMetadata, StreamRecord } from '../record.js';
+import type { StateStore } from '../state/store.js';
+
+export type PunctuationType = 'stream-time' | 'wall-clock';
+
+export interface Cancellable {
+  cancel(): void;
+}
+
+/** What a processor can do besides receiving records. One context per processor per task. */
+export interface ProcessorContext<KOut = unknown, VOut = unknown> {
+  readonly applicationId: string;
+  readonly taskId: string;
+  readonly partition: number;
+  /** Source metadata of the record being processed; undefined inside punctuators. */
+  readonly recordMetadata: RecordMetadata | undefined;
+  /** Sends a record to every child, or to the named child only. */
+  forward(record: StreamRecord<KOut, VOut>, childName?: string): void;
+  getStateStore<S extends StateStore>(name: string): S;
+  /**
+   * Calls `callback` every `intervalMs`: on stream time (driven by record timestamps) or on wall-clock
+   * time. Callbacks may be async; the runtime awaits them between batches, not per record.
+   */
+  schedule(
+    intervalMs: number,
+    type: PunctuationType,
+    callback: (timestamp: number) => void | Promise<void>,
+  ): Cancellable;
+  /** Max event timestamp the task has seen. */
+  currentStreamTime(): number;
+  currentSystemTime(): number;
+  /** Ask for a commit after the current batch. */
+  requestCommit(): void;
+}
+
+/**
+ * A node of the processor graph. `process` is synchronous for every built-in operator; a custom
+ * processor may return a promise (the task then awaits it before the next record of that task).
+ */
+export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
+  init?(context: ProcessorContext<KOut, VOut>): void | Promise<void>;
+  process(record: StreamRecord<KIn, VIn>): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export type ProcessorSupplier<KIn, VIn, KOut, VOut> = () => Processor<KIn, VIn, KOut, VOut>;
+
+export function withHeaders<K, V>(rec: StreamRecord<K, V>, headers: Headers): StreamRecord<K, V> {
+  return { ...rec, headers: { ...rec.headers, ...headers } };
+}
