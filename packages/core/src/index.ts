@@ -1,5 +1,31 @@
 export { type Clock, systemClock } from './clock.js';
 export { type ErrorCode, errorMessage, isTributaryError, TributaryError } from './errors.js';
+export type { TopologyDescription } from './internal/graph/describe.js';
+export type { Subtopology } from './internal/graph/topology.js';
+export { Topology } from './internal/graph/topology.js';
+export { DLQ_HEADERS, type ErrorPolicy, type ErrorStage } from './internal/runtime/error-policy.js';
+export type { Change } from './kstream/change.js';
+export { GlobalKTable } from './kstream/global-ktable.js';
+export { KGroupedStream } from './kstream/grouped-stream.js';
+export { KGroupedTable } from './kstream/grouped-table.js';
+export { windowedJsonSerde } from './kstream/internal-serdes.js';
+export { BranchedKStream, type JoinOptions, KStream } from './kstream/kstream.js';
+export { KTable } from './kstream/ktable.js';
+export type {
+  ConsumedOptions,
+  GroupedOptions,
+  NamedOptions,
+  ProducedOptions,
+  RepartitionOptions,
+  StoreOptions,
+  TableOptions,
+  TimestampExtractor,
+  WindowedStoreOptions,
+} from './kstream/options.js';
+export { Stores } from './kstream/stores.js';
+export { StreamsBuilder } from './kstream/streams-builder.js';
+export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
+export { type TimeWindow, TimeWindows, type Windowed } from './kstream/windows.js';
 export { jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js';
 export type {
   Cancellable,

@@ -1,0 +1,54 @@
+/**
+ * Windows that still await their final result, ordered by end so closing is a pop from the front.
+ * Keys are identified by their JSON form (DSL keys are primitives or plain objects).
+ */
+export class OpenWindows<K> {
+  private readonly byEnd = new Map<number, Map<string, { key: K; start: number }>>();
+  private ends: number[] = [];
+  private sorted = true;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(key: K, start: number, end: number): void {
+    let bucket = this.byEnd.get(end);
+    if (!bucket) {
+      bucket = new Map();
+      this.byEnd.set(end, bucket);
+      if (this.ends.length > 0 && end < (this.ends.at(-1) as number)) this.sorted = false;
+      this.ends.push(end);
+    }
+    const id = `${start}|${JSON.stringify(key)}`;
+    if (!bucket.has(id)) {
+      bucket.set(id, { key, start });
+      this.count += 1;
+    }
+  }
+
+  maxEnd(): number {
+    this.sort();
+    return this.ends.at(-1) ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Removes and returns every window with end <= closeTime, oldest end first. */
+  *popEndingAtOrBefore(closeTime: number): Generator<{ key: K; start: number; end: number }> {
+    this.sort();
+    while (this.ends.length > 0 && (this.ends[0] as number) <= closeTime) {
+      const end = this.ends.shift() as number;
+      const bucket = this.byEnd.get(end);
+      this.byEnd.delete(end);
+      if (!bucket) continue;
+      this.count -= bucket.size;
+      for (const w of bucket.values()) yield { key: w.key, start: w.start, end };
+    }
+  }
+
+  private sort(): void {
+    if (!this.sorted) {
+      this.ends.sort((a, b) => a - b);
+      this.sorted = true;
+    }
+  }
+}

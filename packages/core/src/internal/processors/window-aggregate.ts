@@ -1,0 +1,128 @@
+import { TributaryError } from '../../errors.js';
+import { type Change, change } from '../../kstream/change.js';
+import type { TimeWindows, Windowed } from '../../kstream/windows.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { StreamRecord } from '../../record.js';
+import type { KeyValueStore, WindowStore } from '../../state/store.js';
+import { OpenWindows } from './open-windows.js';
+
+export interface WindowAggregateSpec<K, V, VA> {
+  readonly storeName: string;
+  /** KV store holding stream time and the close watermark, so a restarted task keeps them. */
+  readonly metaStoreName: string;
+  readonly windows: TimeWindows;
+  readonly initializer: () => VA;
+  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
+  readonly emit: 'final' | 'update';
+  readonly idleTimeoutMs: number | undefined;
+  /** Child that receives records too late for their window (the late side output). */
+  readonly lateChild: string;
+  readonly resultChild: string;
+}
+
+const STREAM_TIME = 'streamTime';
+const CLOSED_THROUGH = 'closedThrough';
+
+/**
+ * Windowed aggregation on event time. A window [start, end) accepts records while
+ * stream time < end + grace; with emit 'final' its result is forwarded once, when stream time reaches
+ * end + grace (or on idle close), and the window is then removed from the store.
+ */
+export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
+  private ctx!: ProcessorContext<unknown, unknown>;
+  private store!: WindowStore<K, VA>;
+  private meta!: KeyValueStore<string, number>;
+  private streamTime = Number.NEGATIVE_INFINITY;
+  /** Windows ending at or before this were closed by an idle timeout. */
+  private closedThrough = Number.NEGATIVE_INFINITY;
+  private readonly open = new OpenWindows<K>();
+  private lastActivity = 0;
+  lateCount = 0;
+
+  constructor(private readonly spec: WindowAggregateSpec<K, V, VA>) {}
+
+  async init(ctx: ProcessorContext<unknown, unknown>): Promise<void> {
+    this.ctx = ctx;
+    this.store = ctx.getStateStore<WindowStore<K, VA>>(this.spec.storeName);
+    this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
+    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.closedThrough = this.meta.get(CLOSED_THROUGH) ?? Number.NEGATIVE_INFINITY;
+    this.lastActivity = ctx.currentSystemTime();
+    if (this.spec.emit === 'final') {
+      // Rebuild the close index from restored state: every window still in the store is open.
+      for await (const e of this.store.all())
+        this.open.add(e.key, e.windowStart, e.windowStart + this.spec.windows.sizeMs);
+    }
+    const idle = this.spec.idleTimeoutMs;
+    if (idle !== undefined) {
+      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
+    }
+  }
+
+  private closeTime(): number {
+    return Math.max(this.streamTime - this.spec.windows.graceMs, this.closedThrough);
+  }
+
+  process(record: StreamRecord<K, V>): void {
+    if (record.key === null || record.key === undefined) {
+      throw new TributaryError('PROCESSING_FAILED', `windowed aggregation ${this.spec.storeName}: null key`);
+    }
+    this.lastActivity = this.ctx.currentSystemTime();
+    if (record.timestamp > this.streamTime) {
+      this.streamTime = record.timestamp;
+      this.meta.put(STREAM_TIME, this.streamTime);
+    }
+    const closeTime = this.closeTime();
+    const { sizeMs } = this.spec.windows;
+    let late = false;
+    for (const start of this.spec.windows.windowStartsFor(record.timestamp)) {
+      const end = start + sizeMs;
+      if (end <= closeTime) {
+        late = true;
+        continue;
+      }
+      const old = this.store.fetch(record.key, start);
+      const agg = this.spec.aggregator(
+        record.key,
+        record.value,
+        old === undefined ? this.spec.initializer() : old,
+      );
+      this.store.put(record.key, agg, start);
+      if (this.spec.emit === 'update') {
+        this.forwardResult(record.key, start, agg, old, record.timestamp);
+      } else {
+        this.open.add(record.key, start, end);
+      }
+    }
+    if (late) {
+      this.lateCount += 1;
+      this.ctx.forward(record, this.spec.lateChild);
+    }
+    if (this.spec.emit === 'final') this.emitClosed(closeTime);
+  }
+
+  private forwardResult(key: K, start: number, value: VA, old: VA | undefined, timestamp: number): void {
+    const windowed: Windowed<K> = { key, window: { start, end: start + this.spec.windows.sizeMs } };
+    this.ctx.forward(
+      { key: windowed, value: change(value, old), timestamp, headers: {} },
+      this.spec.resultChild,
+    );
+  }
+
+  private emitClosed(closeTime: number): void {
+    for (const w of this.open.popEndingAtOrBefore(closeTime)) {
+      const value = this.store.fetch(w.key, w.start);
+      if (value === undefined) continue;
+      // The result's timestamp is the window's last millisecond: deterministic across replays.
+      this.forwardResult(w.key, w.start, value, undefined, w.end - 1);
+      this.store.put(w.key, undefined, w.start);
+    }
+  }
+
+  private closeIfIdle(now: number): void {
+    if (this.open.size === 0 || now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+    this.closedThrough = Math.max(this.closedThrough, this.open.maxEnd());
+    this.meta.put(CLOSED_THROUGH, this.closedThrough);
+    this.emitClosed(this.closedThrough);
+  }
+}

@@ -1,0 +1,127 @@
+import { type ErrorCode, errorMessage, TributaryError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { RawRecord, RecordCollector } from './raw-record.js';
+
+export type ErrorStage = 'deserialization' | 'processing' | 'production';
+
+/**
+ * One policy for every stage. `fail` stops the app with a typed error; `continue` skips the record
+ * (counted and logged with topic/partition/offset); `dead-letter` sends the original bytes to a DLQ
+ * topic with headers saying where the record came from and why it failed.
+ */
+export type ErrorPolicy =
+  | { readonly mode: 'fail' }
+  | { readonly mode: 'continue' }
+  | { readonly mode: 'dead-letter'; readonly topic?: string | ((sourceTopic: string) => string) };
+
+export const DLQ_HEADERS = {
+  topic: 'tributary.source.topic',
+  partition: 'tributary.source.partition',
+  offset: 'tributary.source.offset',
+  stage: 'tributary.error.stage',
+  error: 'tributary.error.message',
+  task: 'tributary.task.id',
+} as const;
+
+export function deadLetterTopic(policy: ErrorPolicy, sourceTopic: string): string | undefined {
+  if (policy.mode !== 'dead-letter') return undefined;
+  if (typeof policy.topic === 'function') return policy.topic(sourceTopic);
+  return policy.topic ?? `${sourceTopic}-dlq`;
+}
+
+/** Marks errors raised while serializing or handing records to sinks. */
+export class ProductionError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProductionError';
+  }
+}
+
+export class DeserializationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeserializationError';
+  }
+}
+
+export interface ErrorCounters {
+  deserializationErrors: number;
+  processingErrors: number;
+  productionErrors: number;
+  deadLettered: number;
+  skipped: number;
+}
+
+export function newErrorCounters(): ErrorCounters {
+  return { deserializationErrors: 0, processingErrors: 0, productionErrors: 0, deadLettered: 0, skipped: 0 };
+}
+
+const stageCode: Record<ErrorStage, ErrorCode> = {
+  deserialization: 'DESERIALIZATION_FAILED',
+  processing: 'PROCESSING_FAILED',
+  production: 'PRODUCTION_FAILED',
+};
+
+export function stageOf(err: unknown): ErrorStage {
+  if (err instanceof DeserializationError) return 'deserialization';
+  if (err instanceof ProductionError) return 'production';
+  return 'processing';
+}
+
+/** Applies the policy to one failed record; throws under `fail`. */
+export function handleRecordError(
+  err: unknown,
+  raw: RawRecord,
+  ctx: {
+    policy: ErrorPolicy;
+    counters: ErrorCounters;
+    collector: RecordCollector;
+    logger: Logger;
+    taskId: string;
+  },
+): void {
+  const stage = stageOf(err);
+  const cause =
+    err instanceof DeserializationError || err instanceof ProductionError ? (err.cause ?? err) : err;
+  const message = errorMessage(cause);
+  if (stage === 'deserialization') ctx.counters.deserializationErrors += 1;
+  else if (stage === 'processing') ctx.counters.processingErrors += 1;
+  else ctx.counters.productionErrors += 1;
+  const where = {
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset.toString(),
+    stage,
+    task: ctx.taskId,
+  };
+  if (ctx.policy.mode === 'fail') {
+    throw new TributaryError(
+      stageCode[stage],
+      `${stage} failed for ${raw.topic}-${raw.partition}@${raw.offset}: ${message}`,
+      { cause },
+    );
+  }
+  if (ctx.policy.mode === 'continue') {
+    ctx.counters.skipped += 1;
+    ctx.logger.warn('record skipped', { ...where, error: message });
+    return;
+  }
+  const topic = deadLetterTopic(ctx.policy, raw.topic) as string;
+  ctx.collector.send({
+    topic,
+    key: raw.key,
+    value: raw.value,
+    timestamp: raw.timestamp,
+    headers: {
+      ...raw.headers,
+      [DLQ_HEADERS.topic]: raw.topic,
+      [DLQ_HEADERS.partition]: String(raw.partition),
+      [DLQ_HEADERS.offset]: raw.offset.toString(),
+      [DLQ_HEADERS.stage]: stage,
+      [DLQ_HEADERS.error]: message.slice(0, 2000),
+      [DLQ_HEADERS.task]: ctx.taskId,
+    },
+  });
+  ctx.counters.deadLettered += 1;
+  ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
+}

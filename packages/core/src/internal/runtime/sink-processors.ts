@@ -1,0 +1,78 @@
+import type { Logger } from '../../logger.js';
+import type { Processor } from '../../processor/processor.js';
+import type { RecordMetadata, StreamRecord } from '../../record.js';
+import type { SinkTask } from '../../sink/sink.js';
+import { resolveTopic, type TopicSinkNode } from '../graph/nodes.js';
+import { ProductionError } from './error-policy.js';
+import type { RecordCollector } from './raw-record.js';
+
+type AnyRecord = StreamRecord<unknown, unknown>;
+
+/** Serializes and hands records to the collector; serialization errors belong to the production stage. */
+export class TopicSinkProcessor implements Processor<unknown, unknown> {
+  private readonly fixedTopic: string | undefined;
+
+  constructor(
+    private readonly node: TopicSinkNode,
+    applicationId: string,
+    private readonly collector: RecordCollector,
+  ) {
+    this.fixedTopic = typeof node.topic === 'function' ? undefined : resolveTopic(node.topic, applicationId);
+  }
+
+  process(record: AnyRecord): void {
+    let topic: string;
+    let key: Buffer | null;
+    let value: Buffer | null;
+    try {
+      topic =
+        this.fixedTopic ?? (this.node.topic as (k: unknown, v: unknown) => string)(record.key, record.value);
+      key = this.node.keySerde.serialize(record.key, topic);
+      value = this.node.valueSerde.serialize(record.value, topic);
+    } catch (err) {
+      throw new ProductionError(`cannot serialize for ${this.node.name}: ${(err as Error)?.message ?? err}`, {
+        cause: err,
+      });
+    }
+    this.collector.send({ topic, key, value, timestamp: record.timestamp, headers: record.headers });
+  }
+}
+
+export class FileSinkProcessor implements Processor<unknown, unknown> {
+  constructor(
+    private readonly sink: SinkTask<unknown, unknown>,
+    private readonly metadata: () => RecordMetadata | undefined,
+  ) {}
+
+  process(record: AnyRecord): void {
+    try {
+      this.sink.write(record, this.metadata());
+    } catch (err) {
+      throw new ProductionError((err as Error)?.message ?? String(err), { cause: err });
+    }
+  }
+}
+
+/** Late records nobody routed: counted and logged (at most once a minute per node), never silent. */
+export class UnroutedLateProcessor implements Processor<unknown, unknown> {
+  count = 0;
+  private lastLog = 0;
+
+  constructor(
+    private readonly nodeName: string,
+    private readonly logger: Logger,
+  ) {}
+
+  process(record: AnyRecord): void {
+    this.count += 1;
+    const now = Date.now();
+    if (now - this.lastLog >= 60_000) {
+      this.lastLog = now;
+      this.logger.warn('late records dropped (route them with lateRecords())', {
+        node: this.nodeName,
+        total: this.count,
+        timestamp: record.timestamp,
+      });
+    }
+  }
+}

@@ -1,0 +1,251 @@
+import type { Clock } from '../../clock.js';
+import { TributaryError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { RecordMetadata, StreamRecord } from '../../record.js';
+import type { SinkTask } from '../../sink/sink.js';
+import type { StateStore } from '../../state/store.js';
+import type { GraphNode, SourceNode } from '../graph/nodes.js';
+import { resolveTopic } from '../graph/nodes.js';
+import type { Subtopology } from '../graph/topology.js';
+import {
+  DeserializationError,
+  type ErrorCounters,
+  type ErrorPolicy,
+  handleRecordError,
+  newErrorCounters,
+} from './error-policy.js';
+import { PunctuationQueue } from './punctuation.js';
+import type { RawRecord, RecordCollector } from './raw-record.js';
+import { FileSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
+
+type AnyRecord = StreamRecord<unknown, unknown>;
+type AnyProcessor = Processor<unknown, unknown, unknown, unknown>;
+
+export interface StreamTaskOptions {
+  readonly taskId: string;
+  readonly applicationId: string;
+  readonly partition: number;
+  readonly subtopology: Subtopology;
+  readonly store: (name: string) => StateStore;
+  readonly sinkTasks: ReadonlyMap<string, SinkTask<unknown, unknown>>;
+  readonly collector: RecordCollector;
+  readonly errorPolicy: ErrorPolicy;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly requestCommit: () => void;
+}
+
+interface NodeInstance {
+  readonly node: GraphNode;
+  readonly processor: AnyProcessor;
+  readonly children: NodeInstance[];
+  readonly byName: Map<string, NodeInstance>;
+}
+
+/**
+ * Runs one sub-topology for one partition: deserializes records, drives them through the processor
+ * nodes synchronously, applies the error policy per record and fires punctuators. Shared by the Kafka
+ * runtime and the TopologyTestDriver, so both run the same processors.
+ */
+export class StreamTask {
+  readonly id: string;
+  readonly counters: ErrorCounters = newErrorCounters();
+  processed = 0;
+  streamTime = Number.NEGATIVE_INFINITY;
+  /** Offsets processed since the last commit, per `topic:partition`: first and last. */
+  readonly uncommitted = new Map<string, { topic: string; partition: number; first: bigint; last: bigint }>();
+  private readonly sourcesByTopic = new Map<string, NodeInstance>();
+  private readonly instances: NodeInstance[] = [];
+  private readonly punctuation = new PunctuationQueue();
+  private readonly pending: Promise<void>[] = [];
+  private current: RecordMetadata | undefined;
+  private readonly late: UnroutedLateProcessor[] = [];
+
+  constructor(readonly opts: StreamTaskOptions) {
+    this.id = opts.taskId;
+  }
+
+  get lateRecordsUnrouted(): number {
+    return this.late.reduce((n, p) => n + p.count, 0);
+  }
+
+  /** Builds processor instances and runs their init (which may be async, e.g. to rebuild indexes). */
+  async init(): Promise<void> {
+    const byNode = new Map<string, NodeInstance>();
+    for (const node of this.opts.subtopology.nodes) {
+      const inst: NodeInstance = {
+        node,
+        processor: this.createProcessor(node),
+        children: [],
+        byName: new Map(),
+      };
+      byNode.set(node.name, inst);
+      this.instances.push(inst);
+    }
+    for (const inst of this.instances) {
+      for (const c of inst.node.children) {
+        const child = byNode.get(c.name);
+        if (!child) continue; // a repartition sink's source lives in another sub-topology
+        inst.children.push(child);
+        inst.byName.set(c.name, child);
+      }
+      if (inst.node.kind === 'source') {
+        for (const t of inst.node.topics)
+          this.sourcesByTopic.set(resolveTopic(t, this.opts.applicationId), inst);
+      }
+    }
+    for (const inst of this.instances) {
+      const r = inst.processor.init?.(this.contextFor(inst));
+      if (r) await r;
+    }
+  }
+
+  private createProcessor(node: GraphNode): AnyProcessor {
+    switch (node.kind) {
+      case 'source':
+        return { process: () => {} };
+      case 'processor':
+        if (node.operator === 'late-records' && node.children.length === 0) {
+          const p = new UnroutedLateProcessor(node.name, this.opts.logger);
+          this.late.push(p);
+          return p;
+        }
+        return node.supplier();
+      case 'sink':
+        return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector);
+      case 'file-sink': {
+        const sinkTask = this.opts.sinkTasks.get(node.name);
+        if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
+        return new FileSinkProcessor(sinkTask, () => this.current);
+      }
+    }
+  }
+
+  private contextFor(inst: NodeInstance): ProcessorContext {
+    const task = this;
+    return {
+      applicationId: this.opts.applicationId,
+      taskId: this.id,
+      partition: this.opts.partition,
+      get recordMetadata() {
+        return task.current;
+      },
+      forward(record: AnyRecord, childName?: string) {
+        if (childName !== undefined) {
+          const child = inst.byName.get(childName);
+          if (!child)
+            throw new TributaryError('ILLEGAL_STATE', `${inst.node.name} has no child ${childName}`);
+          const r = child.processor.process(record);
+          if (r) task.pending.push(r);
+          return;
+        }
+        for (const child of inst.children) {
+          const r = child.processor.process(record);
+          if (r) task.pending.push(r);
+        }
+      },
+      getStateStore: <S extends StateStore>(name: string) => {
+        const allowed = inst.node.kind === 'processor' && inst.node.stores.includes(name);
+        if (!allowed) {
+          throw new TributaryError(
+            'STORE_NOT_FOUND',
+            `processor ${inst.node.name} is not connected to store "${name}"`,
+          );
+        }
+        return this.opts.store(name) as S;
+      },
+      schedule: (intervalMs, type, callback) =>
+        this.punctuation.schedule(intervalMs, type, callback, this.opts.clock.now()),
+      currentStreamTime: () => this.streamTime,
+      currentSystemTime: () => this.opts.clock.now(),
+      requestCommit: () => this.opts.requestCommit(),
+    };
+  }
+
+  /** Processes a batch of one partition's records in order. Awaits only for async processors. */
+  async process(records: readonly RawRecord[]): Promise<void> {
+    for (const raw of records) {
+      const source = this.sourcesByTopic.get(raw.topic);
+      if (!source)
+        throw new TributaryError('ILLEGAL_STATE', `task ${this.id} has no source for topic ${raw.topic}`);
+      this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
+      try {
+        const record = this.deserialize(source.node as SourceNode, raw);
+        if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
+        for (const child of source.children) {
+          const r = child.processor.process(record);
+          if (r) this.pending.push(r);
+        }
+        if (this.pending.length > 0) await this.drainPending();
+      } catch (err) {
+        this.pending.length = 0;
+        handleRecordError(err, raw, {
+          policy: this.opts.errorPolicy,
+          counters: this.counters,
+          collector: this.opts.collector,
+          logger: this.opts.logger,
+          taskId: this.id,
+        });
+      }
+      this.track(raw);
+      this.processed += 1;
+      if (this.punctuation.hasStreamTime) {
+        this.current = undefined;
+        this.punctuation.fire('stream-time', this.streamTime, this.pending);
+        if (this.pending.length > 0) await this.drainPending();
+      }
+    }
+    this.current = undefined;
+  }
+
+  private deserialize(source: SourceNode, raw: RawRecord): AnyRecord {
+    try {
+      const key = source.keySerde.deserialize(raw.key, raw.topic);
+      const value = source.valueSerde.deserialize(raw.value, raw.topic);
+      const timestamp = source.timestampExtractor
+        ? source.timestampExtractor({ key, value, timestamp: raw.timestamp, topic: raw.topic })
+        : raw.timestamp;
+      if (!Number.isFinite(timestamp) || timestamp < 0) {
+        throw new Error(`invalid event timestamp ${timestamp}`);
+      }
+      return { key, value, timestamp, headers: raw.headers };
+    } catch (err) {
+      throw new DeserializationError(err instanceof Error ? err.message : String(err), { cause: err });
+    }
+  }
+
+  private track(raw: RawRecord): void {
+    const k = `${raw.topic}:${raw.partition}`;
+    const range = this.uncommitted.get(k);
+    if (range) range.last = raw.offset;
+    else
+      this.uncommitted.set(k, {
+        topic: raw.topic,
+        partition: raw.partition,
+        first: raw.offset,
+        last: raw.offset,
+      });
+  }
+
+  private async drainPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      await Promise.all(batch);
+    }
+  }
+
+  /** Fires wall-clock punctuators that are due. */
+  async punctuateWallClock(now: number): Promise<void> {
+    this.current = undefined;
+    this.punctuation.fire('wall-clock', now, this.pending);
+    if (this.pending.length > 0) await this.drainPending();
+  }
+
+  async close(): Promise<void> {
+    for (const inst of this.instances) {
+      const r = inst.processor.close?.();
+      if (r) await r;
+    }
+  }
+}

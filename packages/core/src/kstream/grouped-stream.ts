@@ -1,0 +1,76 @@
+import { StreamAggregateProcessor } from '../internal/processors/stream-aggregate.js';
+import type { ProcessorSupplier } from '../processor/processor.js';
+import type { Serde } from '../serde/serde.js';
+import { addProcessor, requireName } from './dsl-context.js';
+import { internalSerde } from './internal-serdes.js';
+import type { KStream } from './kstream.js';
+import { KTable } from './ktable.js';
+import type { StoreOptions } from './options.js';
+import { TimeWindowedKStream } from './windowed-stream.js';
+import type { TimeWindows } from './windows.js';
+
+type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
+
+/** A stream grouped by key, ready for count/reduce/aggregate (per key, or per key and window). */
+export class KGroupedStream<K, V> {
+  constructor(
+    readonly stream: KStream<K, V>,
+    readonly keySerde: Serde<K> | undefined,
+    readonly valueSerde: Serde<V> | undefined,
+  ) {}
+
+  /** The stream to aggregate, repartitioned through `<app>-<name>-repartition` after a key change. */
+  input(name: string): KStream<K, V> {
+    return this.stream.repartitionIfRequired(name, this.keySerde, this.valueSerde);
+  }
+
+  aggregate<VA>(
+    initializer: () => VA,
+    aggregator: (key: K, value: V, aggregate: VA) => VA,
+    opts: StoreOptions<VA>,
+  ): KTable<K, VA> {
+    const name = requireName(opts.name, 'aggregate');
+    const input = this.input(name);
+    const ctx = this.stream.ctx;
+    const keySerde = this.keySerde ?? input.shape.keySerde;
+    ctx.graph.addStore(
+      {
+        name,
+        kind: 'key-value',
+        keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
+        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
+        logging: opts.logging ?? true,
+        caching: opts.caching ?? true,
+      },
+      [],
+    );
+    const node = addProcessor(
+      ctx,
+      { name: `${name}-aggregate`, prefix: 'aggregate', operator: 'aggregate', stores: [name] },
+      () => new StreamAggregateProcessor(name, initializer, aggregator) as unknown as ReturnType<AnySupplier>,
+      [input.shape.node],
+    );
+    return KTable.materialized(ctx, node, name, keySerde, opts.valueSerde, input.shape.sourceNodes);
+  }
+
+  count(opts: StoreOptions<number>): KTable<K, number> {
+    return this.aggregate(
+      () => 0,
+      (_k, _v, n) => n + 1,
+      opts,
+    );
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, opts: StoreOptions<V>): KTable<K, V> {
+    // The first value of a key is its own aggregate: the initializer's undefined marks "none yet".
+    return this.aggregate<V>(
+      () => undefined as V,
+      (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)),
+      opts,
+    );
+  }
+
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V> {
+    return new TimeWindowedKStream(this, windows);
+  }
+}

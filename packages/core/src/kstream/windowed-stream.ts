@@ -1,0 +1,158 @@
+import type { GraphNode } from '../internal/graph/nodes.js';
+import { PassThroughProcessor } from '../internal/processors/stateless.js';
+import { WindowAggregateProcessor } from '../internal/processors/window-aggregate.js';
+import type { ProcessorSupplier } from '../processor/processor.js';
+import type { Serde } from '../serde/serde.js';
+import { Serdes } from '../serde/serdes.js';
+import type { WindowStore } from '../state/store.js';
+import { addProcessor, type DslContext, requireName } from './dsl-context.js';
+import type { KGroupedStream } from './grouped-stream.js';
+import { internalSerde, windowedJsonSerde } from './internal-serdes.js';
+import { KStream } from './kstream.js';
+import { KTable } from './ktable.js';
+import type { WindowedStoreOptions } from './options.js';
+import type { TimeWindows, Windowed } from './windows.js';
+
+type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
+
+/** A grouped stream cut into time windows; aggregates are kept per key and window. */
+export class TimeWindowedKStream<K, V> {
+  constructor(
+    private readonly grouped: KGroupedStream<K, V>,
+    private readonly windows: TimeWindows,
+  ) {}
+
+  aggregate<VA>(
+    initializer: () => VA,
+    aggregator: (key: K, value: V, aggregate: VA) => VA,
+    opts: WindowedStoreOptions<VA>,
+  ): WindowedKTable<K, VA> {
+    const name = requireName(opts.name, 'windowed aggregate');
+    const input = this.grouped.input(name);
+    const ctx = input.ctx;
+    const keySerde = this.grouped.keySerde ?? input.shape.keySerde ?? internalSerde<K>();
+    const metaStore = `${name}-meta`;
+    ctx.graph.addStore(
+      {
+        name,
+        kind: 'window',
+        keySerde: keySerde as Serde<unknown>,
+        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
+        logging: opts.logging ?? true,
+        caching: opts.caching ?? true,
+        windowSizeMs: this.windows.sizeMs,
+        retentionMs: this.windows.retentionMs(),
+      },
+      [],
+    );
+    ctx.graph.addStore(
+      {
+        name: metaStore,
+        kind: 'key-value',
+        keySerde: Serdes.string() as Serde<unknown>,
+        valueSerde: internalSerde<number>() as Serde<unknown>,
+        logging: opts.logging ?? true,
+        caching: true,
+      },
+      [],
+    );
+    const lateChild = `${name}-late`;
+    const resultChild = `${name}-results`;
+    const node = addProcessor(
+      ctx,
+      {
+        name: `${name}-window-aggregate`,
+        prefix: 'windowAggregate',
+        operator: 'window-aggregate',
+        stores: [name, metaStore],
+      },
+      () =>
+        new WindowAggregateProcessor<K, V, VA>({
+          storeName: name,
+          metaStoreName: metaStore,
+          windows: this.windows,
+          initializer,
+          aggregator,
+          emit: opts.emit ?? 'final',
+          idleTimeoutMs: opts.idleTimeoutMs,
+          lateChild,
+          resultChild,
+        }) as unknown as ReturnType<AnySupplier>,
+      [input.shape.node],
+    );
+    const results = addProcessor(
+      ctx,
+      { name: resultChild, prefix: 'results', operator: 'window-results' },
+      () => new PassThroughProcessor(),
+      [node],
+    );
+    const late = addProcessor(
+      ctx,
+      { name: lateChild, prefix: 'late', operator: 'late-records' },
+      () => new PassThroughProcessor(),
+      [node],
+    );
+    return new WindowedKTable<K, VA>(
+      ctx,
+      results,
+      name,
+      keySerde,
+      opts.valueSerde,
+      input.shape.sourceNodes,
+      late,
+      input,
+    );
+  }
+
+  count(opts: WindowedStoreOptions<number>): WindowedKTable<K, number> {
+    return this.aggregate(
+      () => 0,
+      (_k, _v, n) => n + 1,
+      opts,
+    );
+  }
+
+  reduce(reducer: (aggregate: V, value: V) => V, opts: WindowedStoreOptions<V>): WindowedKTable<K, V> {
+    return this.aggregate<V>(
+      () => undefined as V,
+      (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)),
+      opts,
+    );
+  }
+}
+
+/** Result of a windowed aggregation: a table keyed by (key, window), plus its late records. */
+export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
+  constructor(
+    ctx: DslContext,
+    node: GraphNode,
+    storeName: string,
+    innerKeySerde: Serde<K>,
+    valueSerde: Serde<V> | undefined,
+    sourceNodes: readonly string[],
+    private readonly lateNode: GraphNode,
+    private readonly input: KStream<K, unknown>,
+  ) {
+    super(
+      ctx,
+      node,
+      [storeName],
+      (pctx) => {
+        const store = pctx.getStateStore<WindowStore<K, V>>(storeName);
+        return (w) => store.fetch(w.key, w.window.start);
+      },
+      windowedJsonSerde<K>(),
+      valueSerde,
+      sourceNodes,
+    );
+    void innerKeySerde;
+  }
+
+  /**
+   * Records that arrived after their window closed (stream time past end + grace). They are never
+   * dropped silently: route them, e.g. `.lateRecords().to('my-dlq')`; unrouted ones are counted and logged.
+   */
+  lateRecords(): KStream<K, unknown> {
+    return new KStream<K, unknown>(this.ctx, { ...this.input.shape, node: this.lateNode });
+  }
+}

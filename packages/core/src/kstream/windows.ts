@@ -1,0 +1,73 @@
+import { TributaryError } from '../errors.js';
+
+/** A window's bounds in epoch ms: start inclusive, end exclusive. */
+export interface TimeWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The key of a windowed aggregation result. */
+export interface Windowed<K> {
+  readonly key: K;
+  readonly window: TimeWindow;
+}
+
+/** Floor modulo, so timestamps before 1970 land in the right window. */
+function floorMod(a: number, b: number): number {
+  return ((a % b) + b) % b;
+}
+
+/**
+ * Tumbling (advance = size) or hopping (advance < size) windows on event time, aligned to the epoch.
+ * `grace` is how long after a window's end records for it are still accepted; the window's final
+ * result is emitted when stream time reaches end + grace.
+ */
+export class TimeWindows {
+  private constructor(
+    readonly sizeMs: number,
+    readonly advanceMs: number,
+    readonly graceMs: number,
+  ) {}
+
+  static ofSizeWithNoGrace(sizeMs: number): TimeWindows {
+    return TimeWindows.ofSizeAndGrace(sizeMs, 0);
+  }
+
+  static ofSizeAndGrace(sizeMs: number, graceMs: number): TimeWindows {
+    if (!Number.isSafeInteger(sizeMs) || sizeMs <= 0) {
+      throw new TributaryError(
+        'CONFIG_INVALID',
+        `window size must be a positive integer of ms, got ${sizeMs}`,
+      );
+    }
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
+      throw new TributaryError(
+        'CONFIG_INVALID',
+        `grace must be a non-negative integer of ms, got ${graceMs}`,
+      );
+    }
+    return new TimeWindows(sizeMs, sizeMs, graceMs);
+  }
+
+  /** Hopping windows: a new window every `advanceMs`, each `sizeMs` long. */
+  advanceBy(advanceMs: number): TimeWindows {
+    if (!Number.isSafeInteger(advanceMs) || advanceMs <= 0 || advanceMs > this.sizeMs) {
+      throw new TributaryError('CONFIG_INVALID', `advance must be in (0, size], got ${advanceMs}`);
+    }
+    return new TimeWindows(this.sizeMs, advanceMs, this.graceMs);
+  }
+
+  /** Start of every window containing `timestamp`, oldest first. */
+  windowStartsFor(timestamp: number): number[] {
+    const lastStart = timestamp - floorMod(timestamp, this.advanceMs);
+    if (this.advanceMs === this.sizeMs) return [lastStart];
+    const starts: number[] = [];
+    for (let s = lastStart; s > timestamp - this.sizeMs; s -= this.advanceMs) starts.unshift(s);
+    return starts;
+  }
+
+  /** How long a window store must keep windows so late-but-in-grace records still find them. */
+  retentionMs(): number {
+    return this.sizeMs + this.graceMs;
+  }
+}

@@ -1,0 +1,8 @@
+export { MemoryKeyValueStore, MemoryWindowStore } from './testing/memory-stores.js';
+export {
+  type CapturedRecord,
+  TestInputTopic,
+  TestOutputTopic,
+  type TestRecord,
+} from './testing/test-topics.js';
+export { TopologyTestDriver, type TopologyTestDriverOptions } from './testing/topology-test-driver.js';
