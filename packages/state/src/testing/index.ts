@@ -1,0 +1,1 @@
+export { InMemoryChangelog, type InMemoryChangelogOptions } from './in-memory-changelog.js';

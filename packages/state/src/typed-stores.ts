@@ -1,0 +1,211 @@
+import {
+  changelogTopicName,
+  type KeyValue,
+  type KeyValueStore,
+  type Serde,
+  type StoreDefinition,
+  TributaryError,
+  type WindowedEntry,
+  type WindowStore,
+} from '@tributary/core';
+import type { RangeOptions } from './bytes-store.js';
+import { prefixUpperBound, windowKeyCodec } from './key-codec.js';
+import type { WriteBuffer } from './write-buffer.js';
+
+/** Shared by a task's stores so closing the task invalidates every handle a processor kept. */
+export interface StoreLifecycle {
+  closed: boolean;
+}
+
+/** The outer layer: the only one that knows serdes. Everything below works on bytes. */
+abstract class TypedStore<K, V> {
+  protected readonly topic: string;
+
+  constructor(
+    protected readonly definition: StoreDefinition<K, V>,
+    protected readonly buffer: WriteBuffer,
+    protected readonly lifecycle: StoreLifecycle,
+    applicationId: string,
+  ) {
+    // Serdes get the changelog topic, as in Kafka Streams (schema-registry serdes key on it).
+    this.topic = changelogTopicName(applicationId, definition.name);
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  protected open(): void {
+    if (this.lifecycle.closed) throw new TributaryError('STORE_CLOSED', `store ${this.name} is closed`);
+  }
+
+  protected keyBytes(key: K): Buffer {
+    const bytes = this.definition.keySerde.serialize(key, this.topic);
+    if (bytes === null) throw new TributaryError('SERDE_ERROR', `store ${this.name}: key serialized to null`);
+    return bytes;
+  }
+
+  protected valueBytes(value: V | undefined): Buffer | null {
+    return value === undefined || value === null
+      ? null
+      : this.definition.valueSerde.serialize(value, this.topic);
+  }
+
+  protected value(bytes: Buffer): V {
+    return this.definition.valueSerde.deserialize(bytes, this.topic);
+  }
+}
+
+export class TypedKeyValueStore<K, V> extends TypedStore<K, V> implements KeyValueStore<K, V> {
+  get(key: K): V | undefined {
+    this.open();
+    const bytes = this.buffer.get(this.keyBytes(key));
+    return bytes === undefined ? undefined : this.value(bytes);
+  }
+
+  /** A null or undefined value deletes the key, as in Kafka Streams. */
+  put(key: K, value: V): void {
+    this.open();
+    this.buffer.put(this.keyBytes(key), this.valueBytes(value));
+  }
+
+  putAll(entries: Iterable<KeyValue<K, V>>): void {
+    for (const { key, value } of entries) this.put(key, value);
+  }
+
+  delete(key: K): V | undefined {
+    this.open();
+    const keyBytes = this.keyBytes(key);
+    const previous = this.buffer.get(keyBytes);
+    this.buffer.put(keyBytes, null);
+    return previous === undefined ? undefined : this.value(previous);
+  }
+
+  range(from: K, to: K): AsyncIterable<KeyValue<K, V>> {
+    this.open();
+    const options = { from: this.keyBytes(from), to: this.keyBytes(to) };
+    // Inverted bounds select nothing (Kafka Streams warns and returns an empty iterator).
+    if (Buffer.compare(options.from, options.to) > 0) return empty();
+    return this.scan(options);
+  }
+
+  prefixScan<P>(prefix: P, prefixSerde: Serde<P>): AsyncIterable<KeyValue<K, V>> {
+    this.open();
+    const bytes = prefixSerde.serialize(prefix, this.topic) ?? Buffer.alloc(0);
+    return this.scan({ from: bytes, to: prefixUpperBound(bytes) }, bytes);
+  }
+
+  all(): AsyncIterable<KeyValue<K, V>> {
+    this.open();
+    return this.scan({});
+  }
+
+  /** Backend count corrected by the unflushed writes (exact for both backends here). */
+  approximateNumEntries(): number {
+    this.open();
+    let n = this.buffer.store.inner.approximateCount();
+    for (const e of this.buffer.overlay().values()) {
+      const stored = this.buffer.store.get(e.key) !== undefined;
+      if (e.value === null && stored) n--;
+      if (e.value !== null && !stored) n++;
+    }
+    return n;
+  }
+
+  private async *scan(options: RangeOptions, prefix?: Buffer): AsyncIterable<KeyValue<K, V>> {
+    const { keySerde } = this.definition;
+    for await (const chunk of this.buffer.range(options)) {
+      for (const [k, v] of chunk) {
+        // The upper bound is exclusive for prefixes; the inclusive range may reach it.
+        if (prefix !== undefined && !startsWith(k, prefix)) return;
+        yield { key: keySerde.deserialize(k, this.topic), value: this.value(v) };
+      }
+    }
+  }
+}
+
+export class TypedWindowStore<K, V> extends TypedStore<K, V> implements WindowStore<K, V> {
+  /** Window starts present locally, so expiry only scans when something actually expired. */
+  private readonly starts = new Set<number>();
+
+  /** Indexes the window starts already in the backend (after restore). */
+  async init(): Promise<void> {
+    for await (const chunk of this.buffer.store.range()) {
+      for (const [k] of chunk) this.starts.add(windowKeyCodec.windowStart(k));
+    }
+  }
+
+  put(key: K, value: V | undefined, windowStart: number): void {
+    this.open();
+    const bytes = this.valueBytes(value);
+    this.buffer.put(windowKeyCodec.encode(this.keyBytes(key), windowStart), bytes);
+    if (bytes !== null) this.starts.add(windowStart);
+  }
+
+  fetch(key: K, windowStart: number): V | undefined {
+    this.open();
+    const bytes = this.buffer.get(windowKeyCodec.encode(this.keyBytes(key), windowStart));
+    return bytes === undefined ? undefined : this.value(bytes);
+  }
+
+  fetchRange(key: K, timeFrom: number, timeTo: number): AsyncIterable<WindowedEntry<K, V>> {
+    this.open();
+    if (timeFrom > timeTo) return empty();
+    return this.scanKey(key, windowKeyCodec.bounds(this.keyBytes(key), timeFrom, timeTo));
+  }
+
+  fetchAll(timeFrom: number, timeTo: number): AsyncIterable<WindowedEntry<K, V>> {
+    this.open();
+    return this.scan(timeFrom, timeTo);
+  }
+
+  all(): AsyncIterable<WindowedEntry<K, V>> {
+    this.open();
+    return this.scan(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Deletes windows with windowStart + retentionMs <= streamTime, locally only (see change-logging.ts). */
+  async expire(streamTime: number): Promise<void> {
+    const retention = this.definition.retentionMs;
+    if (retention === undefined || this.lifecycle.closed) return;
+    const cutoff = streamTime - retention;
+    if (![...this.starts].some((s) => s <= cutoff)) return;
+    const expired = (k: Buffer) => windowKeyCodec.windowStart(k) <= cutoff;
+    this.buffer.dropWhere(expired);
+    let keys: Buffer[] = [];
+    for await (const chunk of this.buffer.store.range()) {
+      for (const [k] of chunk) if (expired(k)) keys.push(k);
+      if (keys.length >= 10_000) {
+        await this.buffer.store.deleteLocal(keys);
+        keys = [];
+      }
+    }
+    await this.buffer.store.deleteLocal(keys);
+    for (const s of this.starts) if (s <= cutoff) this.starts.delete(s);
+  }
+
+  private async *scanKey(key: K, bounds: RangeOptions): AsyncIterable<WindowedEntry<K, V>> {
+    for await (const chunk of this.buffer.range(bounds)) {
+      for (const [k, v] of chunk)
+        yield { key, windowStart: windowKeyCodec.windowStart(k), value: this.value(v) };
+    }
+  }
+
+  private async *scan(timeFrom: number, timeTo: number): AsyncIterable<WindowedEntry<K, V>> {
+    const { keySerde } = this.definition;
+    for await (const chunk of this.buffer.range()) {
+      for (const [k, v] of chunk) {
+        const windowStart = windowKeyCodec.windowStart(k);
+        if (windowStart < timeFrom || windowStart > timeTo) continue;
+        const key = keySerde.deserialize(windowKeyCodec.key(k), this.topic);
+        yield { key, windowStart, value: this.value(v) };
+      }
+    }
+  }
+}
+
+async function* empty<T>(): AsyncIterable<T> {}
+
+function startsWith(key: Buffer, prefix: Buffer): boolean {
+  return key.length >= prefix.length && key.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}
