@@ -4,6 +4,18 @@ export type { TopologyDescription } from './internal/graph/describe.js';
 export type { Subtopology } from './internal/graph/topology.js';
 export { Topology } from './internal/graph/topology.js';
 export { DLQ_HEADERS, type ErrorPolicy, type ErrorStage } from './internal/runtime/error-policy.js';
+export type { StreamsState } from './internal/runtime/state-machine.js';
+export { type KafkajsOptions, kafkajsPort } from './kafka/kafkajs-adapter.js';
+export type {
+  AdminPort,
+  ConsumerPort,
+  KafkaPort,
+  ProducerPort,
+  TopicPartition,
+  TopicPartitionOffset,
+  TopicTailer,
+  TransactionPort,
+} from './kafka/ports.js';
 export type { Change } from './kstream/change.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
@@ -53,3 +65,4 @@ export {
   type WindowedEntry,
   type WindowStore,
 } from './state/store.js';
+export { runUntilSignal, Tributary, type TributaryConfig } from './tributary.js';

@@ -1,0 +1,115 @@
+import type { ConsumerPort, ProducedOffset, ProducerPort, TopicPartitionOffset } from '../../kafka/ports.js';
+import type { Logger } from '../../logger.js';
+import type { OffsetRange } from '../../sink/sink.js';
+import type { ChangelogRecord } from '../../state/store.js';
+import type { ActiveTask } from './active-task.js';
+import type { OutgoingRecord } from './raw-record.js';
+
+export interface CommitDeps {
+  readonly consumer: ConsumerPort;
+  readonly sharedProducer: ProducerPort | undefined;
+  readonly logger: Logger;
+  readonly reason: string;
+}
+
+function toOutgoing(records: readonly ChangelogRecord[]): OutgoingRecord[] {
+  return records.map((r) => ({
+    topic: r.topic,
+    partition: r.partition,
+    key: r.key,
+    value: r.value,
+    timestamp: r.timestamp,
+    headers: {},
+  }));
+}
+
+function nextOffsets(
+  produced: readonly ProducedOffset[],
+  task: ActiveTask,
+  changelogTopics: ReadonlySet<string>,
+): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const p of produced) {
+    if (p.partition !== task.partition || !changelogTopics.has(p.topic)) continue;
+    const next = p.lastOffset + 1n;
+    if (next > (out.get(p.topic) ?? -1n)) out.set(p.topic, next);
+  }
+  return out;
+}
+
+function inputOffsets(task: ActiveTask): TopicPartitionOffset[] {
+  return [...task.stream.uncommitted.values()].map((u) => ({
+    topic: u.topic,
+    partition: u.partition,
+    offset: u.last + 1n,
+  }));
+}
+
+function ranges(task: ActiveTask): OffsetRange[] {
+  return [...task.stream.uncommitted.values()].map((u) => ({
+    topic: u.topic,
+    partition: u.partition,
+    from: u.first,
+    to: u.last,
+  }));
+}
+
+/**
+ * The commit protocol of DESIGN.md, per task: sinks write pending files to temporary names -> caches
+ * flush into stores -> changelog records are produced -> producer flush -> sink files are published ->
+ * input offsets are committed -> the store checkpoint is written. Under exactly-once the changelog,
+ * outputs and offsets go into the task's transaction, committed after the files are published (a
+ * replay regenerates the same file names, and sinks drop files of uncommitted ranges on open).
+ */
+export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps): Promise<void> {
+  const started = Date.now();
+  const work = tasks.filter(
+    (t) => t.stream.uncommitted.size > 0 || t.transaction !== undefined || t.stores !== undefined,
+  );
+  if (work.length === 0) return;
+  const changelogByTask = new Map<ActiveTask, ChangelogRecord[]>();
+  for (const task of work) {
+    const r = ranges(task);
+    for (const s of task.sinks.values()) await s.prepare(r);
+    changelogByTask.set(task, task.stores ? await task.stores.flush() : []);
+  }
+
+  if (deps.sharedProducer) {
+    const all = work.flatMap((t) => changelogByTask.get(t) ?? []);
+    const produced = await deps.sharedProducer.send(toOutgoing(all));
+    for (const task of work) for (const s of task.sinks.values()) await s.publish();
+    await deps.consumer.commit(work.flatMap(inputOffsets));
+    for (const task of work) {
+      const topics = new Set((changelogByTask.get(task) ?? []).map((r) => r.topic));
+      await task.stores?.checkpoint(nextOffsets(produced, task, topics));
+      await finish(task);
+    }
+  } else {
+    for (const task of work) {
+      const changelog = changelogByTask.get(task) ?? [];
+      const offsets = inputOffsets(task);
+      if (changelog.length === 0 && offsets.length === 0 && !task.transaction) {
+        await finish(task);
+        continue;
+      }
+      const producer = task.producer as ProducerPort;
+      const txn = task.transaction ?? (await producer.beginTransaction());
+      task.transaction = txn;
+      const produced = await txn.send(toOutgoing(changelog));
+      await txn.sendOffsets(deps.consumer.groupId, offsets);
+      for (const s of task.sinks.values()) await s.publish();
+      await txn.commit();
+      task.transaction = undefined;
+      await task.stores?.checkpoint(nextOffsets(produced, task, new Set(changelog.map((r) => r.topic))));
+      await finish(task);
+    }
+  }
+  deps.logger.debug('committed', { reason: deps.reason, tasks: work.length, ms: Date.now() - started });
+}
+
+async function finish(task: ActiveTask): Promise<void> {
+  task.stream.uncommitted.clear();
+  task.commitRequested = false;
+  if (task.stores && Number.isFinite(task.stream.streamTime))
+    await task.stores.expire(task.stream.streamTime);
+}

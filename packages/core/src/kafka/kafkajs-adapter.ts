@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Admin,
+  type Consumer,
+  Kafka,
+  type KafkaConfig,
+  type logCreator,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type RecordMetadata,
+  type TopicMessages,
+  type Transaction,
+} from 'kafkajs';
+import { TributaryError } from '../errors.js';
+import type { OutgoingRecord } from '../internal/runtime/raw-record.js';
+import type { Logger } from '../logger.js';
+import type { ChangelogReader } from '../state/store.js';
+import { readPartition } from './kafkajs-changelog-reader.js';
+import { chunkForSend, toKafkaMessage, toRawRecord } from './kafkajs-records.js';
+import { KafkajsTailer } from './kafkajs-tailer.js';
+import type {
+  AdminPort,
+  ConsumerHandlers,
+  ConsumerPort,
+  KafkaPort,
+  ProducedOffset,
+  ProducerPort,
+  TopicPartitionOffset,
+  TopicTailer,
+  TransactionPort,
+} from './ports.js';
+
+export interface KafkajsOptions {
+  bootstrapServers: string | readonly string[];
+  clientId?: string;
+  logger: Logger;
+  /** Extra kafkajs settings (ssl, sasl, ...). */
+  kafkaConfig?: Partial<KafkaConfig>;
+}
+
+function kafkajsLogger(logger: Logger): logCreator {
+  return () => (entry) => {
+    const { message, ...rest } = entry.log;
+    const fields = { kafkajs: entry.namespace, ...rest };
+    if (entry.level === logLevel.ERROR) logger.error(String(message), fields);
+    else if (entry.level === logLevel.WARN) logger.warn(String(message), fields);
+    else logger.debug(String(message), fields);
+  };
+}
+
+/** The one module that knows kafkajs. Everything else sees the ports. */
+export function kafkajsPort(opts: KafkajsOptions): KafkaPort {
+  const brokers =
+    typeof opts.bootstrapServers === 'string' ? opts.bootstrapServers.split(',') : [...opts.bootstrapServers];
+  const config: KafkaConfig = {
+    clientId: opts.clientId ?? 'tributary',
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: kafkajsLogger(opts.logger),
+    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 },
+    ...(opts.kafkaConfig as KafkaConfig | undefined),
+  };
+  const kafka = new Kafka(config);
+  const admin = () => new KafkajsAdmin(kafka.admin());
+  return {
+    admin,
+    consumer: (c) => new KafkajsConsumer(kafka, c, opts.logger),
+    producer: (p) => new KafkajsProducer(kafka, p),
+    changelogReader: (): ChangelogReader => ({
+      endOffset: async (topic, partition) => {
+        const a = admin();
+        await a.connect();
+        try {
+          return (await a.endOffsets(topic)).get(partition) ?? 0n;
+        } finally {
+          await a.disconnect();
+        }
+      },
+      beginningOffset: async (topic, partition) => {
+        const a = kafka.admin();
+        await a.connect();
+        try {
+          const offsets = await a.fetchTopicOffsets(topic);
+          const p = offsets.find((o) => o.partition === partition);
+          return BigInt(p?.low ?? '0');
+        } finally {
+          await a.disconnect();
+        }
+      },
+      read: (topic, partition, from, to, onBatch, signal) =>
+        readPartition(kafka, {
+          topic,
+          partition,
+          from,
+          to,
+          onBatch,
+          signal,
+          groupPrefix: opts.clientId ?? 'tributary',
+        }),
+    }),
+    tailer: (t): TopicTailer => new KafkajsTailer(kafka, t.groupId, opts.logger),
+  };
+}
+
+class KafkajsAdmin implements AdminPort {
+  constructor(private readonly admin: Admin) {}
+  connect(): Promise<void> {
+    return this.admin.connect();
+  }
+  disconnect(): Promise<void> {
+    return this.admin.disconnect();
+  }
+  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    const existing = new Set(await this.admin.listTopics());
+    const wanted = topics.filter((t) => existing.has(t));
+    const out = new Map<string, number>();
+    if (wanted.length === 0) return out;
+    const meta = await this.admin.fetchTopicMetadata({ topics: wanted });
+    for (const t of meta.topics) out.set(t.name, t.partitions.length);
+    return out;
+  }
+  async createTopics(topics: readonly import('./ports.js').NewTopic[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length === 0) return;
+    try {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor ?? -1,
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (err) {
+      // Another instance may have created them at the same moment.
+      if (!/already exists/i.test(String((err as Error)?.message))) throw err;
+    }
+  }
+  async committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
+    const res = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+    const out = new Map<string, bigint>();
+    for (const t of res) {
+      for (const p of t.partitions) {
+        const o = BigInt(p.offset);
+        if (o >= 0n) out.set(`${t.topic}:${p.partition}`, o);
+      }
+    }
+    return out;
+  }
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const res = await this.admin.fetchTopicOffsets(topic);
+    return new Map(res.map((p) => [p.partition, BigInt(p.high)]));
+  }
+}
+
+class KafkajsConsumer implements ConsumerPort {
+  private readonly consumer: Consumer;
+  readonly groupId: string;
+
+  constructor(
+    kafka: Kafka,
+    opts: {
+      groupId: string;
+      readCommitted: boolean;
+      sessionTimeoutMs: number;
+      maxBytesPerPartition?: number;
+    },
+    private readonly logger: Logger,
+  ) {
+    this.groupId = opts.groupId;
+    this.consumer = kafka.consumer({
+      groupId: opts.groupId,
+      readUncommitted: !opts.readCommitted,
+      sessionTimeout: opts.sessionTimeoutMs,
+      rebalanceTimeout: Math.max(60_000, opts.sessionTimeoutMs),
+      heartbeatInterval: Math.max(500, Math.floor(opts.sessionTimeoutMs / 10)),
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10 },
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.consumer.connect();
+  }
+
+  async subscribe(topics: readonly string[]): Promise<void> {
+    // Like Kafka Streams (auto.offset.reset=earliest): partitions without a committed offset start at the beginning.
+    await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  }
+
+  async run(handlers: ConsumerHandlers): Promise<void> {
+    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      const assignment = Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        (partitions as number[]).map((partition) => ({ topic, partition })),
+      );
+      handlers.onAssigned(assignment);
+    });
+    this.consumer.on(REBALANCING, () => handlers.onRebalancing());
+    this.consumer.on(CRASH, (e) => {
+      if (!e.payload.restart) handlers.onCrash(e.payload.error);
+      else this.logger.warn('consumer crashed, restarting', { error: String(e.payload.error) });
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      // Resolving only moves the fetch position; offsets are committed by the runtime's commit protocol.
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat }) => {
+        if (batch.messages.length === 0) return;
+        const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
+        await handlers.onBatch(records, heartbeat);
+      },
+    });
+  }
+
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() })),
+    );
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+
+  disconnect(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}
+
+function lastOffsets(records: readonly OutgoingRecord[], meta: RecordMetadata[]): ProducedOffset[] {
+  // Records with an explicit partition (changelogs) can be counted per partition; the broker returns
+  // each partition's base offset, so last = base + count - 1.
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    if (r.partition === undefined) continue;
+    const k = `${r.topic}:${r.partition}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return meta.map((m) => {
+    const base = BigInt(m.baseOffset ?? '0');
+    const n = counts.get(`${m.topicName}:${m.partition}`) ?? 1;
+    return { topic: m.topicName, partition: m.partition, lastOffset: base + BigInt(n) - 1n };
+  });
+}
+
+function topicMessages(records: readonly OutgoingRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const r of records) {
+    let tm = byTopic.get(r.topic);
+    if (!tm) {
+      tm = { topic: r.topic, messages: [] };
+      byTopic.set(r.topic, tm);
+    }
+    tm.messages.push(toKafkaMessage(r));
+  }
+  return [...byTopic.values()];
+}
+
+async function sendChunks(
+  send: (tm: TopicMessages[]) => Promise<RecordMetadata[]>,
+  records: readonly OutgoingRecord[],
+): Promise<ProducedOffset[]> {
+  const out: ProducedOffset[] = [];
+  for (const chunk of chunkForSend(records)) {
+    const meta = await send(topicMessages(chunk));
+    out.push(...lastOffsets(chunk, meta));
+  }
+  return out;
+}
+
+class KafkajsProducer implements ProducerPort {
+  private readonly producer: Producer;
+  private readonly transactional: boolean;
+
+  constructor(kafka: Kafka, opts: { transactionalId?: string; idempotent?: boolean }) {
+    this.transactional = opts.transactionalId !== undefined;
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: this.transactional || (opts.idempotent ?? false),
+      maxInFlightRequests: this.transactional || opts.idempotent ? 1 : 5,
+      ...(opts.transactionalId ? { transactionalId: opts.transactionalId, transactionTimeout: 60_000 } : {}),
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    return sendChunks((topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }), records);
+  }
+
+  async beginTransaction(): Promise<TransactionPort> {
+    if (!this.transactional) throw new TributaryError('ILLEGAL_STATE', 'producer is not transactional');
+    const txn: Transaction = await this.producer.transaction();
+    return {
+      send: (records) =>
+        records.length === 0
+          ? Promise.resolve([])
+          : sendChunks((topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }), records),
+      sendOffsets: async (groupId, offsets) => {
+        if (offsets.length === 0) return;
+        const byTopic = new Map<string, { partition: number; offset: string }[]>();
+        for (const o of offsets) {
+          const list = byTopic.get(o.topic) ?? [];
+          list.push({ partition: o.partition, offset: o.offset.toString() });
+          byTopic.set(o.topic, list);
+        }
+        await txn.sendOffsets({
+          consumerGroupId: groupId,
+          topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+        });
+      },
+      commit: () => txn.commit(),
+      abort: () => txn.abort(),
+    };
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+export function uniqueGroup(prefix: string, purpose: string): string {
+  return `${prefix}-${purpose}-${randomUUID().slice(0, 8)}`;
+}

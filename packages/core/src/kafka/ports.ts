@@ -1,0 +1,99 @@
+import type { OutgoingRecord, RawRecord } from '../internal/runtime/raw-record.js';
+import type { ChangelogReader } from '../state/store.js';
+
+/**
+ * The narrow ports through which the runtime talks to Kafka. One adapter (kafkajs) implements them;
+ * another client can be measured and swapped in without touching the runtime.
+ */
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  /** The next offset to read. */
+  readonly offset: bigint;
+}
+
+export interface NewTopic {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor?: number;
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
+export interface AdminPort {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Partition counts of existing topics; missing topics are absent from the map. */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /** Creates topics that do not exist yet (existing ones are left as they are). */
+  createTopics(topics: readonly NewTopic[]): Promise<void>;
+  /** Committed offsets of a consumer group, keyed `topic:partition`. */
+  committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>>;
+  /** End offsets (high watermark) per partition. */
+  endOffsets(topic: string): Promise<Map<number, bigint>>;
+}
+
+export interface ConsumerHandlers {
+  /** The group assigned these partitions (eager protocol: the full new assignment). */
+  onAssigned(assignment: readonly TopicPartition[]): void;
+  /** Records of one partition in offset order. Throwing stops the consumer. */
+  onBatch(records: readonly RawRecord[], heartbeat: () => Promise<void>): Promise<void>;
+  /** A rebalance started: commit soon, the partitions may move. */
+  onRebalancing(): void;
+  /** The consumer crashed and will not restart. */
+  onCrash(error: unknown): void;
+}
+
+export interface ConsumerPort {
+  connect(): Promise<void>;
+  subscribe(topics: readonly string[]): Promise<void>;
+  run(handlers: ConsumerHandlers): Promise<void>;
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** The group's generation/member, for transactional offset commits. */
+  readonly groupId: string;
+  stop(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface ProducedOffset extends TopicPartition {
+  /** Offset of the last record written to this partition by the call. */
+  readonly lastOffset: bigint;
+}
+
+export interface TransactionPort {
+  send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]>;
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface ProducerPort {
+  connect(): Promise<void>;
+  /** Sends records in as few requests as possible (acks=all); resolves when all are acknowledged. */
+  send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]>;
+  /** Transactional producers only. */
+  beginTransaction(): Promise<TransactionPort>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaPort {
+  admin(): AdminPort;
+  consumer(opts: {
+    groupId: string;
+    readCommitted: boolean;
+    sessionTimeoutMs: number;
+    maxBytesPerPartition?: number;
+  }): ConsumerPort;
+  producer(opts: { transactionalId?: string; idempotent?: boolean }): ProducerPort;
+  changelogReader(): ChangelogReader;
+  /** Reads topics from the beginning and keeps following them (global tables). */
+  tailer(opts: { groupId: string }): TopicTailer;
+}
+
+export interface TopicTailer {
+  /** Reads every partition up to its current end, then keeps delivering new records until stopped. */
+  start(topics: readonly string[], onBatch: (records: readonly RawRecord[]) => void): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,319 @@
+import { type Clock, systemClock } from './clock.js';
+import { errorMessage, TributaryError } from './errors.js';
+import { resolveTopic } from './internal/graph/nodes.js';
+import type { Topology } from './internal/graph/topology.js';
+import { deadLetterTopic, type ErrorPolicy } from './internal/runtime/error-policy.js';
+import { GlobalState } from './internal/runtime/global-state.js';
+import { planInternalTopics } from './internal/runtime/internal-topics.js';
+import { SerialLock } from './internal/runtime/lock.js';
+import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
+import { TaskManager } from './internal/runtime/task-manager.js';
+import { kafkajsPort } from './kafka/kafkajs-adapter.js';
+import type { ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
+import { jsonLogger, type Logger } from './logger.js';
+import type { RestoreProgress, StateBackend } from './state/store.js';
+
+export interface TributaryConfig {
+  /** Consumer group id and prefix of every internal topic: durable, like Kafka Streams' application.id. */
+  applicationId: string;
+  bootstrapServers: string;
+  /** Where task stores live; required when the topology has stores (see @tributary/state). */
+  stateBackend?: StateBackend;
+  processingGuarantee?: 'at-least-once' | 'exactly-once';
+  /** Default 1000 ms (at-least-once) / 100 ms (exactly-once). */
+  commitIntervalMs?: number;
+  /** Default { mode: 'fail' }, as Kafka Streams' default handlers. */
+  errorPolicy?: ErrorPolicy;
+  logger?: Logger;
+  clock?: Clock;
+  /** Kafka client port; defaults to the kafkajs adapter. */
+  kafka?: KafkaPort;
+  sessionTimeoutMs?: number;
+  /** Replication factor of internal topics; -1 (default) uses the broker's default. */
+  replicationFactor?: number;
+  /** Commit early when task write caches hold more than this (bytes). Default 64 MiB. */
+  cacheMaxBytes?: number;
+  /** How often wall-clock punctuators and the commit interval are checked. Default 100 ms. */
+  tickIntervalMs?: number;
+}
+
+/**
+ * Runs a topology as a member of the consumer group `applicationId`: one task per input partition of
+ * each sub-topology, with state restored from changelogs, commits on an interval, and an explicit
+ * lifecycle (created -> rebalancing <-> running -> pending-shutdown -> not-running, or error).
+ */
+export class Tributary {
+  private readonly sm = new StateMachine();
+  private readonly lock = new SerialLock();
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly port: KafkaPort;
+  private readonly exactlyOnce: boolean;
+  private readonly restoreListeners = new Set<(e: RestoreProgress) => void>();
+  private consumer: ConsumerPort | undefined;
+  private producer: ProducerPort | undefined;
+  private tasks: TaskManager | undefined;
+  private globals: GlobalState;
+  private ticker: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private fatal: unknown;
+  private resolveDone!: () => void;
+  private rejectDone!: (err: unknown) => void;
+  /** Settles when the app stops: resolves after a clean close, rejects with the error that stopped it. */
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly config: TributaryConfig,
+  ) {
+    if (!config.applicationId) throw new TributaryError('CONFIG_INVALID', 'applicationId is required');
+    if (!config.bootstrapServers && !config.kafka)
+      throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
+    this.logger = (config.logger ?? jsonLogger('info')).child({ app: config.applicationId });
+    this.clock = config.clock ?? systemClock;
+    this.exactlyOnce = config.processingGuarantee === 'exactly-once';
+    this.port =
+      config.kafka ??
+      kafkajsPort({
+        bootstrapServers: config.bootstrapServers,
+        clientId: config.applicationId,
+        logger: this.logger,
+      });
+    this.globals = new GlobalState(topology, this.logger);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.done.catch(() => {}); // observed through start()/close() as well; never an unhandled rejection
+  }
+
+  get state(): StreamsState {
+    return this.sm.state;
+  }
+
+  onStateChange(listener: StateListener): () => void {
+    return this.sm.onChange(listener);
+  }
+
+  onRestoreProgress(listener: (e: RestoreProgress) => void): () => void {
+    this.restoreListeners.add(listener);
+    return () => this.restoreListeners.delete(listener);
+  }
+
+  /** Waits until the state is one of `states`. */
+  waitForState(...states: StreamsState[]): Promise<StreamsState> {
+    return this.sm.waitFor(...states);
+  }
+
+  metrics(): Record<string, number> {
+    return { ...(this.tasks?.metrics() ?? {}), globalTableErrors: this.globals.errors };
+  }
+
+  /**
+   * Creates internal topics, bootstraps global tables, joins the group and starts processing.
+   * Resolves once processing has started; an abort of `signal` closes the app gracefully.
+   */
+  async start(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.sm.state !== 'created')
+      throw new TributaryError('ILLEGAL_STATE', `start() in state ${this.sm.state}`);
+    this.sm.transition('rebalancing');
+    opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
+    try {
+      await this.prepare();
+    } catch (err) {
+      await this.fail(err);
+      throw err;
+    }
+  }
+
+  private async prepare(): Promise<void> {
+    const { applicationId } = this.config;
+    const policy = this.config.errorPolicy ?? { mode: 'fail' };
+    const admin = this.port.admin();
+    await admin.connect();
+    let plan: Awaited<ReturnType<typeof planInternalTopics>>;
+    try {
+      const sourceTopics = this.topology.subtopologies.flatMap((st) =>
+        st.topics.filter((t) => t.kind === 'user').map((t) => t.name),
+      );
+      const dlqTopics = [
+        ...new Set(
+          sourceTopics.map((t) => deadLetterTopic(policy, t)).filter((t): t is string => t !== undefined),
+        ),
+      ];
+      plan = await planInternalTopics(this.topology, applicationId, admin, {
+        replicationFactor: this.config.replicationFactor ?? -1,
+        dlqTopics,
+      });
+      await admin.createTopics(plan.toCreate);
+    } finally {
+      await admin.disconnect();
+    }
+
+    await this.globals.start(this.port.tailer({ groupId: `${applicationId}-global` }));
+
+    const consumer = this.port.consumer({
+      groupId: applicationId,
+      readCommitted: this.exactlyOnce,
+      sessionTimeoutMs: this.config.sessionTimeoutMs ?? 10_000,
+    });
+    this.consumer = consumer;
+    if (!this.exactlyOnce) {
+      this.producer = this.port.producer({ idempotent: true });
+      await this.producer.connect();
+    }
+    const commitAdmin = this.port.admin();
+    this.tasks = new TaskManager({
+      topology: this.topology,
+      applicationId,
+      port: this.port,
+      consumer,
+      sharedProducer: this.producer,
+      exactlyOnce: this.exactlyOnce,
+      state: this.config.stateBackend,
+      globals: this.globals,
+      errorPolicy: policy,
+      logger: this.logger,
+      clock: this.clock,
+      commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),
+      cacheMaxBytes: this.config.cacheMaxBytes ?? 64 * 1024 * 1024,
+      onRestoreProgress: (e) => {
+        for (const l of this.restoreListeners) l(e);
+      },
+      committedOffsets: async (topics) => {
+        await commitAdmin.connect();
+        return commitAdmin.committedOffsets(applicationId, topics);
+      },
+    });
+    const tasks = this.tasks;
+
+    await consumer.connect();
+    const topics = this.topology.subtopologies.flatMap((st) =>
+      st.topics.map((t) => resolveTopic(t, applicationId)),
+    );
+    await consumer.subscribe(topics);
+    await consumer.run({
+      onAssigned: (assignment) => {
+        void this.lock
+          .run(async () => {
+            if (this.isStopping()) return;
+            await tasks.assign(assignment);
+            if (this.sm.state === 'rebalancing') this.sm.transition('running');
+          })
+          .catch((err) => this.fail(err));
+      },
+      onRebalancing: () => {
+        if (this.sm.state === 'running') this.sm.transition('rebalancing');
+        // Commit what is processed so far, so the next owner of a moved partition starts close to here.
+        void this.lock
+          .run(() => (this.isStopping() ? Promise.resolve() : tasks.commitAll('rebalance')))
+          .catch((err) => this.fail(err));
+      },
+      onBatch: async (records, heartbeat) => {
+        const work = this.lock.run(async () => {
+          if (this.isStopping()) return;
+          await tasks.process(records);
+        });
+        // Keep the group session alive while a restore or commit holds the lock.
+        let settled = false;
+        work.then(
+          () => {
+            settled = true;
+          },
+          () => {
+            settled = true;
+          },
+        );
+        while (!settled) {
+          await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+          if (!settled) await heartbeat().catch(() => {});
+        }
+        await work.catch((err) => this.fail(err));
+      },
+      onCrash: (err) => void this.fail(err),
+    });
+    this.ticker = setInterval(() => {
+      void this.lock
+        .run(() => (this.isStopping() ? Promise.resolve() : tasks.tick()))
+        .catch((err) => this.fail(err));
+    }, this.config.tickIntervalMs ?? 100);
+  }
+
+  private isStopping(): boolean {
+    return this.closing !== undefined || this.fatal !== undefined;
+  }
+
+  /** Finishes the batch in flight, commits, closes stores and leaves the group. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      if (this.fatal !== undefined) {
+        await this.done.catch(() => {});
+        return;
+      }
+      if (this.sm.state === 'not-running') return;
+      this.sm.transition('pending-shutdown');
+      if (this.ticker) clearInterval(this.ticker);
+      try {
+        await this.lock.run(async () => {
+          await this.tasks?.commitAll('shutdown');
+          await this.tasks?.closeAll(true);
+        });
+      } catch (err) {
+        this.logger.error('commit on shutdown failed', { error: errorMessage(err) });
+        await this.tasks?.closeAll(false).catch(() => {});
+        await this.disconnect();
+        this.fatal = err;
+        this.sm.transition('error');
+        this.rejectDone(err);
+        throw err;
+      }
+      await this.disconnect();
+      this.sm.transition('not-running');
+      this.logger.info('stopped', this.metrics());
+      this.resolveDone();
+    })();
+    return this.closing;
+  }
+
+  private async disconnect(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => {});
+    await this.producer?.disconnect().catch(() => {});
+    await this.globals.stop();
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    if (this.fatal !== undefined) return;
+    this.fatal = err;
+    this.logger.error('stopping after an error', {
+      error: errorMessage(err),
+      code: (err as TributaryError)?.code,
+    });
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.sm.state !== 'not-running' && this.sm.state !== 'error') this.sm.transition('error');
+    await this.tasks?.closeAll(false).catch(() => {});
+    await this.disconnect();
+    this.rejectDone(err);
+  }
+}
+
+/**
+ * Runs the app until SIGTERM or SIGINT, then closes it gracefully. Resolves with the exit code:
+ * 0 after a clean shutdown, 1 if the app stopped with an error.
+ */
+export async function runUntilSignal(app: Tributary): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    await app.start({ signal: controller.signal });
+    await app.done;
+    return 0;
+  } catch {
+    return 1;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}

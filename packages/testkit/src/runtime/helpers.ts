@@ -1,0 +1,40 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsonLogger, type Logger, silentLogger } from '@tributary/core';
+import type { ConsumedRecord } from '../kafka.js';
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `${prefix}-`));
+}
+
+/** Quiet by default; TRIBUTARY_TEST_LOG=debug|info shows runtime logs. */
+export function testLogger(): Logger {
+  const level = process.env.TRIBUTARY_TEST_LOG;
+  return level === 'debug' || level === 'info' || level === 'warn' ? jsonLogger(level) : silentLogger;
+}
+
+/** Polls `check` until it returns true or the timeout passes; returns the last value of `check`. */
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Latest value per key, as a table view of a topic (JSON values, string keys). */
+export function latestByKey(records: readonly ConsumedRecord[]): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const r of records) {
+    const k = r.key?.toString() ?? '';
+    if (r.value === null) m.delete(k);
+    else m.set(k, JSON.parse(r.value.toString()));
+  }
+  return m;
+}
