@@ -9,7 +9,7 @@ import { SerialLock } from './internal/runtime/lock.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
 import { kafkajsPort } from './kafka/kafkajs-adapter.js';
-import type { ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
+import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
 import { jsonLogger, type Logger } from './logger.js';
 import type { RestoreProgress, StateBackend } from './state/store.js';
 
@@ -51,6 +51,7 @@ export class Tributary {
   private readonly exactlyOnce: boolean;
   private readonly restoreListeners = new Set<(e: RestoreProgress) => void>();
   private consumer: ConsumerPort | undefined;
+  private commitAdmin: AdminPort | undefined;
   private producer: ProducerPort | undefined;
   private tasks: TaskManager | undefined;
   private globals: GlobalState;
@@ -163,6 +164,8 @@ export class Tributary {
       await this.producer.connect();
     }
     const commitAdmin = this.port.admin();
+    this.commitAdmin = commitAdmin;
+    let commitAdminConnected: Promise<void> | undefined;
     this.tasks = new TaskManager({
       topology: this.topology,
       applicationId,
@@ -181,8 +184,14 @@ export class Tributary {
         for (const l of this.restoreListeners) l(e);
       },
       committedOffsets: async (topics) => {
-        await commitAdmin.connect();
+        commitAdminConnected ??= commitAdmin.connect();
+        await commitAdminConnected;
         return commitAdmin.committedOffsets(applicationId, topics);
+      },
+      endOffsets: async (topic) => {
+        commitAdminConnected ??= commitAdmin.connect();
+        await commitAdminConnected;
+        return commitAdmin.endOffsets(topic);
       },
     });
     const tasks = this.tasks;
@@ -209,10 +218,10 @@ export class Tributary {
           .run(() => (this.isStopping() ? Promise.resolve() : tasks.commitAll('rebalance')))
           .catch((err) => this.fail(err));
       },
-      onBatch: async (records, heartbeat) => {
+      onBatch: async (records, heartbeat, highWatermark) => {
         const work = this.lock.run(async () => {
           if (this.isStopping()) return;
-          await tasks.process(records);
+          await tasks.process(records, highWatermark);
         });
         // Keep the group session alive while a restore or commit holds the lock.
         let settled = false;
@@ -279,6 +288,7 @@ export class Tributary {
   private async disconnect(): Promise<void> {
     await this.consumer?.disconnect().catch(() => {});
     await this.producer?.disconnect().catch(() => {});
+    await this.commitAdmin?.disconnect().catch(() => {});
     await this.globals.stop();
   }
 

@@ -11,6 +11,7 @@ export {
   testKafka,
   testProducer,
   uniqueName,
+  waitForCommittedToEnd,
   withAdmin,
 } from './kafka.js';
 export {
@@ -21,3 +22,4 @@ export {
   startLocalBroker,
   stopLocalBroker,
 } from './local-broker.js';
+export { eventually, latestByKey, tempDir, testLogger } from './runtime/helpers.js';

@@ -175,3 +175,26 @@ export async function consumeAll(topic: string, opts: ConsumeOptions = {}): Prom
   }
   return out;
 }
+
+/** Resolves once the group's committed offsets reach the end of every partition of `topic`. */
+export async function waitForCommittedToEnd(
+  groupId: string,
+  topic: string,
+  timeoutMs = 60_000,
+  kafka = testKafka(),
+): Promise<boolean> {
+  return withAdmin(async (admin) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const byPartition = new Map(
+        (committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]),
+      );
+      if (ends.every((e) => BigInt(e.high) === 0n || (byPartition.get(e.partition) ?? -1n) >= BigInt(e.high)))
+        return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }, kafka);
+}

@@ -214,7 +214,7 @@ class KafkajsConsumer implements ConsumerPort {
       eachBatch: async ({ batch, heartbeat }) => {
         if (batch.messages.length === 0) return;
         const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
-        await handlers.onBatch(records, heartbeat);
+        await handlers.onBatch(records, heartbeat, BigInt(batch.highWatermark));
       },
     });
   }

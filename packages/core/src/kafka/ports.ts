@@ -39,7 +39,12 @@ export interface ConsumerHandlers {
   /** The group assigned these partitions (eager protocol: the full new assignment). */
   onAssigned(assignment: readonly TopicPartition[]): void;
   /** Records of one partition in offset order. Throwing stops the consumer. */
-  onBatch(records: readonly RawRecord[], heartbeat: () => Promise<void>): Promise<void>;
+  /** `highWatermark` is the partition's end offset as of the fetch, for lag tracking. */
+  onBatch(
+    records: readonly RawRecord[],
+    heartbeat: () => Promise<void>,
+    highWatermark: bigint,
+  ): Promise<void>;
   /** A rebalance started: commit soon, the partitions may move. */
   onRebalancing(): void;
   /** The consumer crashed and will not restart. */

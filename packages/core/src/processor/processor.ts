@@ -29,6 +29,12 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   /** Max event timestamp the task has seen. */
   currentStreamTime(): number;
   currentSystemTime(): number;
+  /**
+   * True when the task has processed everything its input partitions held at the last fetch (no
+   * lag, nothing buffered). Wall-clock logic such as idle window close waits for this, so a task
+   * that is merely waiting for its turn during a catch-up is not mistaken for a quiet stream.
+   */
+  isCaughtUp(): boolean;
   /** Ask for a commit after the current batch. */
   requestCommit(): void;
 }

@@ -120,7 +120,11 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   }
 
   private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
+      this.lastActivity = now;
+      return;
+    }
+    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
     this.closedThrough = Math.max(this.closedThrough, this.open.maxEnd());
     this.meta.put(CLOSED_THROUGH, this.closedThrough);
     this.emitClosed(this.closedThrough);

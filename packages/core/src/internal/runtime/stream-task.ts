@@ -34,6 +34,8 @@ export interface StreamTaskOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly requestCommit: () => void;
+  /** Whether every input partition is read to its end; the driver leaves it out (always caught up). */
+  readonly isCaughtUp?: () => boolean;
 }
 
 interface NodeInstance {
@@ -159,6 +161,7 @@ export class StreamTask {
         this.punctuation.schedule(intervalMs, type, callback, this.opts.clock.now()),
       currentStreamTime: () => this.streamTime,
       currentSystemTime: () => this.opts.clock.now(),
+      isCaughtUp: () => this.opts.isCaughtUp?.() ?? true,
       requestCommit: () => this.opts.requestCommit(),
     };
   }

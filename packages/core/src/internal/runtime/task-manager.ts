@@ -36,14 +36,35 @@ export interface TaskManagerDeps {
   readonly cacheMaxBytes: number;
   readonly onRestoreProgress: (e: RestoreProgress) => void;
   readonly committedOffsets: (topics: readonly string[]) => Promise<Map<string, bigint>>;
+  readonly endOffsets: (topic: string) => Promise<Map<number, bigint>>;
 }
+
+interface PartitionQueue {
+  readonly task: ActiveTask;
+  records: RawRecord[];
+  head: number;
+}
+
+const SMALL_BATCH = 200;
+const MAX_BUFFER_DELAY_MS = 200;
+const MIN_RUN = 50;
+const MAX_RUN = 1000;
 
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
 export class TaskManager {
   readonly tasks = new Map<string, ActiveTask>();
   private readonly byTopicPartition = new Map<string, ActiveTask>();
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly sharedOutputs: ActiveTask['outputs'] = [];
+  /** Per input partition: next offset to process and the end offset seen at the last fetch. */
+  private readonly positions = new Map<string, { next: bigint; end: bigint }>();
+  private buffered = 0;
+  private bufferedSince = 0;
+  private readonly maxBuffered = 20_000;
   private lastCommit: number;
   processedTotal = 0;
+  /** Counters of tasks that were closed, so metrics survive rebalances. */
+  private readonly retired: Record<string, number> = {};
 
   constructor(private readonly d: TaskManagerDeps) {
     this.lastCommit = d.clock.now();
@@ -98,6 +119,12 @@ export class TaskManager {
     const topics = st.topics.map((t) => resolveTopic(t, applicationId));
     const committed = await this.d.committedOffsets(topics);
     const mine = new Map([...committed].filter(([k]) => topics.some((t) => k === offsetKey(t, partition))));
+    // Until the first fetch says otherwise, a partition counts as behind if its end is past the committed offset.
+    for (const t of topics) {
+      const end = (await this.d.endOffsets(t)).get(partition) ?? 0n;
+      const key = offsetKey(t, partition);
+      this.positions.set(key, { next: mine.get(key) ?? 0n, end });
+    }
     const active: { task?: ActiveTask } = {};
     const sinks = new Map<string, SinkTask<unknown, unknown>>();
     for (const node of st.nodes) {
@@ -122,7 +149,9 @@ export class TaskManager {
       producer = this.d.port.producer({ transactionalId: `${applicationId}-${id}` });
       await producer.connect();
     }
-    const outputs: ActiveTask['outputs'] = [];
+    // At-least-once: one output buffer for all tasks, so records reach shared topics (repartition
+    // topics in particular) in the order they were processed across tasks.
+    const outputs: ActiveTask['outputs'] = producer ? [] : this.sharedOutputs;
     const stream = new StreamTask({
       taskId: id,
       applicationId,
@@ -142,6 +171,7 @@ export class TaskManager {
       requestCommit: () => {
         if (active.task) active.task.commitRequested = true;
       },
+      isCaughtUp: () => (active.task ? this.isCaughtUp(active.task) : false),
     });
     await stream.init();
     const task: ActiveTask = {
@@ -161,17 +191,103 @@ export class TaskManager {
     for (const t of topics) this.byTopicPartition.set(offsetKey(t, partition), task);
   }
 
-  /** Processes one partition's batch, then hands its output to the producer. */
-  async process(records: readonly RawRecord[]): Promise<void> {
+  /**
+   * Buffers one partition's batch. Buffered records are processed in timestamp order across the
+   * instance's partitions (smallest head timestamp first, in short runs), as Kafka Streams does, so
+   * a repartition topic receives records from several upstream tasks interleaved by time instead of
+   * one whole fetch after another. Small batches (a live, low-rate stream) are processed at once.
+   */
+  async process(records: readonly RawRecord[], highWatermark?: bigint): Promise<void> {
     const first = records[0];
     if (!first) return;
-    const task = this.byTopicPartition.get(offsetKey(first.topic, first.partition));
+    const key = offsetKey(first.topic, first.partition);
+    const task = this.byTopicPartition.get(key);
     // Not ours (any more): the partition moved in a rebalance; its new owner reads it from the committed offset.
     if (!task) return;
-    await task.stream.process(records);
-    this.processedTotal += records.length;
-    await this.flushOutputs(task);
+    let q = this.queues.get(key);
+    if (!q) {
+      q = { task, records: [], head: 0 };
+      this.queues.set(key, q);
+    }
+    for (const r of records) q.records.push(r);
+    if (highWatermark !== undefined)
+      this.positions.set(key, { next: this.positions.get(key)?.next ?? 0n, end: highWatermark });
+    if (this.buffered === 0) this.bufferedSince = this.d.clock.now();
+    this.buffered += records.length;
+    if (this.buffered >= this.maxBuffered) await this.drain(this.maxBuffered / 2);
+    else if (records.length < SMALL_BATCH || this.bufferedTooLong()) await this.drain(0);
+  }
+
+  /** Processes buffered records until at most `target` remain, then produces outputs and maybe commits. */
+  async drain(target = 0): Promise<void> {
+    while (this.buffered > target) {
+      let best: PartitionQueue | undefined;
+      let nextHead = Number.POSITIVE_INFINITY;
+      for (const q of this.queues.values()) {
+        const head = q.records[q.head];
+        if (!head) continue;
+        const bestHead = best?.records[best.head];
+        if (!bestHead || head.timestamp < bestHead.timestamp) {
+          if (bestHead) nextHead = Math.min(nextHead, bestHead.timestamp);
+          best = q;
+        } else nextHead = Math.min(nextHead, head.timestamp);
+      }
+      if (!best) break;
+      // A run continues while it stays before the next partition's head; at least MIN_RUN records, so
+      // partitions with equal timestamps (one producer batch) alternate in short runs.
+      let end = best.head;
+      while (
+        end < best.records.length &&
+        end - best.head < MAX_RUN &&
+        (end - best.head < MIN_RUN || (best.records[end] as RawRecord).timestamp < nextHead)
+      ) {
+        end++;
+      }
+      const run = best.records.slice(best.head, end);
+      best.head = end;
+      if (best.head === best.records.length) {
+        best.records = [];
+        best.head = 0;
+      }
+      this.buffered -= run.length;
+      await best.task.stream.process(run);
+      // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs interleaved.
+      if (best.task.producer) await this.flushOutputs(best.task);
+      const last = run[run.length - 1] as RawRecord;
+      const pos = this.positions.get(offsetKey(last.topic, last.partition));
+      if (pos) pos.next = last.offset + 1n;
+      this.processedTotal += run.length;
+    }
+    this.bufferedSince = this.d.clock.now();
+    for (const task of this.tasks.values()) await this.flushOutputs(task);
     await this.maybeCommit();
+  }
+
+  /** Records wait at most MAX_BUFFER_DELAY_MS for other partitions' records to interleave with. */
+  private bufferedTooLong(): boolean {
+    return this.d.clock.now() - this.bufferedSince >= MAX_BUFFER_DELAY_MS;
+  }
+
+  private isCaughtUp(task: ActiveTask): boolean {
+    for (const t of task.subtopology.topics) {
+      const key = offsetKey(resolveTopic(t, this.d.applicationId), task.partition);
+      const q = this.queues.get(key);
+      if (q && q.head < q.records.length) return false;
+      const pos = this.positions.get(key);
+      if (pos && pos.next < pos.end) return false;
+    }
+    return true;
+  }
+
+  /** Drops buffered records of a task (it is closing; the next owner re-reads them). */
+  private dropQueues(task: ActiveTask): void {
+    for (const t of task.subtopology.topics)
+      this.positions.delete(offsetKey(resolveTopic(t, this.d.applicationId), task.partition));
+    for (const [k, q] of this.queues) {
+      if (q.task !== task) continue;
+      this.buffered -= q.records.length - q.head;
+      this.queues.delete(k);
+    }
   }
 
   async flushOutputs(task: ActiveTask): Promise<void> {
@@ -187,6 +303,7 @@ export class TaskManager {
 
   /** Wall-clock duties: punctuators, sink rolling, and the commit interval. */
   async tick(): Promise<void> {
+    if (this.buffered > 0 && this.bufferedTooLong()) await this.drain(0);
     const now = this.d.clock.now();
     for (const task of this.tasks.values()) {
       await task.stream.punctuateWallClock(now);
@@ -227,6 +344,10 @@ export class TaskManager {
 
   private async closeTask(task: ActiveTask, clean: boolean): Promise<void> {
     this.tasks.delete(task.id);
+    this.dropQueues(task);
+    for (const [k, v] of Object.entries(task.stream.counters)) this.retired[k] = (this.retired[k] ?? 0) + v;
+    this.retired.lateRecordsUnrouted =
+      (this.retired.lateRecordsUnrouted ?? 0) + task.stream.lateRecordsUnrouted;
     for (const [k, t] of this.byTopicPartition) if (t === task) this.byTopicPartition.delete(k);
     const errors: unknown[] = [];
     const attempt = async (fn: () => Promise<unknown>) => {
@@ -255,7 +376,11 @@ export class TaskManager {
 
   /** Sum of error counters and late records over tasks. */
   metrics(): Record<string, number> {
-    const m: Record<string, number> = { processed: this.processedTotal, lateRecordsUnrouted: 0 };
+    const m: Record<string, number> = {
+      lateRecordsUnrouted: 0,
+      ...this.retired,
+      processed: this.processedTotal,
+    };
     for (const t of this.tasks.values()) {
       for (const [k, v] of Object.entries(t.stream.counters)) m[k] = (m[k] ?? 0) + v;
       m.lateRecordsUnrouted = (m.lateRecordsUnrouted ?? 0) + t.stream.lateRecordsUnrouted;

@@ -1,0 +1,40 @@
+import { type Logger, Tributary } from '@tributary/core';
+import { levelDbBackend } from '@tributary/state';
+import { buildCampaignViewsTopology, type CampaignViewsOptions } from './topology.js';
+
+export interface CampaignViewsAppOptions {
+  bootstrapServers: string;
+  applicationId?: string;
+  inputTopic?: string;
+  campaignsTopic?: string;
+  outputDir: string;
+  stateDir: string;
+  graceMs?: number;
+  idleTimeoutMs?: number;
+  commitIntervalMs?: number;
+  processingGuarantee?: 'at-least-once' | 'exactly-once';
+  logger?: Logger;
+  stats?: CampaignViewsOptions['stats'];
+}
+
+/** The streams process: invalid views go to `<input>-dlq` with the reason in headers. */
+export function createCampaignViewsApp(o: CampaignViewsAppOptions): Tributary {
+  const inputTopic = o.inputTopic ?? 'view_log';
+  const topology = buildCampaignViewsTopology({
+    inputTopic,
+    campaignsTopic: o.campaignsTopic ?? 'campaigns',
+    output: { kind: 'parquet', dir: o.outputDir },
+    ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
+    ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
+    ...(o.stats ? { stats: o.stats } : {}),
+  });
+  return new Tributary(topology, {
+    applicationId: o.applicationId ?? 'campaign-views',
+    bootstrapServers: o.bootstrapServers,
+    stateBackend: levelDbBackend({ stateDir: o.stateDir }),
+    errorPolicy: { mode: 'dead-letter', topic: `${inputTopic}-dlq` },
+    ...(o.commitIntervalMs !== undefined ? { commitIntervalMs: o.commitIntervalMs } : {}),
+    ...(o.processingGuarantee ? { processingGuarantee: o.processingGuarantee } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+}

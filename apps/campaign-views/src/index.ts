@@ -1,0 +1,18 @@
+export { type CampaignViewsAppOptions, createCampaignViewsApp } from './app.js';
+export {
+  type Campaign,
+  DEFAULT_CAMPAIGNS_CSV,
+  parseCampaigns,
+  parseCsv,
+  readCampaigns,
+} from './campaigns.js';
+export { type GeneratedView, type GeneratorOptions, generateViews, prng } from './generator.js';
+export { loadCampaigns, type ProduceOptions, produceViews } from './producer.js';
+export { ensureTopics } from './topics.js';
+export {
+  buildCampaignViewsTopology,
+  type CampaignMinute,
+  type CampaignViewsOptions,
+  OUTPUT_SCHEMA,
+} from './topology.js';
+export { parseTimestamp, parseView, toView, type View } from './view.js';

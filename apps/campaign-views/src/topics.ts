@@ -1,0 +1,22 @@
+import { kafkajsPort, silentLogger } from '@tributary/core';
+
+/** Creates the app's topics if missing: the view log, the compacted campaigns table, DLQ and late topics. */
+export async function ensureTopics(o: {
+  bootstrapServers: string;
+  inputTopic: string;
+  campaignsTopic: string;
+  partitions: number;
+}): Promise<void> {
+  const admin = kafkajsPort({ bootstrapServers: o.bootstrapServers, logger: silentLogger }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics([
+      { name: o.inputTopic, partitions: o.partitions },
+      { name: o.campaignsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+      { name: `${o.inputTopic}-dlq`, partitions: 1 },
+      { name: `${o.inputTopic}-late`, partitions: 1 },
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
+}

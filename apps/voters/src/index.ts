@@ -1,0 +1,20 @@
+export {
+  generateVoters,
+  MALFORMED_VOTERS,
+  mulberry32,
+  type ProduceLoopOptions,
+  produceLoop,
+  type VoterRecord,
+  voterGenerator,
+} from './producer.js';
+export { buildTopology, COUNT_STORE, type VotersTopologyOptions } from './topology.js';
+export {
+  GENDERS,
+  KEY_SEPARATOR,
+  PARTIES,
+  parseVoter,
+  splitVoterKey,
+  type Voter,
+  type VoterStat,
+  voterKey,
+} from './voter.js';
