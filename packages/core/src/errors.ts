@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'RESTORE_FAILED'
   | 'SINK_FAILED'
   | 'COMMIT_FAILED'
+  | 'TASK_MIGRATED'
   | 'ILLEGAL_STATE'
   | 'KAFKA_ERROR';
 

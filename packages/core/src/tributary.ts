@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from './clock.js';
-import { errorMessage, TributaryError } from './errors.js';
+import { errorMessage, isTributaryError, TributaryError } from './errors.js';
 import { resolveTopic } from './internal/graph/nodes.js';
 import type { Topology } from './internal/graph/topology.js';
 import { deadLetterTopic, type ErrorPolicy } from './internal/runtime/error-policy.js';
@@ -134,8 +134,9 @@ export class Tributary {
     await admin.connect();
     let plan: Awaited<ReturnType<typeof planInternalTopics>>;
     try {
+      // Every source, repartition topics included: a record failing after a repartition is dead-lettered too.
       const sourceTopics = this.topology.subtopologies.flatMap((st) =>
-        st.topics.filter((t) => t.kind === 'user').map((t) => t.name),
+        st.topics.map((t) => resolveTopic(t, applicationId)),
       );
       const dlqTopics = [
         ...new Set(
@@ -221,7 +222,7 @@ export class Tributary {
       onBatch: async (records, heartbeat, highWatermark) => {
         const work = this.lock.run(async () => {
           if (this.isStopping()) return;
-          await tasks.process(records, highWatermark);
+          await tasks.process(records, highWatermark, heartbeat);
         });
         // Keep the group session alive while a restore or commit holds the lock.
         let settled = false;
@@ -263,12 +264,24 @@ export class Tributary {
       if (this.sm.state === 'not-running') return;
       this.sm.transition('pending-shutdown');
       if (this.ticker) clearInterval(this.ticker);
+      this.tasks?.requestStop();
       try {
         await this.lock.run(async () => {
           await this.tasks?.commitAll('shutdown');
           await this.tasks?.closeAll(true);
         });
       } catch (err) {
+        if (isTributaryError(err, 'TASK_MIGRATED')) {
+          // Lost the group before the final commit: nothing is lost, the next owner re-reads from the last commit.
+          this.logger.warn('final commit rejected by the group; closing without it', {
+            error: errorMessage(err),
+          });
+          await this.tasks?.closeAll(false).catch(() => {});
+          await this.disconnect();
+          this.sm.transition('not-running');
+          this.resolveDone();
+          return;
+        }
         this.logger.error('commit on shutdown failed', { error: errorMessage(err) });
         await this.tasks?.closeAll(false).catch(() => {});
         await this.disconnect();

@@ -36,6 +36,7 @@ export function levelDbBackend(options: LevelDbBackendOptions): StateBackendWith
   return {
     name: 'leveldb',
     cacheBudget,
+    cacheOverBudget: () => cacheBudget.overBudget(),
     openTask: (ctx) => {
       const taskDir = join(options.stateDir, ctx.applicationId, ctx.taskId);
       const dir = (d: StoreDefinition) => join(taskDir, d.name);
@@ -66,7 +67,12 @@ export function inMemoryBackend(options: BackendOptions = {}): StateBackendWithB
     open: async (d) => ({ bytes: new MemoryBytesStore(d.name), fresh: true }),
     wipe: async () => {},
   };
-  return { name: 'in-memory', cacheBudget, openTask: (ctx) => openTaskStores(ctx, storage, layers) };
+  return {
+    name: 'in-memory',
+    cacheBudget,
+    cacheOverBudget: () => cacheBudget.overBudget(),
+    openTask: (ctx) => openTaskStores(ctx, storage, layers),
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -221,8 +221,10 @@ class KafkajsConsumer implements ConsumerPort {
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    await this.consumer.commitOffsets(
-      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() })),
+    await mapGroupErrors(() =>
+      this.consumer.commitOffsets(
+        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset.toString() })),
+      ),
     );
   }
 
@@ -232,6 +234,42 @@ class KafkajsConsumer implements ConsumerPort {
 
   disconnect(): Promise<void> {
     return this.consumer.disconnect();
+  }
+}
+
+const GROUP_LOST = new Set([
+  'UNKNOWN_MEMBER_ID',
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'FENCED_INSTANCE_ID',
+]);
+const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE']);
+
+/** Turns "this member no longer owns its partitions" into typed errors the runtime recovers from. */
+function groupError(err: unknown): unknown {
+  const type = (err as { type?: string })?.type ?? '';
+  if (GROUP_LOST.has(type)) {
+    return new TributaryError('TASK_MIGRATED', `offset commit rejected, the group rebalanced (${type})`, {
+      cause: err,
+    });
+  }
+  if (FENCED.has(type)) {
+    return new TributaryError(
+      'TASK_MIGRATED',
+      `producer fenced: another instance owns the task now (${type})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return err;
+}
+
+async function mapGroupErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw groupError(err);
   }
 }
 
@@ -316,12 +354,14 @@ class KafkajsProducer implements ProducerPort {
           list.push({ partition: o.partition, offset: o.offset.toString() });
           byTopic.set(o.topic, list);
         }
-        await txn.sendOffsets({
-          consumerGroupId: groupId,
-          topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-        });
+        await mapGroupErrors(() =>
+          txn.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+          }),
+        );
       },
-      commit: () => txn.commit(),
+      commit: () => mapGroupErrors(() => txn.commit()),
       abort: () => txn.abort(),
     };
   }

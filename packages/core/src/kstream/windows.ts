@@ -62,12 +62,17 @@ export class TimeWindows {
     const lastStart = timestamp - floorMod(timestamp, this.advanceMs);
     if (this.advanceMs === this.sizeMs) return [lastStart];
     const starts: number[] = [];
-    for (let s = lastStart; s > timestamp - this.sizeMs; s -= this.advanceMs) starts.unshift(s);
+    // As in Kafka Streams, hopping windows never start before the epoch.
+    for (let s = lastStart; s > timestamp - this.sizeMs && s >= 0; s -= this.advanceMs) starts.unshift(s);
     return starts;
   }
 
-  /** How long a window store must keep windows so late-but-in-grace records still find them. */
+  /**
+   * How long a window store keeps windows: at least size + grace so in-grace records find them, and
+   * at least a day as in Kafka Streams, so expiry (driven by the task's stream time, which another
+   * source of the same task may push ahead) never removes a window before it is emitted.
+   */
   retentionMs(): number {
-    return this.sizeMs + this.graceMs;
+    return Math.max(this.sizeMs + this.graceMs, 24 * 60 * 60 * 1000);
   }
 }

@@ -148,4 +148,6 @@ export interface TaskStores {
 export interface StateBackend {
   readonly name: string;
   openTask(context: TaskStateContext): Promise<TaskStores>;
+  /** True when the backend's shared write-cache budget is exceeded; the runtime then commits early. */
+  cacheOverBudget?(): boolean;
 }

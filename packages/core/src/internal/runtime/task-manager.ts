@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import { errorMessage, TributaryError } from '../../errors.js';
+import { errorMessage, isTributaryError, TributaryError } from '../../errors.js';
 import type {
   ConsumerPort,
   KafkaPort,
@@ -47,6 +47,8 @@ interface PartitionQueue {
 
 const SMALL_BATCH = 200;
 const MAX_BUFFER_DELAY_MS = 200;
+const OUTPUT_FLUSH_MS = 200;
+const OUTPUT_FLUSH_RECORDS = 10_000;
 const MIN_RUN = 50;
 const MAX_RUN = 1000;
 
@@ -59,6 +61,10 @@ export class TaskManager {
   /** Per input partition: next offset to process and the end offset seen at the last fetch. */
   private readonly positions = new Map<string, { next: bigint; end: bigint }>();
   private buffered = 0;
+  private heartbeat: (() => Promise<void>) | undefined;
+  private lastOutputFlush = 0;
+  private stopping = false;
+  private lastHeartbeat = 0;
   private bufferedSince = 0;
   private readonly maxBuffered = 20_000;
   private lastCommit: number;
@@ -197,7 +203,12 @@ export class TaskManager {
    * a repartition topic receives records from several upstream tasks interleaved by time instead of
    * one whole fetch after another. Small batches (a live, low-rate stream) are processed at once.
    */
-  async process(records: readonly RawRecord[], highWatermark?: bigint): Promise<void> {
+  async process(
+    records: readonly RawRecord[],
+    highWatermark?: bigint,
+    heartbeat?: () => Promise<void>,
+  ): Promise<void> {
+    if (heartbeat) this.heartbeat = heartbeat;
     const first = records[0];
     if (!first) return;
     const key = offsetKey(first.topic, first.partition);
@@ -220,7 +231,7 @@ export class TaskManager {
 
   /** Processes buffered records until at most `target` remain, then produces outputs and maybe commits. */
   async drain(target = 0): Promise<void> {
-    while (this.buffered > target) {
+    while (this.buffered > target && !this.stopping) {
       let best: PartitionQueue | undefined;
       let nextHead = Number.POSITIVE_INFINITY;
       for (const q of this.queues.values()) {
@@ -251,6 +262,16 @@ export class TaskManager {
       }
       this.buffered -= run.length;
       await best.task.stream.process(run);
+      await this.keepGroupSession();
+      // Long drains still hand output on and commit on time, instead of only at their end.
+      if (
+        Date.now() - this.lastOutputFlush >= OUTPUT_FLUSH_MS ||
+        this.sharedOutputs.length >= OUTPUT_FLUSH_RECORDS
+      ) {
+        this.lastOutputFlush = Date.now();
+        for (const task of this.tasks.values()) await this.flushOutputs(task);
+        await this.maybeCommit();
+      }
       // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs interleaved.
       if (best.task.producer) await this.flushOutputs(best.task);
       const last = run[run.length - 1] as RawRecord;
@@ -261,6 +282,14 @@ export class TaskManager {
     this.bufferedSince = this.d.clock.now();
     for (const task of this.tasks.values()) await this.flushOutputs(task);
     await this.maybeCommit();
+  }
+
+  /** Long drains heartbeat between runs, so slow processing does not cost the group membership. */
+  private async keepGroupSession(): Promise<void> {
+    const now = Date.now();
+    if (!this.heartbeat || now - this.lastHeartbeat < 1000) return;
+    this.lastHeartbeat = now;
+    await this.heartbeat().catch(() => {});
   }
 
   /** Records wait at most MAX_BUFFER_DELAY_MS for other partitions' records to interleave with. */
@@ -277,6 +306,11 @@ export class TaskManager {
       if (pos && pos.next < pos.end) return false;
     }
     return true;
+  }
+
+  /** Shutdown: finish the run in flight, leave the rest of the buffer for the next owner. */
+  requestStop(): void {
+    this.stopping = true;
   }
 
   /** Drops buffered records of a task (it is closing; the next owner re-reads them). */
@@ -318,9 +352,12 @@ export class TaskManager {
     const requested = [...this.tasks.values()].some((t) => t.commitRequested);
     let overBudget = false;
     if (!due && !requested) {
-      let cached = 0;
-      for (const t of this.tasks.values()) cached += t.stores?.cachedBytes() ?? 0;
-      overBudget = cached > this.d.cacheMaxBytes;
+      if (this.d.state?.cacheOverBudget) overBudget = this.d.state.cacheOverBudget();
+      else {
+        let cached = 0;
+        for (const t of this.tasks.values()) cached += t.stores?.cachedBytes() ?? 0;
+        overBudget = cached > this.d.cacheMaxBytes;
+      }
     }
     if (due || requested || overBudget)
       await this.commit([...this.tasks.values()], due ? 'interval' : requested ? 'requested' : 'cache-full');
@@ -329,13 +366,26 @@ export class TaskManager {
   async commit(tasks: readonly ActiveTask[], reason: string): Promise<void> {
     this.lastCommit = this.d.clock.now();
     if (tasks.length === 0) return;
-    for (const t of tasks) await this.flushOutputs(t);
-    await commitTasks(tasks, {
-      consumer: this.d.consumer,
-      sharedProducer: this.d.sharedProducer,
-      logger: this.d.logger,
-      reason,
-    });
+    try {
+      for (const t of tasks) await this.flushOutputs(t);
+      await commitTasks(tasks, {
+        consumer: this.d.consumer,
+        sharedProducer: this.d.sharedProducer,
+        logger: this.d.logger,
+        reason,
+      });
+    } catch (err) {
+      if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
+      // The group moved on without us (session lost or fenced). Under exactly-once the open
+      // transactions are aborted and the tasks closed dirty, to be restored on the next assignment;
+      // under at-least-once the records are processed again from the committed offsets.
+      this.d.logger.warn('commit rejected; tasks will be re-read from the last commit', {
+        reason,
+        error: errorMessage(err),
+      });
+      if (this.d.exactlyOnce) await this.closeAll(false);
+      if (reason === 'shutdown') throw err;
+    }
   }
 
   async commitAll(reason: string): Promise<void> {
