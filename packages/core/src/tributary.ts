@@ -158,6 +158,7 @@ export class Tributary {
       groupId: applicationId,
       readCommitted: this.exactlyOnce,
       sessionTimeoutMs: this.config.sessionTimeoutMs ?? 10_000,
+      ownedPartitions: () => [...new Set([...(this.tasks?.tasks.values() ?? [])].map((t) => t.partition))],
     });
     this.consumer = consumer;
     if (!this.exactlyOnce) {
@@ -188,6 +189,11 @@ export class Tributary {
         commitAdminConnected ??= commitAdmin.connect();
         await commitAdminConnected;
         return commitAdmin.committedOffsets(applicationId, topics);
+      },
+      purge: async (topic, offsets) => {
+        commitAdminConnected ??= commitAdmin.connect();
+        await commitAdminConnected;
+        await commitAdmin.deleteRecordsBefore(topic, offsets);
       },
       endOffsets: async (topic) => {
         commitAdminConnected ??= commitAdmin.connect();
@@ -240,6 +246,8 @@ export class Tributary {
         }
         await work.catch((err) => this.fail(err));
       },
+      onPosition: (topic, partition, next, highWatermark) =>
+        tasks.advancePosition(topic, partition, next, highWatermark),
       onCrash: (err) => void this.fail(err),
     });
     this.ticker = setInterval(() => {

@@ -16,6 +16,7 @@ import { TributaryError } from '../errors.js';
 import type { OutgoingRecord } from '../internal/runtime/raw-record.js';
 import type { Logger } from '../logger.js';
 import type { ChangelogReader } from '../state/store.js';
+import { stickyTaskAssigner } from './kafkajs-assigner.js';
 import { readPartition } from './kafkajs-changelog-reader.js';
 import { chunkForSend, toKafkaMessage, toRawRecord } from './kafkajs-records.js';
 import { KafkajsTailer } from './kafkajs-tailer.js';
@@ -150,6 +151,13 @@ class KafkajsAdmin implements AdminPort {
     }
     return out;
   }
+  async deleteRecordsBefore(topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void> {
+    if (offsets.size === 0) return;
+    await this.admin.deleteTopicRecords({
+      topic,
+      partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
+    });
+  }
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
     const res = await this.admin.fetchTopicOffsets(topic);
     return new Map(res.map((p) => [p.partition, BigInt(p.high)]));
@@ -167,6 +175,7 @@ class KafkajsConsumer implements ConsumerPort {
       readCommitted: boolean;
       sessionTimeoutMs: number;
       maxBytesPerPartition?: number;
+      ownedPartitions?: () => readonly number[];
     },
     private readonly logger: Logger,
   ) {
@@ -181,6 +190,7 @@ class KafkajsConsumer implements ConsumerPort {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
+      partitionAssigners: [stickyTaskAssigner(opts.ownedPartitions ?? (() => []))],
     });
   }
 
@@ -202,6 +212,14 @@ class KafkajsConsumer implements ConsumerPort {
       handlers.onAssigned(assignment);
     });
     this.consumer.on(REBALANCING, () => handlers.onRebalancing());
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
+      handlers.onPosition?.(
+        e.payload.topic,
+        e.payload.partition,
+        BigInt(e.payload.lastOffset) + 1n,
+        BigInt(e.payload.highWatermark),
+      );
+    });
     this.consumer.on(CRASH, (e) => {
       if (!e.payload.restart) handlers.onCrash(e.payload.error);
       else this.logger.warn('consumer crashed, restarting', { error: String(e.payload.error) });
@@ -246,8 +264,18 @@ const GROUP_LOST = new Set([
 const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE']);
 
 /** Turns "this member no longer owns its partitions" into typed errors the runtime recovers from. */
+/** kafkajs wraps protocol errors (retries exceeded, non-retriable); the protocol type is inside. */
+function protocolType(err: unknown): string {
+  let e = err as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (e.type) return e.type;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return '';
+}
+
 function groupError(err: unknown): unknown {
-  const type = (err as { type?: string })?.type ?? '';
+  const type = protocolType(err);
   if (GROUP_LOST.has(type)) {
     return new TributaryError('TASK_MIGRATED', `offset commit rejected, the group rebalanced (${type})`, {
       cause: err,

@@ -33,6 +33,8 @@ export interface AdminPort {
   committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>>;
   /** End offsets (high watermark) per partition. */
   endOffsets(topic: string): Promise<Map<number, bigint>>;
+  /** Deletes records before the given offsets (repartition topics, once consumed and committed). */
+  deleteRecordsBefore(topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void>;
 }
 
 export interface ConsumerHandlers {
@@ -45,6 +47,11 @@ export interface ConsumerHandlers {
     heartbeat: () => Promise<void>,
     highWatermark: bigint,
   ): Promise<void>;
+  /**
+   * The consumer's position moved to `nextOffset` (also past batches holding only transaction
+   * markers or aborted records, which never reach onBatch); `highWatermark` as of that fetch.
+   */
+  onPosition?(topic: string, partition: number, nextOffset: bigint, highWatermark: bigint): void;
   /** A rebalance started: commit soon, the partitions may move. */
   onRebalancing(): void;
   /** The consumer crashed and will not restart. */
@@ -90,6 +97,8 @@ export interface KafkaPort {
     readCommitted: boolean;
     sessionTimeoutMs: number;
     maxBytesPerPartition?: number;
+    /** Partition numbers this instance holds tasks for; the assignor keeps them here when it can. */
+    ownedPartitions?: () => readonly number[];
   }): ConsumerPort;
   producer(opts: { transactionalId?: string; idempotent?: boolean }): ProducerPort;
   changelogReader(): ChangelogReader;

@@ -81,7 +81,9 @@ export async function planInternalTopics(
       name: resolveTopic({ kind: 'repartition', name }, applicationId),
       partitions,
       replicationFactor: opts.replicationFactor,
-      configs: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * ONE_DAY) },
+      // No time-based deletion: records carry event time, and replaying old data must not let the
+      // broker delete unread segments. Consumed records are purged after each commit instead.
+      configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1' },
     });
   }
   for (const st of topology.subtopologies) {

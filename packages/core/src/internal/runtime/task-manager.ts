@@ -37,6 +37,8 @@ export interface TaskManagerDeps {
   readonly onRestoreProgress: (e: RestoreProgress) => void;
   readonly committedOffsets: (topics: readonly string[]) => Promise<Map<string, bigint>>;
   readonly endOffsets: (topic: string) => Promise<Map<number, bigint>>;
+  /** Deletes consumed repartition records (as Kafka Streams' repartition purge). */
+  readonly purge: (topic: string, offsets: ReadonlyMap<number, bigint>) => Promise<void>;
 }
 
 interface PartitionQueue {
@@ -48,6 +50,7 @@ interface PartitionQueue {
 const SMALL_BATCH = 200;
 const MAX_BUFFER_DELAY_MS = 200;
 const OUTPUT_FLUSH_MS = 200;
+const PURGE_INTERVAL_MS = 30_000;
 const OUTPUT_FLUSH_RECORDS = 10_000;
 const MIN_RUN = 50;
 const MAX_RUN = 1000;
@@ -59,11 +62,14 @@ export class TaskManager {
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly sharedOutputs: ActiveTask['outputs'] = [];
   /** Per input partition: next offset to process and the end offset seen at the last fetch. */
-  private readonly positions = new Map<string, { next: bigint; end: bigint }>();
+  private readonly positions = new Map<string, { next: bigint; end: bigint; enqueued: bigint }>();
   private buffered = 0;
   private heartbeat: (() => Promise<void>) | undefined;
   private lastOutputFlush = 0;
   private stopping = false;
+  private readonly repartitionTopics: ReadonlySet<string>;
+  private readonly toPurge = new Map<string, Map<number, bigint>>();
+  private lastPurge = 0;
   private lastHeartbeat = 0;
   private bufferedSince = 0;
   private readonly maxBuffered = 20_000;
@@ -74,6 +80,11 @@ export class TaskManager {
 
   constructor(private readonly d: TaskManagerDeps) {
     this.lastCommit = d.clock.now();
+    this.repartitionTopics = new Set(
+      d.topology.subtopologies.flatMap((st) =>
+        st.topics.filter((t) => t.kind === 'repartition').map((t) => resolveTopic(t, d.applicationId)),
+      ),
+    );
   }
 
   private subtopologyFor(topic: string): Subtopology | undefined {
@@ -129,7 +140,7 @@ export class TaskManager {
     for (const t of topics) {
       const end = (await this.d.endOffsets(t)).get(partition) ?? 0n;
       const key = offsetKey(t, partition);
-      this.positions.set(key, { next: mine.get(key) ?? 0n, end });
+      this.positions.set(key, { next: mine.get(key) ?? 0n, end, enqueued: mine.get(key) ?? 0n });
     }
     const active: { task?: ActiveTask } = {};
     const sinks = new Map<string, SinkTask<unknown, unknown>>();
@@ -220,13 +231,26 @@ export class TaskManager {
       q = { task, records: [], head: 0 };
       this.queues.set(key, q);
     }
-    for (const r of records) q.records.push(r);
-    if (highWatermark !== undefined)
-      this.positions.set(key, { next: this.positions.get(key)?.next ?? 0n, end: highWatermark });
+    // After a rebalance kafkajs fetches a partition we kept from its last committed offset again;
+    // records this task already processed or buffered are skipped, so they are not counted twice
+    // (under exactly-once they would otherwise land in the open transaction a second time).
+    const pos = this.positions.get(key);
+    let added = 0;
+    for (const r of records) {
+      if (pos && r.offset < pos.enqueued) continue;
+      q.records.push(r);
+      added += 1;
+    }
+    if (pos) {
+      const last = records[records.length - 1] as RawRecord;
+      if (last.offset + 1n > pos.enqueued) pos.enqueued = last.offset + 1n;
+      if (highWatermark !== undefined && highWatermark > pos.end) pos.end = highWatermark;
+    }
+    if (added === 0) return;
     if (this.buffered === 0) this.bufferedSince = this.d.clock.now();
-    this.buffered += records.length;
+    this.buffered += added;
     if (this.buffered >= this.maxBuffered) await this.drain(this.maxBuffered / 2);
-    else if (records.length < SMALL_BATCH || this.bufferedTooLong()) await this.drain(0);
+    else if (added < SMALL_BATCH || this.bufferedTooLong()) await this.drain(0);
   }
 
   /** Processes buffered records until at most `target` remain, then produces outputs and maybe commits. */
@@ -276,7 +300,7 @@ export class TaskManager {
       if (best.task.producer) await this.flushOutputs(best.task);
       const last = run[run.length - 1] as RawRecord;
       const pos = this.positions.get(offsetKey(last.topic, last.partition));
-      if (pos) pos.next = last.offset + 1n;
+      if (pos && last.offset + 1n > pos.next) pos.next = last.offset + 1n;
       this.processedTotal += run.length;
     }
     this.bufferedSince = this.d.clock.now();
@@ -306,6 +330,14 @@ export class TaskManager {
       if (pos && pos.next < pos.end) return false;
     }
     return true;
+  }
+
+  /** The consumer moved past `next` (data or transaction markers); used to tell when a task is caught up. */
+  advancePosition(topic: string, partition: number, next: bigint, highWatermark: bigint): void {
+    const pos = this.positions.get(offsetKey(topic, partition));
+    if (!pos) return;
+    if (next > pos.next) pos.next = next;
+    if (highWatermark > pos.end) pos.end = highWatermark;
   }
 
   /** Shutdown: finish the run in flight, leave the rest of the buffer for the next owner. */
@@ -345,6 +377,21 @@ export class TaskManager {
       await this.flushOutputs(task);
     }
     await this.maybeCommit();
+    await this.maybePurge();
+  }
+
+  private async maybePurge(): Promise<void> {
+    const now = this.d.clock.now();
+    if (this.toPurge.size === 0 || now - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = now;
+    for (const [topic, offsets] of [...this.toPurge]) {
+      this.toPurge.delete(topic);
+      await this.d
+        .purge(topic, offsets)
+        .catch((err: unknown) =>
+          this.d.logger.warn('repartition purge failed', { topic, error: errorMessage(err) }),
+        );
+    }
   }
 
   private async maybeCommit(): Promise<void> {
@@ -366,6 +413,13 @@ export class TaskManager {
   async commit(tasks: readonly ActiveTask[], reason: string): Promise<void> {
     this.lastCommit = this.d.clock.now();
     if (tasks.length === 0) return;
+    // Offsets this commit makes durable on repartition topics can be purged afterwards.
+    const purgeable: [string, number, bigint][] = [];
+    for (const t of tasks) {
+      for (const u of t.stream.uncommitted.values()) {
+        if (this.repartitionTopics.has(u.topic)) purgeable.push([u.topic, u.partition, u.last + 1n]);
+      }
+    }
     try {
       for (const t of tasks) await this.flushOutputs(t);
       await commitTasks(tasks, {
@@ -374,6 +428,11 @@ export class TaskManager {
         logger: this.d.logger,
         reason,
       });
+      for (const [topic, partition, offset] of purgeable) {
+        const m = this.toPurge.get(topic) ?? new Map<number, bigint>();
+        m.set(partition, offset);
+        this.toPurge.set(topic, m);
+      }
     } catch (err) {
       if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
       // The group moved on without us (session lost or fenced). Under exactly-once the open

@@ -1,0 +1,137 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tributary } from '@tributary/core';
+import { levelDbBackend } from '@tributary/state';
+import {
+  bootstrapServers,
+  consumeAll,
+  createTopics,
+  testLogger,
+  uniqueName,
+  waitForCommittedToEnd,
+} from '@tributary/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
+import type { GeneratedView } from './generator.js';
+import { loadCampaigns, produceViews } from './producer.js';
+import { ensureTopics } from './topics.js';
+import { buildCampaignViewsTopology, type CampaignMinute } from './topology.js';
+
+/** Counts per (campaign, minute) computed from the generated JSON, independently of the topology. */
+export function groundTruth(sent: readonly GeneratedView[]): Map<string, number> {
+  const truth = new Map<string, number>();
+  for (const v of sent) {
+    if (v.kind !== 'valid') continue;
+    const o = JSON.parse(v.value) as { start_timestamp: string | number; campaign_id: number };
+    const t = o.start_timestamp;
+    const start = typeof t === 'number' ? t : Date.parse(t.includes('T') ? t : `${t.replace(' ', 'T')}Z`);
+    const k = `${o.campaign_id}@${start - (start % 60_000)}`;
+    truth.set(k, (truth.get(k) ?? 0) + 1);
+  }
+  return truth;
+}
+
+const running: Tributary[] = [];
+
+async function run(guarantee: 'at-least-once' | 'exactly-once') {
+  const servers = bootstrapServers();
+  const input = uniqueName('view_log');
+  const campaignsTopic = uniqueName('campaigns');
+  const output = uniqueName('minutes');
+  const applicationId = uniqueName(`scale-${guarantee === 'exactly-once' ? 'eos' : 'alos'}`);
+  const campaigns = await readCampaigns(DEFAULT_CAMPAIGNS_CSV);
+  await ensureTopics({ bootstrapServers: servers, inputTopic: input, campaignsTopic, partitions: 6 });
+  await createTopics([{ name: output, partitions: 6 }]);
+  await loadCampaigns({ bootstrapServers: servers, topic: campaignsTopic, campaigns });
+
+  const instances: Tributary[] = [];
+  const startInstance = async () => {
+    const app = new Tributary(
+      buildCampaignViewsTopology({
+        inputTopic: input,
+        campaignsTopic,
+        output: { kind: 'topic', topic: output },
+        graceMs: 60_000,
+        idleTimeoutMs: 2000,
+      }),
+      {
+        applicationId,
+        bootstrapServers: servers,
+        stateBackend: levelDbBackend({ stateDir: await mkdtemp(join(tmpdir(), 'scale-')) }),
+        processingGuarantee: guarantee,
+        commitIntervalMs: 300,
+        errorPolicy: { mode: 'dead-letter' },
+        logger: testLogger(),
+      },
+    );
+    instances.push(app);
+    running.push(app);
+    await app.start();
+    return app;
+  };
+
+  for (let i = 0; i < 3; i++) await startInstance();
+  const startMs = Date.UTC(2025, 10, 6, 9, 0, 0);
+  const sent: GeneratedView[] = [];
+  const chunks = 8;
+  for (let c = 0; c < chunks; c++) {
+    // Event time moves on chunk by chunk, one minute each, like a live stream.
+    sent.push(
+      ...(await produceViews({
+        bootstrapServers: servers,
+        topic: input,
+        campaigns,
+        count: 1500,
+        seed: 100 + c,
+        startMs: startMs + c * 60_000,
+        spanMs: 60_000,
+        malformed: 0.01,
+      })),
+    );
+    if (c === 2) await startInstance(); // scale out to 4
+    if (c === 5) await instances[1]?.close(); // and one leaves
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  expect(await waitForCommittedToEnd(applicationId, input, 120_000)).toBe(true);
+  // Let idle close emit the last minute, then stop everyone cleanly.
+  const truth = groundTruth(sent);
+  let rows: Map<string, number[]> = new Map();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const records = await consumeAll(output, { idleMs: 1500, timeoutMs: 20_000, readCommitted: true });
+    rows = new Map();
+    for (const r of records) {
+      const k = r.key?.toString() ?? '';
+      const list = rows.get(k) ?? [];
+      list.push((JSON.parse(r.value?.toString() ?? '{}') as CampaignMinute).view_count);
+      rows.set(k, list);
+    }
+    if ([...truth.keys()].every((k) => rows.has(k))) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  for (const app of instances) await app.close();
+  return { truth, rows, instances };
+}
+
+describe('scale-out: instances join and leave mid-run (6 partitions)', () => {
+  afterEach(async () => {
+    // A failed run must not leave instances consuming CPU for the next test.
+    for (const app of running.splice(0)) await app.close().catch(() => {});
+  });
+
+  it('at-least-once: no (campaign, minute) is lost and no count is short', async () => {
+    const { truth, rows } = await run('at-least-once');
+    const missing = [...truth.keys()].filter((k) => !rows.has(k));
+    expect(missing).toEqual([]);
+    for (const [k, n] of truth) expect(Math.max(...(rows.get(k) ?? [0]))).toBeGreaterThanOrEqual(n);
+  });
+
+  it('exactly-once: every (campaign, minute) exactly once with the exact count', async () => {
+    const { truth, rows } = await run('exactly-once');
+    const got = new Map([...rows].map(([k, v]) => [k, v]));
+    const duplicates = [...got].filter(([, v]) => v.length > 1).map(([k]) => k);
+    expect(duplicates).toEqual([]);
+    expect(Object.fromEntries([...got].map(([k, v]) => [k, v[0]]))).toEqual(Object.fromEntries(truth));
+  });
+});
