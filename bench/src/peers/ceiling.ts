@@ -1,0 +1,57 @@
+/**
+ * The ceiling: a raw kafkajs consumer loop (eachBatch) that only decodes and JSON-parses the input
+ * topic, no state, no commits. Exits by itself after `--expect` records and prints its counts and
+ * process.resourceUsage().
+ *
+ *   node --import tsx bench/src/peers/ceiling.ts --input T --expect N --group G
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { BOOTSTRAP, parseArgs } from '../common.js';
+
+const a = parseArgs(process.argv.slice(2));
+const input = a.get('input') as string;
+const expect = Number(a.get('expect'));
+const kafka = new Kafka({
+  clientId: 'bench-ceiling',
+  brokers: BOOTSTRAP.split(','),
+  logLevel: logLevel.WARN,
+});
+// Same fetch settings as Tributary's kafkajs adapter (4 MiB per partition, 250 ms max wait).
+const consumer = kafka.consumer({
+  groupId: a.get('group') as string,
+  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxWaitTimeInMs: 250,
+});
+const emit = (o: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`);
+
+let seen = 0;
+let parsed = 0;
+let failed = 0;
+let done = false;
+await consumer.connect();
+await consumer.subscribe({ topic: input, fromBeginning: true });
+emit({ event: 'started' });
+await consumer.run({
+  autoCommit: false,
+  eachBatch: async ({ batch }) => {
+    for (const m of batch.messages) {
+      seen++;
+      try {
+        const v = JSON.parse((m.value as Buffer).toString('utf8'));
+        if (v !== null) parsed++;
+      } catch {
+        failed++;
+      }
+    }
+    if (seen >= expect && !done) {
+      done = true;
+      emit({ event: 'done', seen, parsed, failed, rusage: process.resourceUsage() });
+      setImmediate(async () => {
+        await consumer.disconnect().catch(() => {});
+        emit({ event: 'stopped', seen, parsed, failed, rusage: process.resourceUsage() });
+        process.exit(0);
+      });
+    }
+  },
+});

@@ -1,0 +1,59 @@
+/**
+ * Prints the top functions by self time of a V8 .cpuprofile (from `node --cpu-prof`), and the same
+ * aggregated by file.
+ *
+ *   npx tsx bench/src/profile-top.ts <file.cpuprofile> [--top 15]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from './common.js';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const a = parseArgs(process.argv.slice(2));
+const file = process.argv.slice(2).find((x) => !x.startsWith('--') && x.endsWith('.cpuprofile'));
+if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [--top 15]');
+const top = Number(a.get('top') ?? 15);
+const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(p.nodes.map((n) => [n.id, n]));
+// Self time per node from samples x time deltas (more exact than hitCount x interval).
+const self = new Map<number, number>();
+for (let i = 0; i < p.samples.length; i++) {
+  const id = p.samples[i] as number;
+  self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+}
+const total = [...self.values()].reduce((s, v) => s + v, 0);
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, 'npm:')
+    .replace(/^\/work\/main\//, '');
+const fnKey = (n: Node) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+const agg = new Map<string, number>();
+const byFile = new Map<string, number>();
+for (const [id, us] of self) {
+  const n = byId.get(id) as Node;
+  agg.set(fnKey(n), (agg.get(fnKey(n)) ?? 0) + us);
+  const f = short(n.callFrame.url) || `(${n.callFrame.functionName})`;
+  byFile.set(f, (byFile.get(f) ?? 0) + us);
+}
+const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
+console.log(`profile ${file}: ${(total / 1e6).toFixed(2)} s sampled, ${p.samples.length} samples`);
+console.log(`\nTop ${top} functions by self time:`);
+for (const [k, us] of [...agg].sort((x, y) => y[1] - x[1]).slice(0, top))
+  console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+console.log(`\nTop ${top} files by self time:`);
+for (const [k, us] of [...byFile].sort((x, y) => y[1] - x[1]).slice(0, top))
+  console.log(`${pct(us)} ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
