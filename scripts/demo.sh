@@ -15,4 +15,4 @@ if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
   export KAFKA_BOOTSTRAP_SERVERS
 fi
 echo "demo: Kafka at $KAFKA_BOOTSTRAP_SERVERS"
-tsx scripts/demo.ts "$@"
+tsx apps/campaign-views/src/demo.ts "$@"

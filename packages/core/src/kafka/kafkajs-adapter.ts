@@ -151,6 +151,9 @@ class KafkajsAdmin implements AdminPort {
     }
     return out;
   }
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    if (topics.length > 0) await this.admin.deleteTopics({ topics: [...topics] });
+  }
   async deleteRecordsBefore(topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void> {
     if (offsets.size === 0) return;
     await this.admin.deleteTopicRecords({

@@ -33,6 +33,7 @@ export interface AdminPort {
   committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>>;
   /** End offsets (high watermark) per partition. */
   endOffsets(topic: string): Promise<Map<number, bigint>>;
+  deleteTopics(topics: readonly string[]): Promise<void>;
   /** Deletes records before the given offsets (repartition topics, once consumed and committed). */
   deleteRecordsBefore(topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void>;
 }

@@ -61,7 +61,9 @@ export class StreamTask {
   private readonly instances: NodeInstance[] = [];
   private readonly punctuation = new PunctuationQueue();
   private readonly pending: Promise<void>[] = [];
-  private current: RecordMetadata | undefined;
+  /** The record being processed; its metadata object is built only when a processor asks for it. */
+  private currentRaw: RawRecord | undefined;
+  private currentMeta: RecordMetadata | undefined;
   private readonly late: UnroutedLateProcessor[] = [];
 
   constructor(readonly opts: StreamTaskOptions) {
@@ -101,6 +103,14 @@ export class StreamTask {
       const r = inst.processor.init?.(this.contextFor(inst));
       if (r) await r;
     }
+  }
+
+  private get current(): RecordMetadata | undefined {
+    const raw = this.currentRaw;
+    if (!raw) return undefined;
+    if (!this.currentMeta)
+      this.currentMeta = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
+    return this.currentMeta;
   }
 
   private createProcessor(node: GraphNode): AnyProcessor {
@@ -168,11 +178,21 @@ export class StreamTask {
 
   /** Processes a batch of one partition's records in order. Awaits only for async processors. */
   async process(records: readonly RawRecord[]): Promise<void> {
+    // Per-run caches (records of one call normally share topic and partition): the source node and
+    // the uncommitted range, so there is no key string or map lookup per record. The range is
+    // dropped after every await, since a commit may clear `uncommitted` meanwhile.
+    let srcTopic: string | undefined;
+    let source: NodeInstance | undefined;
+    let range: { topic: string; partition: number; first: bigint; last: bigint } | undefined;
     for (const raw of records) {
-      const source = this.sourcesByTopic.get(raw.topic);
-      if (!source)
-        throw new TributaryError('ILLEGAL_STATE', `task ${this.id} has no source for topic ${raw.topic}`);
-      this.current = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
+      if (raw.topic !== srcTopic || !source) {
+        source = this.sourcesByTopic.get(raw.topic);
+        if (!source)
+          throw new TributaryError('ILLEGAL_STATE', `task ${this.id} has no source for topic ${raw.topic}`);
+        srcTopic = raw.topic;
+      }
+      this.currentRaw = raw;
+      this.currentMeta = undefined;
       try {
         const record = this.deserialize(source.node as SourceNode, raw);
         if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
@@ -180,7 +200,10 @@ export class StreamTask {
           const r = child.processor.process(record);
           if (r) this.pending.push(r);
         }
-        if (this.pending.length > 0) await this.drainPending();
+        if (this.pending.length > 0) {
+          range = undefined;
+          await this.drainPending();
+        }
       } catch (err) {
         this.pending.length = 0;
         handleRecordError(err, raw, {
@@ -191,15 +214,21 @@ export class StreamTask {
           taskId: this.id,
         });
       }
-      this.track(raw);
+      if (range && range.topic === raw.topic && range.partition === raw.partition) range.last = raw.offset;
+      else range = this.track(raw);
       this.processed += 1;
       if (this.punctuation.hasStreamTime) {
-        this.current = undefined;
+        this.currentRaw = undefined;
+        this.currentMeta = undefined;
         this.punctuation.fire('stream-time', this.streamTime, this.pending);
-        if (this.pending.length > 0) await this.drainPending();
+        if (this.pending.length > 0) {
+          range = undefined;
+          await this.drainPending();
+        }
       }
     }
-    this.current = undefined;
+    this.currentRaw = undefined;
+    this.currentMeta = undefined;
   }
 
   private deserialize(source: SourceNode, raw: RawRecord): AnyRecord {
@@ -218,17 +247,15 @@ export class StreamTask {
     }
   }
 
-  private track(raw: RawRecord): void {
+  private track(raw: RawRecord): { topic: string; partition: number; first: bigint; last: bigint } {
     const k = `${raw.topic}:${raw.partition}`;
-    const range = this.uncommitted.get(k);
+    let range = this.uncommitted.get(k);
     if (range) range.last = raw.offset;
-    else
-      this.uncommitted.set(k, {
-        topic: raw.topic,
-        partition: raw.partition,
-        first: raw.offset,
-        last: raw.offset,
-      });
+    else {
+      range = { topic: raw.topic, partition: raw.partition, first: raw.offset, last: raw.offset };
+      this.uncommitted.set(k, range);
+    }
+    return range;
   }
 
   private async drainPending(): Promise<void> {
@@ -240,7 +267,8 @@ export class StreamTask {
 
   /** Fires wall-clock punctuators that are due. */
   async punctuateWallClock(now: number): Promise<void> {
-    this.current = undefined;
+    this.currentRaw = undefined;
+    this.currentMeta = undefined;
     this.punctuation.fire('wall-clock', now, this.pending);
     if (this.pending.length > 0) await this.drainPending();
   }

@@ -48,6 +48,7 @@ interface PartitionQueue {
 }
 
 const SMALL_BATCH = 200;
+const HARD_CAP = 80_000;
 const MAX_BUFFER_DELAY_MS = 200;
 const OUTPUT_FLUSH_MS = 200;
 const PURGE_INTERVAL_MS = 30_000;
@@ -256,6 +257,9 @@ export class TaskManager {
   /** Processes buffered records until at most `target` remain, then produces outputs and maybe commits. */
   async drain(target = 0): Promise<void> {
     while (this.buffered > target && !this.stopping) {
+      // A partition with unread records in Kafka but nothing buffered may hold older records than
+      // every queue here: wait for its fetch rather than run ahead (bounded by HARD_CAP records).
+      if (this.buffered < HARD_CAP && this.someBehindPartitionIsEmpty()) break;
       let best: PartitionQueue | undefined;
       let nextHead = Number.POSITIVE_INFINITY;
       for (const q of this.queues.values()) {
@@ -332,11 +336,22 @@ export class TaskManager {
     return true;
   }
 
+  private someBehindPartitionIsEmpty(): boolean {
+    for (const [key, pos] of this.positions) {
+      if (pos.enqueued >= pos.end) continue;
+      const q = this.queues.get(key);
+      if (!q || q.head >= q.records.length) return true;
+    }
+    return false;
+  }
+
   /** The consumer moved past `next` (data or transaction markers); used to tell when a task is caught up. */
   advancePosition(topic: string, partition: number, next: bigint, highWatermark: bigint): void {
     const pos = this.positions.get(offsetKey(topic, partition));
     if (!pos) return;
     if (next > pos.next) pos.next = next;
+    // The fetch position: data batches were enqueued by process(); marker-only batches hold nothing.
+    if (next > pos.enqueued) pos.enqueued = next;
     if (highWatermark > pos.end) pos.end = highWatermark;
   }
 
