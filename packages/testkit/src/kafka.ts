@@ -70,13 +70,18 @@ export async function deleteTopics(names: string[], kafka = testKafka()): Promis
   await withAdmin((admin) => admin.deleteTopics({ topics: names }), kafka);
 }
 
-export function testProducer(kafka = testKafka(), opts: { transactionalId?: string } = {}): Producer {
+export function testProducer(
+  kafka = testKafka(),
+  opts: { transactionalId?: string; idempotent?: boolean } = {},
+): Producer {
   return kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
     ...(opts.transactionalId
       ? { transactionalId: opts.transactionalId, idempotent: true, maxInFlightRequests: 1 }
-      : {}),
+      : opts.idempotent
+        ? { idempotent: true, maxInFlightRequests: 1 }
+        : {}),
   });
 }
 

@@ -42,11 +42,7 @@ export function toKafkaMessage(r: OutgoingRecord): Message {
       break;
     }
   }
-  // A numeric timestamp spares kafkajs Long.fromString per record (it sorts the timestamps with the
-  // default string order and subtracts them, which gives the same result for numbers). 0 stays a
-  // string: kafkajs replaces a falsy timestamp with Date.now().
-  const timestamp = (r.timestamp === 0 ? '0' : r.timestamp) as unknown as string;
-  const m: Message = { key: r.key, value: r.value, timestamp, headers };
+  const m: Message = { key: r.key, value: r.value, timestamp: String(r.timestamp), headers };
   if (r.partition !== undefined) m.partition = r.partition;
   return m;
 }

@@ -1,0 +1,202 @@
+/**
+ * Ground truth and output check of the chaos harness: per (campaign, minute) count and mean duration
+ * computed straight from the generated JSON (not through the topology's code), compared with every row
+ * of the Parquet output read back with DuckDB.
+ */
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Campaign, GeneratedView } from '@tributary/app-campaign-views';
+
+export interface Truth {
+  campaign: number;
+  minute: number;
+  count: number;
+  durSum: number;
+}
+
+const toMs = (t: string | number) =>
+  typeof t === 'number' ? t : Date.parse(t.includes('T') ? t : `${t.replace(' ', 'T')}Z`);
+
+export function groundTruth(sent: Iterable<GeneratedView>): Map<string, Truth> {
+  const truth = new Map<string, Truth>();
+  for (const v of sent) {
+    if (v.kind !== 'valid') continue;
+    const o = JSON.parse(v.value) as {
+      start_timestamp: string | number;
+      end_timestamp: string | number;
+      campaign_id: number;
+    };
+    const start = toMs(o.start_timestamp);
+    const minute = start - (start % 60_000);
+    const k = `${o.campaign_id}@${minute}`;
+    const t = truth.get(k) ?? { campaign: o.campaign_id, minute, count: 0, durSum: 0 };
+    t.count += 1;
+    t.durSum += (toMs(o.end_timestamp) - start) / 1000;
+    truth.set(k, t);
+  }
+  return truth;
+}
+
+export interface Row {
+  campaign_id: number;
+  network_id: number | null;
+  campaign_name: string | null;
+  minute_timestamp: number;
+  view_count: number;
+  avg_duration: number;
+  filename: string;
+}
+
+/** Minimal view of @duckdb/node-api (a dev dependency of apps/campaign-views, not of bench). */
+interface DuckConnection {
+  runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): Record<string, unknown>[] }>;
+  closeSync(): void;
+}
+interface DuckModule {
+  DuckDBInstance: { create(path: string): Promise<{ connect(): Promise<DuckConnection> }> };
+}
+
+let duck: Promise<DuckConnection> | undefined;
+
+/** DuckDB resolved from apps/campaign-views (bench does not depend on it directly). */
+export function duckdb(repoRoot: string): Promise<DuckConnection> {
+  duck ??= (async () => {
+    const req = createRequire(join(repoRoot, 'apps/campaign-views/package.json'));
+    const mod = (await import(pathToFileURL(req.resolve('@duckdb/node-api')).href)) as DuckModule;
+    return (await mod.DuckDBInstance.create(':memory:')).connect();
+  })();
+  return duck;
+}
+
+export async function listFiles(dir: string): Promise<{ parquet: string[]; tmp: string[]; other: string[] }> {
+  const out = { parquet: [] as string[], tmp: [] as string[], other: [] as string[] };
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.tmp')) out.tmp.push(p);
+      else if (e.name.endsWith('.parquet') && !e.name.startsWith('.')) out.parquet.push(p);
+      else out.other.push(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** Every row of the visible Parquet files (hidden temp files excluded by listing them explicitly). */
+export async function readRows(repoRoot: string, outputDir: string): Promise<Row[]> {
+  const { parquet } = await listFiles(outputDir);
+  if (parquet.length === 0) return [];
+  const db = await duckdb(repoRoot);
+  const list = parquet.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
+  const reader = await db.runAndReadAll(
+    `SELECT campaign_id, network_id, campaign_name, epoch_ms(minute_timestamp) AS minute_timestamp,
+            view_count, avg_duration, filename
+     FROM read_parquet([${list}], hive_partitioning = false, filename = true)`,
+  );
+  return reader.getRowObjectsJS().map((r) => ({
+    campaign_id: Number(r.campaign_id),
+    network_id: r.network_id === null ? null : Number(r.network_id),
+    campaign_name: (r.campaign_name as string | null) ?? null,
+    minute_timestamp: Number(r.minute_timestamp),
+    view_count: Number(r.view_count),
+    avg_duration: Number(r.avg_duration),
+    filename: relative(outputDir, String(r.filename)),
+  }));
+}
+
+export interface Comparison {
+  ok: boolean;
+  truthRows: number;
+  outputRows: number;
+  duplicates: { key: string; rows: Row[] }[];
+  missing: Truth[];
+  unexpected: Row[];
+  wrong: { key: string; row: Row; truth: Truth; why: string }[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+
+export function compare(
+  truth: Map<string, Truth>,
+  rows: readonly Row[],
+  campaigns: readonly Campaign[],
+): Comparison {
+  const byId = new Map(campaigns.map((c) => [c.campaign_id, c]));
+  const byKey = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = `${r.campaign_id}@${r.minute_timestamp}`;
+    const list = byKey.get(k) ?? [];
+    list.push(r);
+    byKey.set(k, list);
+  }
+  const c: Comparison = {
+    ok: false,
+    truthRows: truth.size,
+    outputRows: rows.length,
+    duplicates: [],
+    missing: [],
+    unexpected: [],
+    wrong: [],
+  };
+  for (const [k, list] of byKey) {
+    if (list.length > 1) c.duplicates.push({ key: k, rows: list });
+    const t = truth.get(k);
+    if (!t) {
+      c.unexpected.push(...list);
+      continue;
+    }
+    const row = list[0] as Row;
+    const meta = byId.get(row.campaign_id);
+    if (row.view_count !== t.count)
+      c.wrong.push({ key: k, row, truth: t, why: `view_count ${row.view_count} != ${t.count}` });
+    else if (Math.abs(row.avg_duration - t.durSum / t.count) > 1e-9)
+      c.wrong.push({
+        key: k,
+        row,
+        truth: t,
+        why: `avg_duration ${row.avg_duration} != ${t.durSum / t.count}`,
+      });
+    else if (
+      row.network_id !== (meta?.network_id ?? null) ||
+      row.campaign_name !== (meta?.campaign_name ?? null)
+    )
+      c.wrong.push({
+        key: k,
+        row,
+        truth: t,
+        why: `campaign metadata ${row.network_id}/${row.campaign_name}`,
+      });
+  }
+  for (const [k, t] of truth) if (!byKey.has(k)) c.missing.push(t);
+  c.ok =
+    c.duplicates.length === 0 && c.missing.length === 0 && c.unexpected.length === 0 && c.wrong.length === 0;
+  return c;
+}
+
+/** A readable account of a failed comparison: counts, then examples with their files. */
+export function describeFailure(c: Comparison): string {
+  const lines: string[] = [];
+  lines.push(
+    `truth rows ${c.truthRows}, output rows ${c.outputRows}: ${c.duplicates.length} duplicated keys, ${c.missing.length} missing, ${c.unexpected.length} unexpected, ${c.wrong.length} wrong values`,
+  );
+  for (const d of c.duplicates.slice(0, 10))
+    lines.push(
+      `  duplicate ${d.key} (${iso(d.rows[0]?.minute_timestamp ?? 0)}): ${d.rows.map((r) => `${r.view_count} in ${r.filename}`).join(' | ')}`,
+    );
+  const missingByMinute = new Map<string, number>();
+  for (const m of c.missing)
+    missingByMinute.set(iso(m.minute), (missingByMinute.get(iso(m.minute)) ?? 0) + 1);
+  if (c.missing.length > 0)
+    lines.push(`  missing by minute: ${[...missingByMinute].map(([m, n]) => `${m}=${n}`).join(', ')}`);
+  for (const m of c.missing.slice(0, 10))
+    lines.push(`  missing ${m.campaign}@${iso(m.minute)} (count ${m.count})`);
+  for (const u of c.unexpected.slice(0, 10))
+    lines.push(
+      `  unexpected ${u.campaign_id}@${iso(u.minute_timestamp)} count ${u.view_count} in ${u.filename}`,
+    );
+  for (const w of c.wrong.slice(0, 10)) lines.push(`  wrong ${w.key}: ${w.why} in ${w.row.filename}`);
+  return lines.join('\n');
+}
