@@ -7,6 +7,7 @@ import {
   type logCreator,
   logLevel,
   Partitioners,
+  type PartitionMetadata,
   type Producer,
   type RecordMetadata,
   type TopicMessages,
@@ -333,24 +334,84 @@ function topicMessages(records: readonly OutgoingRecord[]): TopicMessages[] {
   return [...byTopic.values()];
 }
 
+/**
+ * Sends in size-bounded chunks and checks that the broker answered for every partition written to:
+ * kafkajs 2.2.4 can resolve a send with no answer (and no error) for a partition whose leader has
+ * just died (seen in the 3-node kill -9 test). Unanswered partitions are sent again; if they stay
+ * unanswered the send fails, so nothing is lost silently.
+ */
 async function sendChunks(
   send: (tm: TopicMessages[]) => Promise<RecordMetadata[]>,
   records: readonly OutgoingRecord[],
+  partitions: PartitionResolver,
 ): Promise<ProducedOffset[]> {
   const out: ProducedOffset[] = [];
-  for (const chunk of chunkForSend(records)) {
-    const meta = await send(topicMessages(chunk));
-    out.push(...lastOffsets(chunk, meta));
+  for (const chunk of chunkForSend(await partitions.assign(records))) {
+    let pending = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const meta = await send(topicMessages(pending));
+      const answered = new Set(
+        meta.filter((m) => m.errorCode === 0).map((m) => `${m.topicName}:${m.partition}`),
+      );
+      const done = pending.filter((r) => answered.has(`${r.topic}:${r.partition}`));
+      out.push(...lastOffsets(done, meta));
+      pending = pending.filter((r) => !answered.has(`${r.topic}:${r.partition}`));
+      if (pending.length === 0) break;
+      if (attempt >= 5) {
+        const missing = [...new Set(pending.map((r) => `${r.topic}-${r.partition}`))].join(', ');
+        throw new TributaryError(
+          'PRODUCTION_FAILED',
+          `no acknowledgement for ${pending.length} records to ${missing}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
   }
   return out;
+}
+
+/** Gives every record an explicit partition (Java-compatible murmur2 on the key, as kafkajs would). */
+class PartitionResolver {
+  private readonly metadata = new Map<string, PartitionMetadata[]>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async assign(records: readonly OutgoingRecord[]): Promise<OutgoingRecord[]> {
+    const unknown = [...new Set(records.filter((r) => r.partition === undefined).map((r) => r.topic))].filter(
+      (t) => !this.metadata.has(t),
+    );
+    if (unknown.length > 0) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics: unknown });
+        for (const t of meta.topics) this.metadata.set(t.name, t.partitions);
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    return records.map((r) => {
+      if (r.partition !== undefined) return r;
+      const partitionMetadata = this.metadata.get(r.topic) ?? [];
+      const partition = this.partitioner({
+        topic: r.topic,
+        partitionMetadata,
+        message: { key: r.key, value: r.value },
+      });
+      return { ...r, partition };
+    });
+  }
 }
 
 class KafkajsProducer implements ProducerPort {
   private readonly producer: Producer;
   private readonly transactional: boolean;
+  private readonly partitions: PartitionResolver;
 
   constructor(kafka: Kafka, opts: { transactionalId?: string; idempotent?: boolean }) {
     this.transactional = opts.transactionalId !== undefined;
+    this.partitions = new PartitionResolver(kafka);
     this.producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
@@ -366,7 +427,11 @@ class KafkajsProducer implements ProducerPort {
 
   send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]> {
     if (records.length === 0) return Promise.resolve([]);
-    return sendChunks((topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }), records);
+    return sendChunks(
+      (topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }),
+      records,
+      this.partitions,
+    );
   }
 
   async beginTransaction(): Promise<TransactionPort> {
@@ -376,7 +441,11 @@ class KafkajsProducer implements ProducerPort {
       send: (records) =>
         records.length === 0
           ? Promise.resolve([])
-          : sendChunks((topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }), records),
+          : sendChunks(
+              (topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }),
+              records,
+              this.partitions,
+            ),
       sendOffsets: async (groupId, offsets) => {
         if (offsets.length === 0) return;
         const byTopic = new Map<string, { partition: number; offset: string }[]>();

@@ -194,3 +194,25 @@ describe('stateless KStream operators', () => {
     expect(driver.createOutputTopic('out', Serdes.string(), Serdes.msgpack<number>()).readValue()).toBe(4);
   });
 });
+
+describe('repartition()', () => {
+  it('writes to <app>-<name>-repartition and reads it back in a new sub-topology, keeping the new key', async () => {
+    const b = new StreamsBuilder();
+    b.stream<string, { user: string }>('in')
+      .selectKey((_k, v) => v.user)
+      .repartition({ name: 'by-user', keySerde: Serdes.string() })
+      .mapValues((v) => v.user.toUpperCase())
+      .to('out', { keySerde: Serdes.string(), valueSerde: Serdes.string() });
+    const topology = b.build();
+    expect(topology.subtopologies).toHaveLength(2);
+    expect(topology.repartitionTopics).toEqual([{ name: 'by-user', numberOfPartitions: undefined }]);
+    expect(topology.describe().toString()).toContain(
+      'Sink: by-user-repartition-sink (topic: <app>-by-user-repartition)',
+    );
+    const driver = await TopologyTestDriver.create(topology, { applicationId: 'app' });
+    await driver.createInputTopic<string, { user: string }>('in').pipeInput('order-1', { user: 'ann' });
+    expect(driver.createOutputTopic('out', Serdes.string(), Serdes.string()).readKeyValuesToList()).toEqual([
+      { key: 'ann', value: 'ANN' },
+    ]);
+  });
+});

@@ -41,6 +41,9 @@ export function describeTopology(topology: Topology): TopologyDescription {
 
   const mermaid = () => {
     const id = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
+    // Mermaid renders labels as HTML: "<app>" would vanish, so the placeholder is written {app}.
+    const topicText = (t: Parameters<typeof topicLabel>[0]) => topicLabel(t).replace('<app>', '{app}');
+    const globals = new Set(topology.globalStores.map((g) => g.name));
     const lines: string[] = ['flowchart TD'];
     const topics = new Set<string>();
     const edges: string[] = [];
@@ -52,16 +55,18 @@ export function describeTopology(topology: Topology): TopologyDescription {
         for (const c of n.children) edges.push(`  ${id(n.name)} --> ${id(c.name)}`);
         if (n.kind === 'source') {
           for (const t of n.topics) {
-            topics.add(topicLabel(t));
-            edges.push(`  t_${id(topicLabel(t))} --> ${id(n.name)}`);
+            topics.add(topicText(t));
+            edges.push(`  t_${id(topicText(t))} --> ${id(n.name)}`);
           }
         }
         if (n.kind === 'sink' && typeof n.topic !== 'function') {
-          topics.add(topicLabel(n.topic));
-          edges.push(`  ${id(n.name)} --> t_${id(topicLabel(n.topic))}`);
+          topics.add(topicText(n.topic));
+          edges.push(`  ${id(n.name)} --> t_${id(topicText(n.topic))}`);
         }
         if (n.kind === 'processor') {
-          for (const s of n.stores) edges.push(`  ${id(n.name)} -.- s_${id(s)}[("${s}")]`);
+          // Global stores are declared once, below, with their topic.
+          for (const s of n.stores)
+            edges.push(`  ${id(n.name)} -.- s_${id(s)}${globals.has(s) ? '' : `[("${s}")]`}`);
         }
       }
       lines.push('  end');
