@@ -1,16 +1,8 @@
+import { mulberry32 } from '@tributary/app-kit';
 import type { Campaign } from './campaigns.js';
 
-/** mulberry32: a tiny seeded PRNG, so every run with the same seed produces the same views. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32), shared with the other apps. */
+export const prng = mulberry32;
 
 export interface GeneratorOptions {
   count: number;

@@ -1,0 +1,2 @@
+export { mulberry32 } from './prng.js';
+export { type ProduceLoopOptions, produceLoop } from './produce-loop.js';
