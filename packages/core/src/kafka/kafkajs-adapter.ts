@@ -45,6 +45,12 @@ function kafkajsLogger(logger: Logger): logCreator {
   return () => (entry) => {
     const { message, ...rest } = entry.log;
     const fields = { kafkajs: entry.namespace, ...rest };
+    // kafkajs warns at every idempotent producer start because retries are bounded; that is our
+    // choice (a send must fail rather than hang), so it is not worth a warning each time.
+    if (String(message).startsWith('Limiting retries for the idempotent producer')) {
+      logger.debug(String(message), fields);
+      return;
+    }
     if (entry.level === logLevel.ERROR) logger.error(String(message), fields);
     else if (entry.level === logLevel.WARN) logger.warn(String(message), fields);
     else logger.debug(String(message), fields);
