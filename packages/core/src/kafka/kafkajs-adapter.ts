@@ -442,15 +442,18 @@ class KafkajsProducer implements ProducerPort {
 
   async beginTransaction(): Promise<TransactionPort> {
     if (!this.transactional) throw new TributaryError('ILLEGAL_STATE', 'producer is not transactional');
-    const txn: Transaction = await this.producer.transaction();
+    // A fenced producer shows up on any transactional call, not only at commit: map them all.
+    const txn: Transaction = await mapGroupErrors(() => this.producer.transaction());
     return {
       send: (records) =>
         records.length === 0
           ? Promise.resolve([])
-          : sendChunks(
-              (topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }),
-              records,
-              this.partitions,
+          : mapGroupErrors(() =>
+              sendChunks(
+                (topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }),
+                records,
+                this.partitions,
+              ),
             ),
       sendOffsets: async (groupId, offsets) => {
         if (offsets.length === 0) return;
