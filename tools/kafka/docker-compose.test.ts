@@ -35,6 +35,7 @@ describe('docker/docker-compose.yml', () => {
       'group.initial.rebalance.delay.ms',
       'transaction.state.log.min.isr',
       'log.cleaner.dedupe.buffer.size',
+      'log.retention.ms',
     ];
     for (const key of shared) {
       const envName = `KAFKA_${key.replaceAll('.', '_').toUpperCase()}`;

@@ -87,6 +87,9 @@ share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=$isr
 log.cleaner.dedupe.buffer.size=16777216
 log.segment.bytes=67108864
+# No time-based retention on this development broker: tests and the demo replay event-time stamped
+# data from 2025, and the default 7 days let the 5-minute retention check delete it mid-test.
+log.retention.ms=-1
 transaction.abort.timed.out.transaction.cleanup.interval.ms=5000
 transaction.remove.expired.transaction.cleanup.interval.ms=10000
 replica.lag.time.max.ms=5000
