@@ -45,6 +45,8 @@ interface PartitionQueue {
   readonly task: ActiveTask;
   records: RawRecord[];
   head: number;
+  /** When this queue last ran; breaks timestamp ties so equal heads take turns. */
+  lastRun: number;
 }
 
 const SMALL_BATCH = 200;
@@ -65,6 +67,7 @@ export class TaskManager {
   /** Per input partition: next offset to process and the end offset seen at the last fetch. */
   private readonly positions = new Map<string, { next: bigint; end: bigint; enqueued: bigint }>();
   private buffered = 0;
+  private runCounter = 0;
   private heartbeat: (() => Promise<void>) | undefined;
   private lastOutputFlush = 0;
   private stopping = false;
@@ -229,7 +232,7 @@ export class TaskManager {
     if (!task) return;
     let q = this.queues.get(key);
     if (!q) {
-      q = { task, records: [], head: 0 };
+      q = { task, records: [], head: 0, lastRun: 0 };
       this.queues.set(key, q);
     }
     // After a rebalance kafkajs fetches a partition we kept from its last committed offset again;
@@ -266,7 +269,12 @@ export class TaskManager {
         const head = q.records[q.head];
         if (!head) continue;
         const bestHead = best?.records[best.head];
-        if (!bestHead || head.timestamp < bestHead.timestamp) {
+        // Equal timestamps (one producer batch spread over partitions) take turns: least recently run first.
+        if (
+          !bestHead ||
+          head.timestamp < bestHead.timestamp ||
+          (head.timestamp === bestHead.timestamp && q.lastRun < (best as PartitionQueue).lastRun)
+        ) {
           if (bestHead) nextHead = Math.min(nextHead, bestHead.timestamp);
           best = q;
         } else nextHead = Math.min(nextHead, head.timestamp);
@@ -282,6 +290,7 @@ export class TaskManager {
       ) {
         end++;
       }
+      best.lastRun = ++this.runCounter;
       const run = best.records.slice(best.head, end);
       best.head = end;
       if (best.head === best.records.length) {
@@ -325,14 +334,14 @@ export class TaskManager {
     return this.d.clock.now() - this.bufferedSince >= MAX_BUFFER_DELAY_MS;
   }
 
-  private isCaughtUp(task: ActiveTask): boolean {
-    for (const t of task.subtopology.topics) {
-      const key = offsetKey(resolveTopic(t, this.d.applicationId), task.partition);
-      const q = this.queues.get(key);
-      if (q && q.head < q.records.length) return false;
-      const pos = this.positions.get(key);
-      if (pos && pos.next < pos.end) return false;
-    }
+  /**
+   * Caught up = nothing buffered and every input partition of the instance read to the end seen at
+   * the last fetch. Instance-wide on purpose: a task whose own partition is drained may still get
+   * records from upstream tasks here (through a repartition topic), so idle close waits for all.
+   */
+  private isCaughtUp(_task: ActiveTask): boolean {
+    if (this.buffered > 0) return false;
+    for (const pos of this.positions.values()) if (pos.next < pos.end) return false;
     return true;
   }
 
