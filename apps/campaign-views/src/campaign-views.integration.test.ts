@@ -7,6 +7,7 @@ import { bootstrapServers, consumeAll, uniqueName, waitForCommittedToEnd } from 
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCampaignViewsApp } from './app.js';
 import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
+import { groundTruth } from './ground-truth.js';
 import { loadCampaigns, produceViews } from './producer.js';
 import { ensureTopics } from './topics.js';
 
@@ -62,25 +63,8 @@ describe('campaign-views end to end on the real broker', () => {
     });
 
     // Ground truth straight from the generated JSON, not through the topology's code.
+    const truth = groundTruth(sent);
     const byName = new Map(campaigns.map((c) => [c.campaign_id, c]));
-    const truth = new Map<string, { count: number; durSum: number; campaign: number; minute: number }>();
-    for (const v of sent) {
-      if (v.kind !== 'valid') continue;
-      const o = JSON.parse(v.value) as {
-        start_timestamp: string | number;
-        end_timestamp: string | number;
-        campaign_id: number;
-      };
-      const toMs = (t: string | number) =>
-        typeof t === 'number' ? t : Date.parse(t.includes('T') ? t : `${t.replace(' ', 'T')}Z`);
-      const start = toMs(o.start_timestamp);
-      const minute = start - (start % 60_000);
-      const k = `${o.campaign_id}@${minute}`;
-      const t = truth.get(k) ?? { count: 0, durSum: 0, campaign: o.campaign_id, minute };
-      t.count += 1;
-      t.durSum += (toMs(o.end_timestamp) - start) / 1000;
-      truth.set(k, t);
-    }
 
     const stats = { unknownCampaignRows: 0 };
     const applicationId = uniqueName('cv-app');

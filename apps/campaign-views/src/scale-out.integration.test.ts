@@ -14,23 +14,10 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
 import type { GeneratedView } from './generator.js';
+import { groundTruth, truthCounts } from './ground-truth.js';
 import { loadCampaigns, produceViews } from './producer.js';
 import { ensureTopics } from './topics.js';
 import { buildCampaignViewsTopology, type CampaignMinute } from './topology.js';
-
-/** Counts per (campaign, minute) computed from the generated JSON, independently of the topology. */
-export function groundTruth(sent: readonly GeneratedView[]): Map<string, number> {
-  const truth = new Map<string, number>();
-  for (const v of sent) {
-    if (v.kind !== 'valid') continue;
-    const o = JSON.parse(v.value) as { start_timestamp: string | number; campaign_id: number };
-    const t = o.start_timestamp;
-    const start = typeof t === 'number' ? t : Date.parse(t.includes('T') ? t : `${t.replace(' ', 'T')}Z`);
-    const k = `${o.campaign_id}@${start - (start % 60_000)}`;
-    truth.set(k, (truth.get(k) ?? 0) + 1);
-  }
-  return truth;
-}
 
 const running: Tributary[] = [];
 
@@ -95,7 +82,7 @@ async function run(guarantee: 'at-least-once' | 'exactly-once') {
   }
   expect(await waitForCommittedToEnd(applicationId, input, 120_000)).toBe(true);
   // Let idle close emit the last minute, then stop everyone cleanly.
-  const truth = groundTruth(sent);
+  const truth = truthCounts(groundTruth(sent));
   let rows: Map<string, number[]> = new Map();
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {

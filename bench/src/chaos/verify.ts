@@ -7,37 +7,9 @@ import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Campaign, GeneratedView } from '@tributary/app-campaign-views';
+import type { Campaign, Truth } from '@tributary/app-campaign-views';
 
-export interface Truth {
-  campaign: number;
-  minute: number;
-  count: number;
-  durSum: number;
-}
-
-const toMs = (t: string | number) =>
-  typeof t === 'number' ? t : Date.parse(t.includes('T') ? t : `${t.replace(' ', 'T')}Z`);
-
-export function groundTruth(sent: Iterable<GeneratedView>): Map<string, Truth> {
-  const truth = new Map<string, Truth>();
-  for (const v of sent) {
-    if (v.kind !== 'valid') continue;
-    const o = JSON.parse(v.value) as {
-      start_timestamp: string | number;
-      end_timestamp: string | number;
-      campaign_id: number;
-    };
-    const start = toMs(o.start_timestamp);
-    const minute = start - (start % 60_000);
-    const k = `${o.campaign_id}@${minute}`;
-    const t = truth.get(k) ?? { campaign: o.campaign_id, minute, count: 0, durSum: 0 };
-    t.count += 1;
-    t.durSum += (toMs(o.end_timestamp) - start) / 1000;
-    truth.set(k, t);
-  }
-  return truth;
-}
+export { groundTruth, type Truth } from '@tributary/app-campaign-views';
 
 export interface Row {
   campaign_id: number;
