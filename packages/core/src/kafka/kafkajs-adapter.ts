@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Admin,
   type Consumer,
@@ -478,8 +477,4 @@ class KafkajsProducer implements ProducerPort {
   disconnect(): Promise<void> {
     return this.producer.disconnect();
   }
-}
-
-export function uniqueGroup(prefix: string, purpose: string): string {
-  return `${prefix}-${purpose}-${randomUUID().slice(0, 8)}`;
 }

@@ -96,7 +96,6 @@ export class TimeWindowedKStream<K, V> {
       ctx,
       results,
       name,
-      keySerde,
       opts.valueSerde,
       input.shape.sourceNodes,
       late,
@@ -127,7 +126,6 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
     ctx: DslContext,
     node: GraphNode,
     storeName: string,
-    innerKeySerde: Serde<K>,
     valueSerde: Serde<V> | undefined,
     sourceNodes: readonly string[],
     private readonly lateNode: GraphNode,
@@ -145,7 +143,6 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
       valueSerde,
       sourceNodes,
     );
-    void innerKeySerde;
   }
 
   /**

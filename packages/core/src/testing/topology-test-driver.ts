@@ -9,7 +9,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import type { Headers } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import { type OffsetRange, offsetKey, type SinkTask } from '../sink/sink.js';
+import type { OffsetRange, SinkTask } from '../sink/sink.js';
 import type { KeyValueStore, StateStore, WindowStore } from '../state/store.js';
 import { MemoryKeyValueStore, MemoryWindowStore } from './memory-stores.js';
 import { type CapturedRecord, TestInputTopic, TestOutputTopic } from './test-topics.js';
@@ -277,7 +277,4 @@ export class TopologyTestDriver {
       for (const s of dt.sinks.values()) await s.close();
     }
   }
-
-  /** For sinks: committed offsets keyed like the runtime's. */
-  static offsetKey = offsetKey;
 }

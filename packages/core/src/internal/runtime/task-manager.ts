@@ -1,12 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { errorMessage, isTributaryError, TributaryError } from '../../errors.js';
-import type {
-  ConsumerPort,
-  KafkaPort,
-  ProducerPort,
-  TopicPartition,
-  TopicPartitionOffset,
-} from '../../kafka/ports.js';
+import type { ConsumerPort, KafkaPort, ProducerPort, TopicPartition } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import { offsetKey, type SinkTask } from '../../sink/sink.js';
 import type { RestoreProgress, StateBackend, StateStore } from '../../state/store.js';
@@ -192,7 +186,7 @@ export class TaskManager {
       requestCommit: () => {
         if (active.task) active.task.commitRequested = true;
       },
-      isCaughtUp: () => (active.task ? this.isCaughtUp(active.task) : false),
+      isCaughtUp: () => active.task !== undefined && this.isCaughtUp(),
     });
     await stream.init();
     const task: ActiveTask = {
@@ -339,7 +333,7 @@ export class TaskManager {
    * the last fetch. Instance-wide on purpose: a task whose own partition is drained may still get
    * records from upstream tasks here (through a repartition topic), so idle close waits for all.
    */
-  private isCaughtUp(_task: ActiveTask): boolean {
+  private isCaughtUp(): boolean {
     if (this.buffered > 0) return false;
     for (const pos of this.positions.values()) if (pos.next < pos.end) return false;
     return true;
@@ -521,5 +515,3 @@ export class TaskManager {
     return m;
   }
 }
-
-export type { TopicPartitionOffset };
