@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{packages,apps,bench,tools}/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.integration.test.ts', '**/*.repro.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           testTimeout: 20_000,
         },
       },
@@ -24,19 +24,6 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // One broker on two cores: run test files one after another so timings stay sane.
-          fileParallelism: false,
-        },
-      },
-      {
-        // Reproductions of open bugs on the real broker; not part of `npm test` until they pass.
-        extends: true,
-        test: {
-          name: 'repro',
-          include: ['{packages,apps,bench,tools}/**/*.repro.test.ts'],
-          exclude: ['**/node_modules/**'],
-          globalSetup: ['packages/testkit/src/global-setup.ts'],
-          testTimeout: 300_000,
-          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

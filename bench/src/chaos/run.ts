@@ -287,6 +287,7 @@ interface Restore {
   elapsedMs: number;
 }
 const restores: Restore[] = [];
+const rebalancePauses: number[] = [];
 const logIssues: string[] = [];
 for (const inst of all)
   for (const l of inst.logs) {
@@ -317,6 +318,8 @@ for (const inst of all)
           restored: Number(o.restored),
           elapsedMs: Number(o.elapsedMs),
         });
+      else if (o.msg === 'rebalance completed' && typeof o.pauseMs === 'number')
+        rebalancePauses.push(o.pauseMs);
       else if (o.level === 'error') logIssues.push(`${inst.name}/g${l.gen}: ${line.slice(0, 300)}`);
     }
   }
@@ -353,6 +356,7 @@ const summary = [
   `| store restores (non-empty / all) | ${nonEmpty.length} / ${restores.length}, ${fmt(restoredRecords)} changelog records |`,
   `| restore time (non-empty) p50 / p90 / max | ${pct(elapsed, 0.5)} / ${pct(elapsed, 0.9)} / ${pct(elapsed, 1)} ms${maxRestore ? ` (max: ${maxRestore.instance}/g${maxRestore.gen} ${maxRestore.taskId} ${maxRestore.store}, ${fmt(maxRestore.restored)} records${maxRestore.wiped ? ', wiped state' : ''})` : ''} |`,
   `| restore time after wiped state dir, max | ${Math.max(0, ...nonEmpty.filter((r) => r.wiped).map((r) => r.elapsedMs))} ms |`,
+  `| rebalance pauses (announced -> tasks running, incl. restore) p50 / p90 / max | ${pct(rebalancePauses, 0.5)} / ${pct(rebalancePauses, 0.9)} / ${pct(rebalancePauses, 1)} ms over ${rebalancePauses.length} rebalances |`,
   `| error log lines | ${logIssues.length} |`,
   `| production / drain+idle close / total | ${((prodEnd - prodStart) / 1000).toFixed(1)} s / ${((drainEnd - prodEnd) / 1000).toFixed(1)} s / ${(totalMs / 1000).toFixed(1)} s |`,
 ].join('\n');

@@ -208,6 +208,7 @@ export class Tributary {
       st.topics.map((t) => resolveTopic(t, applicationId)),
     );
     await consumer.subscribe(topics);
+    let rebalanceStartedAt: number | undefined;
     await consumer.run({
       onAssigned: (assignment) => {
         void this.lock
@@ -215,10 +216,20 @@ export class Tributary {
             if (this.isStopping()) return;
             await tasks.assign(assignment);
             if (this.sm.state === 'rebalancing') this.sm.transition('running');
+            // The pause users see: from the group announcing a rebalance to tasks running again
+            // (revoke commit, re-join, assignment and any restore).
+            const pauseMs =
+              rebalanceStartedAt === undefined ? undefined : this.clock.now() - rebalanceStartedAt;
+            rebalanceStartedAt = undefined;
+            this.logger.info('rebalance completed', {
+              partitions: assignment.length,
+              ...(pauseMs !== undefined ? { pauseMs } : {}),
+            });
           })
           .catch((err) => this.fail(err));
       },
       onRebalancing: () => {
+        rebalanceStartedAt ??= this.clock.now();
         if (this.sm.state === 'running') this.sm.transition('rebalancing');
         // Commit what is processed so far, so the next owner of a moved partition starts close to here.
         void this.lock
