@@ -209,11 +209,15 @@ export class Tributary {
     );
     await consumer.subscribe(topics);
     let rebalanceStartedAt: number | undefined;
+    let assignmentSeq = 0;
     await consumer.run({
       onAssigned: (assignment) => {
+        const seq = ++assignmentSeq;
+        tasks.supersede(assignment);
         void this.lock
           .run(async () => {
-            if (this.isStopping()) return;
+            // A newer assignment is queued behind this one: it is complete (eager protocol), apply only that.
+            if (this.isStopping() || seq !== assignmentSeq) return;
             await tasks.assign(assignment);
             if (this.sm.state === 'rebalancing') this.sm.transition('running');
             // The pause users see: from the group announcing a rebalance to tasks running again

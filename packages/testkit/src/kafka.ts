@@ -54,8 +54,9 @@ export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>, kafka = tes
 
 export async function createTopics(specs: TopicSpec[], kafka = testKafka()): Promise<void> {
   await withAdmin(async (admin) => {
+    // Not kafkajs' waitForLeaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION while KRaft metadata propagates.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: specs.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions ?? 1,
@@ -63,6 +64,15 @@ export async function createTopics(specs: TopicSpec[], kafka = testKafka()): Pro
         configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    const names = specs.map((s) => s.name);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const meta = await admin.fetchTopicMetadata({ topics: names }).catch(() => undefined);
+      if (meta?.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        return;
+      if (Date.now() > deadline) throw new Error(`topics have no leaders after 30 s: ${names.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }, kafka);
 }
 

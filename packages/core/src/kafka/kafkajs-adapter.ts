@@ -133,7 +133,9 @@ class KafkajsAdmin implements AdminPort {
     if (missing.length === 0) return;
     try {
       await this.admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which KRaft brokers answer while
+        // the new topic's metadata propagates; awaitLeaders below retries it.
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -145,6 +147,10 @@ class KafkajsAdmin implements AdminPort {
       // Another instance may have created them at the same moment.
       if (!/already exists/i.test(String((err as Error)?.message))) throw err;
     }
+    await awaitLeaders(
+      this.admin,
+      missing.map((t) => t.name),
+    );
   }
   async committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
     const res = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
@@ -476,5 +482,31 @@ class KafkajsProducer implements ProducerPort {
 
   disconnect(): Promise<void> {
     return this.producer.disconnect();
+  }
+}
+
+/** Waits until every partition of `topics` has a leader, retrying the errors of metadata propagation. */
+async function awaitLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let lastError: unknown;
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      const ready = meta.topics.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (ready && meta.topics.length === topics.length) return;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline)
+      throw new TributaryError(
+        'KAFKA_ERROR',
+        `topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`,
+        {
+          cause: lastError,
+        },
+      );
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -1,5 +1,6 @@
 import {
   type ChangelogBatchRecord,
+  type Logger,
   type RestoreProgress,
   Serdes,
   type StateBackend,
@@ -55,6 +56,21 @@ function slowRestore(inner: StateBackend, pauseMs: number): StateBackend {
   };
 }
 
+/** Passes everything to `inner` and records the task lists of 'tasks assigned'. */
+function watchAssignments(inner: Logger, into: string[][]): Logger {
+  const wrap = (l: Logger): Logger => ({
+    debug: (m, f) => l.debug(m, f),
+    info: (m, f) => {
+      if (m === 'tasks assigned' && Array.isArray(f?.tasks)) into.push(f.tasks.map(String));
+      l.info(m, f);
+    },
+    warn: (m, f) => l.warn(m, f),
+    error: (m, f) => l.error(m, f),
+    child: (fields) => wrap(l.child(fields)),
+  });
+  return wrap(inner);
+}
+
 describe('a rebalance arriving in the middle of a restore (exactly-once)', () => {
   const apps: Tributary[] = [];
   afterEach(async () => {
@@ -78,14 +94,14 @@ describe('a rebalance arriving in the middle of a restore (exactly-once)', () =>
         .to(output, { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() });
       return b.build();
     };
-    const instance = async (name: string, backend: StateBackend) => {
+    const instance = async (name: string, backend: StateBackend, logger: Logger = testLogger()) => {
       const app = new Tributary(topology(), {
         applicationId,
         bootstrapServers: bootstrapServers(),
         stateBackend: backend,
         processingGuarantee: 'exactly-once',
         commitIntervalMs: 200,
-        logger: testLogger(),
+        logger,
       });
       apps.push(app);
       app.done.catch((err: unknown) => console.log(`[midrestore] ${name} stopped: ${String(err)}`));
@@ -104,9 +120,11 @@ describe('a rebalance arriving in the middle of a restore (exactly-once)', () =>
     const bEvents: (RestoreProgress & { at: number })[] = [];
     let cStartedAt = 0;
     let cStarting: Promise<void> | undefined;
+    const bAssigned: string[][] = [];
     const b = await instance(
       'B',
       slowRestore(levelDbBackend({ stateDir: await tempDir('midrestore-b') }), 100),
+      watchAssignments(testLogger(), bAssigned),
     );
     const c = await instance('C', levelDbBackend({ stateDir: await tempDir('midrestore-c') }));
     b.onRestoreProgress((e) => {
@@ -136,6 +154,11 @@ describe('a rebalance arriving in the middle of a restore (exactly-once)', () =>
     expect(firstStart).toBeDefined();
     expect(cStartedAt).toBeGreaterThan(0);
     expect((firstEnd?.at ?? Number.POSITIVE_INFINITY) - cStartedAt).toBeGreaterThan(2000);
+
+    // B finished no restore for a task the newer assignment had given to C: that restore stopped.
+    const bTasks = bAssigned.at(-1) ?? [];
+    const finishedAfterC = bEvents.filter((e) => e.phase === 'end' && e.at > cStartedAt).map((e) => e.taskId);
+    expect(finishedAfterC.filter((t) => !bTasks.includes(t))).toEqual([]);
 
     // Exactly-once: per key the committed updates rise one by one from 1 to 10, with no repeats.
     const seen = new Map<string, number[]>();

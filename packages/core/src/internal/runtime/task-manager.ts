@@ -61,6 +61,10 @@ export class TaskManager {
   /** Per input partition: next offset to process and the end offset seen at the last fetch. */
   private readonly positions = new Map<string, { next: bigint; end: bigint; enqueued: bigint }>();
   private buffered = 0;
+  /** Task ids of the newest assignment known (it may still wait for the lock). */
+  private latestWanted: Set<string> | undefined;
+  /** The task being created (and restored) right now, with the way to stop its restore. */
+  private creating: { id: string; ctrl: AbortController } | undefined;
   private runCounter = 0;
   private heartbeat: (() => Promise<void>) | undefined;
   private lastOutputFlush = 0;
@@ -92,24 +96,58 @@ export class TaskManager {
   }
 
   /** Applies a new (eager) assignment: commit and close tasks that left, create and restore new ones. */
+  /**
+   * Called as soon as a new assignment is known, before it is applied under the lock: a restore in
+   * progress for a task the new assignment gives away stops, and tasks it gives away are not
+   * created, so an instance does not spend a long restore on a task that is already someone else's.
+   */
+  supersede(assignment: readonly TopicPartition[]): void {
+    const ids = new Set(this.wantedTasks(assignment).keys());
+    this.latestWanted = ids;
+    if (this.creating && !ids.has(this.creating.id))
+      this.creating.ctrl.abort(new TributaryError('RESTORE_FAILED', 'task given to another instance'));
+  }
+
   async assign(assignment: readonly TopicPartition[]): Promise<void> {
-    const wanted = new Map<string, { st: Subtopology; partition: number }>();
-    for (const tp of assignment) {
-      const st = this.subtopologyFor(tp.topic);
-      if (st) wanted.set(taskIdOf(st.id, tp.partition), { st, partition: tp.partition });
-    }
+    const wanted = this.wantedTasks(assignment);
     const leaving = [...this.tasks.values()].filter((t) => !wanted.has(t.id));
     if (leaving.length > 0) {
       await this.commit(leaving, 'revocation');
       for (const t of leaving) await this.closeTask(t, true);
     }
     for (const [id, w] of wanted) {
-      if (!this.tasks.has(id)) await this.createTask(id, w.st, w.partition);
+      if (this.tasks.has(id) || (this.latestWanted && !this.latestWanted.has(id))) continue;
+      const ctrl = new AbortController();
+      this.creating = { id, ctrl };
+      try {
+        await this.createTask(id, w.st, w.partition, ctrl.signal);
+      } catch (err) {
+        if (!ctrl.signal.aborted) throw err;
+        this.d.logger.info('restore stopped: a newer assignment gave the task away', { task: id });
+      } finally {
+        this.creating = undefined;
+      }
     }
     this.d.logger.info('tasks assigned', { tasks: [...this.tasks.keys()].sort() });
   }
 
-  private async createTask(id: string, st: Subtopology, partition: number): Promise<void> {
+  private wantedTasks(
+    assignment: readonly TopicPartition[],
+  ): Map<string, { st: Subtopology; partition: number }> {
+    const wanted = new Map<string, { st: Subtopology; partition: number }>();
+    for (const tp of assignment) {
+      const st = this.subtopologyFor(tp.topic);
+      if (st) wanted.set(taskIdOf(st.id, tp.partition), { st, partition: tp.partition });
+    }
+    return wanted;
+  }
+
+  private async createTask(
+    id: string,
+    st: Subtopology,
+    partition: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { applicationId, logger } = this.d;
     const taskLogger = logger.child({ task: id });
     if (st.stores.length > 0 && !this.d.state) {
@@ -129,6 +167,7 @@ export class TaskManager {
             exactlyOnce: this.d.exactlyOnce,
             onRestoreProgress: this.d.onRestoreProgress,
             logger: taskLogger,
+            signal,
           })
         : undefined;
     const topics = st.topics.map((t) => resolveTopic(t, applicationId));
