@@ -20,6 +20,7 @@ import { stickyTaskAssigner } from './kafkajs-assigner.js';
 import { readPartition } from './kafkajs-changelog-reader.js';
 import { chunkForSend, toKafkaMessage, toRawRecord } from './kafkajs-records.js';
 import { KafkajsTailer } from './kafkajs-tailer.js';
+import { partitionForKey } from './murmur2.js';
 import type {
   AdminPort,
   ConsumerHandlers,
@@ -316,18 +317,25 @@ async function mapGroupErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Per topic, per partition: a small nested map, so hot loops build no `topic:partition` strings. */
+type PerPartition<T> = Map<string, Map<number, T>>;
+
 function lastOffsets(records: readonly OutgoingRecord[], meta: RecordMetadata[]): ProducedOffset[] {
   // Records with an explicit partition (changelogs) can be counted per partition; the broker returns
   // each partition's base offset, so last = base + count - 1.
-  const counts = new Map<string, number>();
+  const counts: PerPartition<number> = new Map();
   for (const r of records) {
     if (r.partition === undefined) continue;
-    const k = `${r.topic}:${r.partition}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
+    let byPartition = counts.get(r.topic);
+    if (!byPartition) {
+      byPartition = new Map();
+      counts.set(r.topic, byPartition);
+    }
+    byPartition.set(r.partition, (byPartition.get(r.partition) ?? 0) + 1);
   }
   return meta.map((m) => {
     const base = BigInt(m.baseOffset ?? '0');
-    const n = counts.get(`${m.topicName}:${m.partition}`) ?? 1;
+    const n = counts.get(m.topicName)?.get(m.partition) ?? 1;
     return { topic: m.topicName, partition: m.partition, lastOffset: base + BigInt(n) - 1n };
   });
 }
@@ -361,12 +369,24 @@ async function sendChunks(
     let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       const meta = await send(topicMessages(pending));
-      const answered = new Set(
-        meta.filter((m) => m.errorCode === 0).map((m) => `${m.topicName}:${m.partition}`),
-      );
-      const done = pending.filter((r) => answered.has(`${r.topic}:${r.partition}`));
+      const answered: PerPartition<true> = new Map();
+      for (const m of meta) {
+        if (m.errorCode !== 0) continue;
+        let byPartition = answered.get(m.topicName);
+        if (!byPartition) {
+          byPartition = new Map();
+          answered.set(m.topicName, byPartition);
+        }
+        byPartition.set(m.partition, true);
+      }
+      const done: OutgoingRecord[] = [];
+      const unanswered: OutgoingRecord[] = [];
+      for (const r of pending) {
+        const ok = r.partition !== undefined && answered.get(r.topic)?.has(r.partition) === true;
+        (ok ? done : unanswered).push(r);
+      }
       out.push(...lastOffsets(done, meta));
-      pending = pending.filter((r) => !answered.has(`${r.topic}:${r.partition}`));
+      pending = unanswered;
       if (pending.length === 0) break;
       if (attempt >= 5) {
         const missing = [...new Set(pending.map((r) => `${r.topic}-${r.partition}`))].join(', ');
@@ -384,11 +404,12 @@ async function sendChunks(
 /** Gives every record an explicit partition (Java-compatible murmur2 on the key, as kafkajs would). */
 class PartitionResolver {
   private readonly metadata = new Map<string, PartitionMetadata[]>();
+  /** Only for records without a key (round robin over available partitions). */
   private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(private readonly kafka: Kafka) {}
 
-  async assign(records: readonly OutgoingRecord[]): Promise<OutgoingRecord[]> {
+  async assign(records: readonly OutgoingRecord[]): Promise<readonly OutgoingRecord[]> {
     const unknown = [...new Set(records.filter((r) => r.partition === undefined).map((r) => r.topic))].filter(
       (t) => !this.metadata.has(t),
     );
@@ -402,16 +423,18 @@ class PartitionResolver {
         await admin.disconnect();
       }
     }
-    return records.map((r) => {
-      if (r.partition !== undefined) return r;
+    for (const r of records) {
+      if (r.partition !== undefined) continue;
       const partitionMetadata = this.metadata.get(r.topic) ?? [];
-      const partition = this.partitioner({
-        topic: r.topic,
-        partitionMetadata,
-        message: { key: r.key, value: r.value },
-      });
-      return { ...r, partition };
-    });
+      const partition =
+        r.key !== null && partitionMetadata.length > 0
+          ? partitionForKey(r.key, partitionMetadata.length)
+          : this.partitioner({ topic: r.topic, partitionMetadata, message: { key: r.key, value: r.value } });
+      // Set in place: the record belongs to this send from here on, and a copy per record showed in
+      // the profile. Deterministic for keyed records, so a resend or replay picks the same partition.
+      (r as { partition?: number }).partition = partition;
+    }
+    return records;
   }
 }
 
