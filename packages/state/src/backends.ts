@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, type StateBackend, type StoreDefinition, systemClock } from '@tributary/core';
 import { CacheBudget } from './cache-budget.js';
-import { LevelDbBytesStore } from './leveldb-store.js';
+import { LevelDbBytesStore, type LevelDbTuning } from './leveldb-store.js';
 import { MemoryBytesStore } from './memory-store.js';
 import { openTaskStores, type TaskStorage } from './open-task.js';
 
@@ -18,6 +18,8 @@ export interface BackendOptions {
 export interface LevelDbBackendOptions extends BackendOptions {
   /** Stores live in `<stateDir>/<applicationId>/<taskId>/<store>`. */
   readonly stateDir: string;
+  /** LevelDB memory per store (block cache, write buffer); defaults are 1 MiB each. */
+  readonly leveldb?: LevelDbTuning;
 }
 
 export interface StateBackendWithBudget extends StateBackend {
@@ -44,7 +46,7 @@ export function levelDbBackend(options: LevelDbBackendOptions): StateBackendWith
         taskDir,
         async open(d) {
           const existed = await exists(dir(d));
-          const { store, recreated } = await LevelDbBytesStore.open(d.name, dir(d));
+          const { store, recreated } = await LevelDbBytesStore.open(d.name, dir(d), options.leveldb);
           return { bytes: store, fresh: !existed || recreated };
         },
         wipe: (d) => LevelDbBytesStore.destroy(dir(d)),

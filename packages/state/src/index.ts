@@ -17,7 +17,7 @@ export {
   writeCheckpoint,
 } from './checkpoint.js';
 export { prefixUpperBound, readOrderedInt64, windowKeyCodec, writeOrderedInt64 } from './key-codec.js';
-export { LevelDbBytesStore, type OpenedLevelDb } from './leveldb-store.js';
+export { LevelDbBytesStore, type LevelDbTuning, type OpenedLevelDb } from './leveldb-store.js';
 export { MemoryBytesStore } from './memory-store.js';
 export { PendingBatchStore } from './pending-batch.js';
 export { StoreTask } from './task-stores.js';
