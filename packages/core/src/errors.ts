@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'SINK_FAILED'
   | 'COMMIT_FAILED'
   | 'TASK_MIGRATED'
+  | 'TASK_CORRUPTED'
   | 'ILLEGAL_STATE'
   | 'KAFKA_ERROR';
 

@@ -218,7 +218,13 @@ export class Tributary {
           .run(async () => {
             // A newer assignment is queued behind this one: it is complete (eager protocol), apply only that.
             if (this.isStopping() || seq !== assignmentSeq) return;
-            await tasks.assign(assignment);
+            let applied = false;
+            await tasks.guard(async () => {
+              await tasks.assign(assignment);
+              applied = true;
+            });
+            // A revocation commit failed and the tasks were rebuilt: apply the assignment to them.
+            if (!applied) await tasks.assign(assignment);
             if (this.sm.state === 'rebalancing') this.sm.transition('running');
             // The pause users see: from the group announcing a rebalance to tasks running again
             // (revoke commit, re-join, assignment and any restore).
@@ -237,13 +243,15 @@ export class Tributary {
         if (this.sm.state === 'running') this.sm.transition('rebalancing');
         // Commit what is processed so far, so the next owner of a moved partition starts close to here.
         void this.lock
-          .run(() => (this.isStopping() ? Promise.resolve() : tasks.commitAll('rebalance')))
+          .run(() =>
+            this.isStopping() ? Promise.resolve() : tasks.guard(() => tasks.commitAll('rebalance')),
+          )
           .catch((err) => this.fail(err));
       },
-      onBatch: async (records, heartbeat, highWatermark) => {
+      onBatch: async (records, heartbeat, highWatermark, isStale) => {
         const work = this.lock.run(async () => {
           if (this.isStopping()) return;
-          await tasks.process(records, highWatermark, heartbeat);
+          await tasks.guard(() => tasks.process(records, highWatermark, heartbeat, isStale));
         });
         // Keep the group session alive while a restore or commit holds the lock.
         let settled = false;
@@ -267,7 +275,7 @@ export class Tributary {
     });
     this.ticker = setInterval(() => {
       void this.lock
-        .run(() => (this.isStopping() ? Promise.resolve() : tasks.tick()))
+        .run(() => (this.isStopping() ? Promise.resolve() : tasks.guard(() => tasks.tick())))
         .catch((err) => this.fail(err));
     }, this.config.tickIntervalMs ?? 100);
   }
@@ -294,8 +302,9 @@ export class Tributary {
           await this.tasks?.closeAll(true);
         });
       } catch (err) {
-        if (isTributaryError(err, 'TASK_MIGRATED')) {
-          // Lost the group before the final commit: nothing is lost, the next owner re-reads from the last commit.
+        if (isTributaryError(err, 'TASK_MIGRATED') || isTributaryError(err, 'TASK_CORRUPTED')) {
+          // Lost the group, or the final transaction failed: nothing is lost, the next owner
+          // re-reads from the last commit.
           this.logger.warn('final commit rejected by the group; closing without it', {
             error: errorMessage(err),
           });
@@ -334,6 +343,7 @@ export class Tributary {
     this.logger.error('stopping after an error', {
       error: errorMessage(err),
       code: (err as TributaryError)?.code,
+      ...(err instanceof Error && err.stack ? { stack: err.stack } : {}),
     });
     if (this.ticker) clearInterval(this.ticker);
     if (this.sm.state !== 'not-running' && this.sm.state !== 'error') this.sm.transition('error');

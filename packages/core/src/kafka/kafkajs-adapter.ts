@@ -12,7 +12,7 @@ import {
   type TopicMessages,
   type Transaction,
 } from 'kafkajs';
-import { TributaryError } from '../errors.js';
+import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
 import type { OutgoingRecord } from '../internal/runtime/raw-record.js';
 import type { Logger } from '../logger.js';
 import type { ChangelogReader } from '../state/store.js';
@@ -183,6 +183,8 @@ class KafkajsAdmin implements AdminPort {
 class KafkajsConsumer implements ConsumerPort {
   private readonly consumer: Consumer;
   readonly groupId: string;
+  /** Partitions with a seek that kafkajs has not applied yet (`topic:partition`). */
+  private readonly seeking = new Set<string>();
 
   constructor(
     kafka: Kafka,
@@ -222,6 +224,8 @@ class KafkajsConsumer implements ConsumerPort {
   async run(handlers: ConsumerHandlers): Promise<void> {
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
+      // A new generation re-fetches every partition from its committed offset anyway.
+      this.seeking.clear();
       const assignment = Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) =>
         (partitions as number[]).map((partition) => ({ topic, partition })),
       );
@@ -229,6 +233,8 @@ class KafkajsConsumer implements ConsumerPort {
     });
     this.consumer.on(REBALANCING, () => handlers.onRebalancing());
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
+      // The end of a batch fetched before a seek says nothing about the new position.
+      if (this.seeking.has(`${e.payload.topic}:${e.payload.partition}`)) return;
       handlers.onPosition?.(
         e.payload.topic,
         e.payload.partition,
@@ -245,12 +251,25 @@ class KafkajsConsumer implements ConsumerPort {
       // Resolving only moves the fetch position; offsets are committed by the runtime's commit protocol.
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, heartbeat }) => {
+      eachBatch: async ({ batch, heartbeat, isStale }) => {
+        const key = `${batch.topic}:${batch.partition}`;
+        if (this.seeking.has(key)) {
+          // Fetched before the seek: its records come again from the seek offset.
+          if (isStale()) return;
+          this.seeking.delete(key);
+        }
         if (batch.messages.length === 0) return;
         const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
-        await handlers.onBatch(records, heartbeat, BigInt(batch.highWatermark));
+        await handlers.onBatch(records, heartbeat, BigInt(batch.highWatermark), () => this.seeking.has(key));
       },
     });
+  }
+
+  seek(offsets: readonly TopicPartitionOffset[]): void {
+    for (const o of offsets) {
+      this.seeking.add(`${o.topic}:${o.partition}`);
+      this.consumer.seek({ topic: o.topic, partition: o.partition, offset: o.offset.toString() });
+    }
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
@@ -314,6 +333,22 @@ async function mapGroupErrors<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     throw groupError(err);
+  }
+}
+
+/**
+ * Transactional calls: fencing means another instance owns the task (TASK_MIGRATED). Any other
+ * failure (kafkajs does not retry EndTxn when the coordinator's connection closes, for one) leaves
+ * the transaction in an unknown state: TASK_CORRUPTED, and the runtime rebuilds the task from the
+ * last commit, as Kafka Streams does with TaskCorruptedException.
+ */
+async function mapTransactionErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const mapped = groupError(err);
+    if (isTributaryError(mapped, 'TASK_MIGRATED')) throw mapped;
+    throw new TributaryError('TASK_CORRUPTED', `transaction failed: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -471,12 +506,12 @@ class KafkajsProducer implements ProducerPort {
   async beginTransaction(): Promise<TransactionPort> {
     if (!this.transactional) throw new TributaryError('ILLEGAL_STATE', 'producer is not transactional');
     // A fenced producer shows up on any transactional call, not only at commit: map them all.
-    const txn: Transaction = await mapGroupErrors(() => this.producer.transaction());
+    const txn: Transaction = await mapTransactionErrors(() => this.producer.transaction());
     return {
       send: (records) =>
         records.length === 0
           ? Promise.resolve([])
-          : mapGroupErrors(() =>
+          : mapTransactionErrors(() =>
               sendChunks(
                 (topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }),
                 records,
@@ -491,14 +526,14 @@ class KafkajsProducer implements ProducerPort {
           list.push({ partition: o.partition, offset: o.offset.toString() });
           byTopic.set(o.topic, list);
         }
-        await mapGroupErrors(() =>
+        await mapTransactionErrors(() =>
           txn.sendOffsets({
             consumerGroupId: groupId,
             topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
           }),
         );
       },
-      commit: () => mapGroupErrors(() => txn.commit()),
+      commit: () => mapTransactionErrors(() => txn.commit()),
       abort: () => txn.abort(),
     };
   }

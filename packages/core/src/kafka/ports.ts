@@ -41,12 +41,17 @@ export interface AdminPort {
 export interface ConsumerHandlers {
   /** The group assigned these partitions (eager protocol: the full new assignment). */
   onAssigned(assignment: readonly TopicPartition[]): void;
-  /** Records of one partition in offset order. Throwing stops the consumer. */
-  /** `highWatermark` is the partition's end offset as of the fetch, for lag tracking. */
+  /**
+   * Records of one partition in offset order. Throwing stops the consumer. `highWatermark` is the
+   * partition's end offset as of the fetch, for lag tracking. `isStale()` turns true when a seek()
+   * for the partition happened after this batch was fetched: its records will come again from the
+   * seek offset, so it must be dropped (checked when processing starts, which may be later).
+   */
   onBatch(
     records: readonly RawRecord[],
     heartbeat: () => Promise<void>,
     highWatermark: bigint,
+    isStale: () => boolean,
   ): Promise<void>;
   /**
    * The consumer's position moved to `nextOffset` (also past batches holding only transaction
@@ -64,6 +69,8 @@ export interface ConsumerPort {
   subscribe(topics: readonly string[]): Promise<void>;
   run(handlers: ConsumerHandlers): Promise<void>;
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Moves the fetch position of assigned partitions; records from there are delivered again. */
+  seek(offsets: readonly TopicPartitionOffset[]): void;
   /** The group's generation/member, for transactional offset commits. */
   readonly groupId: string;
   stop(): Promise<void>;

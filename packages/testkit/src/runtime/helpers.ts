@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonLogger, type Logger, silentLogger } from '@tributary/core';
+import { jsonLogger, type LogFields, type Logger, silentLogger } from '@tributary/core';
 import type { ConsumedRecord } from '../kafka.js';
 
 export async function tempDir(prefix: string): Promise<string> {
@@ -37,4 +37,25 @@ export function latestByKey(records: readonly ConsumedRecord[]): Map<string, unk
     else m.set(k, JSON.parse(r.value.toString()));
   }
   return m;
+}
+
+/** Passes everything to `inner` and shows every info line to `onInfo` (to assert on runtime events). */
+export function tapLogger(
+  inner: Logger,
+  onInfo: (msg: string, fields: LogFields | undefined) => void,
+): Logger {
+  const wrap = (l: Logger): Logger => ({
+    debug: (m, f) => l.debug(m, f),
+    info: (m, f) => {
+      onInfo(m, f);
+      l.info(m, f);
+    },
+    warn: (m, f) => {
+      onInfo(m, f);
+      l.warn(m, f);
+    },
+    error: (m, f) => l.error(m, f),
+    child: (fields) => wrap(l.child(fields)),
+  });
+  return wrap(inner);
 }

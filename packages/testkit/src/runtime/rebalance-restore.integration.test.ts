@@ -17,7 +17,7 @@ import {
   uniqueName,
   waitForCommittedToEnd,
 } from '../index.js';
-import { tempDir, testLogger } from './helpers.js';
+import { tapLogger, tempDir, testLogger } from './helpers.js';
 
 const KEYS = 4000;
 const PARTITIONS = 4;
@@ -54,21 +54,6 @@ function slowRestore(inner: StateBackend, pauseMs: number): StateBackend {
       }),
     ...(inner.cacheOverBudget ? { cacheOverBudget: () => inner.cacheOverBudget?.() ?? false } : {}),
   };
-}
-
-/** Passes everything to `inner` and records the task lists of 'tasks assigned'. */
-function watchAssignments(inner: Logger, into: string[][]): Logger {
-  const wrap = (l: Logger): Logger => ({
-    debug: (m, f) => l.debug(m, f),
-    info: (m, f) => {
-      if (m === 'tasks assigned' && Array.isArray(f?.tasks)) into.push(f.tasks.map(String));
-      l.info(m, f);
-    },
-    warn: (m, f) => l.warn(m, f),
-    error: (m, f) => l.error(m, f),
-    child: (fields) => wrap(l.child(fields)),
-  });
-  return wrap(inner);
 }
 
 describe('a rebalance arriving in the middle of a restore (exactly-once)', () => {
@@ -124,7 +109,9 @@ describe('a rebalance arriving in the middle of a restore (exactly-once)', () =>
     const b = await instance(
       'B',
       slowRestore(levelDbBackend({ stateDir: await tempDir('midrestore-b') }), 100),
-      watchAssignments(testLogger(), bAssigned),
+      tapLogger(testLogger(), (msg, f) => {
+        if (msg === 'tasks assigned' && Array.isArray(f?.tasks)) bAssigned.push(f.tasks.map(String));
+      }),
     );
     const c = await instance('C', levelDbBackend({ stateDir: await tempDir('midrestore-c') }));
     b.onRestoreProgress((e) => {

@@ -1,6 +1,12 @@
 import type { Clock } from '../../clock.js';
 import { errorMessage, isTributaryError, TributaryError } from '../../errors.js';
-import type { ConsumerPort, KafkaPort, ProducerPort, TopicPartition } from '../../kafka/ports.js';
+import type {
+  ConsumerPort,
+  KafkaPort,
+  ProducerPort,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import { offsetKey, type SinkTask } from '../../sink/sink.js';
 import type { RestoreProgress, StateBackend, StateStore } from '../../state/store.js';
@@ -255,10 +261,13 @@ export class TaskManager {
     records: readonly RawRecord[],
     highWatermark?: bigint,
     heartbeat?: () => Promise<void>,
+    isStale?: () => boolean,
   ): Promise<void> {
     if (heartbeat) this.heartbeat = heartbeat;
     const first = records[0];
-    if (!first) return;
+    // Fetched before the tasks were rebuilt and the consumer moved back (reviveAll): these records
+    // come again from the committed offset. Taking them now would skip the ones before them.
+    if (!first || isStale?.()) return;
     const key = offsetKey(first.topic, first.partition);
     const task = this.byTopicPartition.get(key);
     // Not ours (any more): the partition moved in a rebalance; its new owner reads it from the committed offset.
@@ -533,6 +542,51 @@ export class TaskManager {
     if (errors.length > 0) {
       this.d.logger.warn('task close had errors', { task: task.id, errors: errors.map(errorMessage) });
     }
+  }
+
+  /**
+   * Runs `work`; under exactly-once, a TASK_CORRUPTED failure (a transaction whose outcome is
+   * unknown) rebuilds every task from the last commit instead of stopping the instance.
+   */
+  async guard(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (!this.d.exactlyOnce || !isTributaryError(err, 'TASK_CORRUPTED')) throw err;
+      this.d.logger.warn('transaction failed; tasks are rebuilt from the last commit', {
+        error: errorMessage(err),
+        tasks: [...this.tasks.keys()].sort(),
+      });
+      await this.reviveAll();
+    }
+  }
+
+  /**
+   * Closes every task dirty (open transactions aborted, no checkpoint), creates it again (stores
+   * restored from the changelog, a new transactional producer that fences the old one) and moves
+   * the consumer back to the committed offsets, so everything after the last commit is processed
+   * again. Records fetched before the seek are skipped by position like after a rebalance.
+   */
+  private async reviveAll(): Promise<void> {
+    const live = [...this.tasks.values()].map((t) => ({
+      id: t.id,
+      st: t.subtopology,
+      partition: t.partition,
+    }));
+    await this.closeAll(false);
+    const seekTo: TopicPartitionOffset[] = [];
+    for (const t of live) {
+      await this.createTask(t.id, t.st, t.partition, new AbortController().signal);
+      for (const topic of t.st.topics.map((x) => resolveTopic(x, this.d.applicationId))) {
+        const pos = this.positions.get(offsetKey(topic, t.partition));
+        if (pos) seekTo.push({ topic, partition: t.partition, offset: pos.next });
+      }
+    }
+    this.d.consumer.seek(seekTo);
+    this.d.logger.info('tasks rebuilt', {
+      tasks: live.map((t) => t.id).sort(),
+      seek: seekTo.map((o) => `${o.topic}-${o.partition}@${o.offset}`),
+    });
   }
 
   /** Closes every task; `clean` after a successful commit, otherwise without claiming progress. */
