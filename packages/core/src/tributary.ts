@@ -225,6 +225,7 @@ export class Tributary {
             });
             // A revocation commit failed and the tasks were rebuilt: apply the assignment to them.
             if (!applied) await tasks.assign(assignment);
+            tasks.setRebalancing(false);
             if (this.sm.state === 'rebalancing') this.sm.transition('running');
             // The pause users see: from the group announcing a rebalance to tasks running again
             // (revoke commit, re-join, assignment and any restore).
@@ -240,6 +241,7 @@ export class Tributary {
       },
       onRebalancing: () => {
         rebalanceStartedAt ??= this.clock.now();
+        tasks.setRebalancing(true);
         if (this.sm.state === 'running') this.sm.transition('rebalancing');
         // Commit what is processed so far, so the next owner of a moved partition starts close to here.
         void this.lock

@@ -66,6 +66,7 @@ export class TaskManager {
   private readonly sharedOutputs: ActiveTask['outputs'] = [];
   /** Per input partition: next offset to process and the end offset seen at the last fetch. */
   private readonly positions = new Map<string, { next: bigint; end: bigint; enqueued: bigint }>();
+  private rebalancing = false;
   private buffered = 0;
   /** Task ids of the newest assignment known (it may still wait for the lock). */
   private latestWanted: Set<string> | undefined;
@@ -382,7 +383,9 @@ export class TaskManager {
    * records from upstream tasks here (through a repartition topic), so idle close waits for all.
    */
   private isCaughtUp(): boolean {
-    if (this.buffered > 0) return false;
+    // While the group rebalances, upstream tasks elsewhere may be stalled (dead owner, restore): an
+    // empty input says nothing about the stream being quiet, so idle-time logic does not count it.
+    if (this.rebalancing || this.buffered > 0) return false;
     for (const pos of this.positions.values()) if (pos.next < pos.end) return false;
     return true;
   }
@@ -404,6 +407,11 @@ export class TaskManager {
     // The fetch position: data batches were enqueued by process(); marker-only batches hold nothing.
     if (next > pos.enqueued) pos.enqueued = next;
     if (highWatermark > pos.end) pos.end = highWatermark;
+  }
+
+  /** The group announced a rebalance (true) or this instance applied its new assignment (false). */
+  setRebalancing(rebalancing: boolean): void {
+    this.rebalancing = rebalancing;
   }
 
   /** Shutdown: finish the run in flight, leave the rest of the buffer for the next owner. */
