@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { ConsumerPort, KafkaPort, ProducerPort } from '../../kafka/ports.js';
+import { StreamsBuilder } from '../../kstream/streams-builder.js';
+import { silentLogger } from '../../logger.js';
+import type { ProcessorContext } from '../../processor/processor.js';
+import { GlobalState } from './global-state.js';
+import type { RawRecord } from './raw-record.js';
+import { TaskManager } from './task-manager.js';
+
+const unused = (what: string) => () => {
+  throw new Error(`${what} is not used by this test`);
+};
+
+/** A task manager over one stateless sub-topology, with ports that only record what they get. */
+function setup() {
+  const contexts: ProcessorContext[] = [];
+  const b = new StreamsBuilder();
+  b.stream<string, string>('in').process(
+    () => ({
+      init: (ctx) => {
+        contexts.push(ctx as ProcessorContext);
+      },
+      process: () => {},
+    }),
+    { name: 'probe' },
+  );
+  const topology = b.build();
+  const sent: unknown[] = [];
+  const producer: ProducerPort = {
+    connect: async () => {},
+    send: async (records) => {
+      sent.push(...records);
+      return [];
+    },
+    beginTransaction: unused('beginTransaction'),
+    disconnect: async () => {},
+  };
+  const consumer: ConsumerPort = {
+    groupId: 'app',
+    connect: async () => {},
+    subscribe: async () => {},
+    run: async () => {},
+    commit: async () => {},
+    seek: () => {},
+    stop: async () => {},
+    disconnect: async () => {},
+  };
+  const tasks = new TaskManager({
+    topology,
+    applicationId: 'app',
+    port: {
+      admin: unused('admin'),
+      consumer: unused('consumer'),
+      producer: unused('producer'),
+    } as unknown as KafkaPort,
+    consumer,
+    sharedProducer: producer,
+    exactlyOnce: false,
+    state: undefined,
+    globals: new GlobalState(topology, silentLogger),
+    errorPolicy: { mode: 'fail' },
+    logger: silentLogger,
+    clock: { now: () => Date.now() },
+    commitIntervalMs: 60_000,
+    cacheMaxBytes: 1 << 20,
+    onRestoreProgress: () => {},
+    committedOffsets: async () => new Map([['in:0', 0n]]),
+    endOffsets: async () => new Map([[0, 2n]]),
+    purge: async () => {},
+  });
+  return { tasks, contexts };
+}
+
+const record = (offset: bigint): RawRecord => ({
+  topic: 'in',
+  partition: 0,
+  offset,
+  timestamp: 1_000 + Number(offset),
+  key: Buffer.from('"k"'),
+  value: Buffer.from('"v"'),
+  headers: {},
+});
+
+describe('TaskManager caught-up state', () => {
+  it('is caught up only after reading to the end, and never while the group rebalances', async () => {
+    const { tasks, contexts } = setup();
+    await tasks.assign([{ topic: 'in', partition: 0 }]);
+    const ctx = contexts[0];
+    if (!ctx) throw new Error('processor not initialised');
+    // End offset 2, nothing read yet.
+    expect(ctx.isCaughtUp()).toBe(false);
+    await tasks.process([record(0n), record(1n)], 2n);
+    expect(ctx.isCaughtUp()).toBe(true);
+
+    // A rebalance was announced: other instances' tasks may be stalled, so idle time must not count.
+    tasks.setRebalancing(true);
+    expect(ctx.isCaughtUp()).toBe(false);
+    tasks.setRebalancing(false);
+    expect(ctx.isCaughtUp()).toBe(true);
+  });
+});
