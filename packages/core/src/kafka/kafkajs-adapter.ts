@@ -204,7 +204,7 @@ class KafkajsConsumer implements ConsumerPort {
       sessionTimeout: opts.sessionTimeoutMs,
       rebalanceTimeout: Math.max(60_000, opts.sessionTimeoutMs),
       heartbeatInterval: Math.max(500, Math.floor(opts.sessionTimeoutMs / 10)),
-      maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },

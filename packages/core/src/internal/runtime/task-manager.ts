@@ -56,6 +56,8 @@ const OUTPUT_FLUSH_MS = 200;
 const PURGE_INTERVAL_MS = 30_000;
 const OUTPUT_FLUSH_RECORDS = 10_000;
 const MIN_RUN = 50;
+/** Processed records at the head of a queue are dropped once there are this many (and at least half). */
+const COMPACT_AFTER = 2048;
 const MAX_RUN = 1000;
 
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
@@ -338,6 +340,11 @@ export class TaskManager {
       best.head = end;
       if (best.head === best.records.length) {
         best.records = [];
+        best.head = 0;
+      } else if (best.head >= COMPACT_AFTER && best.head * 2 >= best.records.length) {
+        // A queue that keeps getting batches never runs empty; without this its processed records
+        // stayed referenced (seen: 350k records, ~250 MB, held by a 1M-record drain).
+        best.records = best.records.slice(best.head);
         best.head = 0;
       }
       this.buffered -= run.length;
