@@ -1,6 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import {
@@ -21,7 +22,36 @@ import { buildCampaignViewsTopology, type CampaignMinute } from './topology.js';
 
 const running: Tributary[] = [];
 
-async function run(guarantee: 'at-least-once' | 'exactly-once') {
+/** Every (campaign, minute) row of the published Parquet files (temp and hidden files excluded). */
+async function readParquetCounts(dir: string): Promise<Map<string, number[]>> {
+  const files: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else if (e.name.endsWith('.parquet') && !e.name.startsWith('.')) files.push(join(d, e.name));
+    }
+  };
+  await walk(dir);
+  const rows = new Map<string, number[]>();
+  if (files.length === 0) return rows;
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  try {
+    const list = files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
+    const reader = await db.runAndReadAll(
+      `SELECT campaign_id, epoch_ms(minute_timestamp) AS minute, view_count
+       FROM read_parquet([${list}], hive_partitioning = false)`,
+    );
+    for (const r of reader.getRowObjectsJS()) {
+      const k = `${Number(r.campaign_id)}@${Number(r.minute)}`;
+      rows.set(k, [...(rows.get(k) ?? []), Number(r.view_count)]);
+    }
+  } finally {
+    db.closeSync();
+  }
+  return rows;
+}
+
+async function run(guarantee: 'at-least-once' | 'exactly-once', sink: 'topic' | 'parquet' = 'topic') {
   const servers = bootstrapServers();
   const input = uniqueName('view_log');
   const campaignsTopic = uniqueName('campaigns');
@@ -30,6 +60,7 @@ async function run(guarantee: 'at-least-once' | 'exactly-once') {
   const campaigns = await readCampaigns(DEFAULT_CAMPAIGNS_CSV);
   await ensureTopics({ bootstrapServers: servers, inputTopic: input, campaignsTopic, partitions: 6 });
   await createTopics([{ name: output, partitions: 6 }]);
+  const outputDir = await mkdtemp(join(tmpdir(), 'scale-out-parquet-'));
   await loadCampaigns({ bootstrapServers: servers, topic: campaignsTopic, campaigns });
 
   const instances: Tributary[] = [];
@@ -38,7 +69,7 @@ async function run(guarantee: 'at-least-once' | 'exactly-once') {
       buildCampaignViewsTopology({
         inputTopic: input,
         campaignsTopic,
-        output: { kind: 'topic', topic: output },
+        output: sink === 'topic' ? { kind: 'topic', topic: output } : { kind: 'parquet', dir: outputDir },
         graceMs: 60_000,
         idleTimeoutMs: 2000,
       }),
@@ -86,13 +117,16 @@ async function run(guarantee: 'at-least-once' | 'exactly-once') {
   let rows: Map<string, number[]> = new Map();
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const records = await consumeAll(output, { idleMs: 1500, timeoutMs: 20_000, readCommitted: true });
-    rows = new Map();
-    for (const r of records) {
-      const k = r.key?.toString() ?? '';
-      const list = rows.get(k) ?? [];
-      list.push((JSON.parse(r.value?.toString() ?? '{}') as CampaignMinute).view_count);
-      rows.set(k, list);
+    if (sink === 'parquet') rows = await readParquetCounts(outputDir);
+    else {
+      const records = await consumeAll(output, { idleMs: 1500, timeoutMs: 20_000, readCommitted: true });
+      rows = new Map();
+      for (const r of records) {
+        const k = r.key?.toString() ?? '';
+        const list = rows.get(k) ?? [];
+        list.push((JSON.parse(r.value?.toString() ?? '{}') as CampaignMinute).view_count);
+        rows.set(k, list);
+      }
     }
     if ([...truth.keys()].every((k) => rows.has(k))) break;
     await new Promise((r) => setTimeout(r, 1000));
@@ -114,11 +148,19 @@ describe('scale-out: instances join and leave mid-run (6 partitions)', () => {
     for (const [k, n] of truth) expect(Math.max(...(rows.get(k) ?? [0]))).toBeGreaterThanOrEqual(n);
   });
 
+  const exactlyOnce = (rows: Map<string, number[]>, truth: Map<string, number>) => {
+    const duplicates = [...rows].filter(([, v]) => v.length > 1).map(([k]) => k);
+    expect(duplicates).toEqual([]);
+    expect(Object.fromEntries([...rows].map(([k, v]) => [k, v[0]]))).toEqual(Object.fromEntries(truth));
+  };
+
   it('exactly-once: every (campaign, minute) exactly once with the exact count', async () => {
     const { truth, rows } = await run('exactly-once');
-    const got = new Map([...rows].map(([k, v]) => [k, v]));
-    const duplicates = [...got].filter(([, v]) => v.length > 1).map(([k]) => k);
-    expect(duplicates).toEqual([]);
-    expect(Object.fromEntries([...got].map(([k, v]) => [k, v[0]]))).toEqual(Object.fromEntries(truth));
+    exactlyOnce(rows, truth);
+  });
+
+  it('exactly-once to Parquet: every (campaign, minute) in exactly one published row', async () => {
+    const { truth, rows } = await run('exactly-once', 'parquet');
+    exactlyOnce(rows, truth);
   });
 });

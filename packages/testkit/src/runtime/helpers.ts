@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonLogger, type LogFields, type Logger, silentLogger } from '@tributary/core';
+import { jsonLogger, type LogFields, type Logger, silentLogger, type Tributary } from '@tributary/core';
+import { afterEach } from 'vitest';
 import type { ConsumedRecord } from '../kafka.js';
 
 export async function tempDir(prefix: string): Promise<string> {
@@ -58,4 +59,13 @@ export function tapLogger(
     child: (fields) => wrap(l.child(fields)),
   });
   return wrap(inner);
+}
+
+/** Apps a test pushes here are closed after each test of the calling describe block, even on failure. */
+export function closedAfterEach(): Tributary[] {
+  const apps: Tributary[] = [];
+  afterEach(async () => {
+    for (const a of apps.splice(0)) await a.close().catch(() => {});
+  });
+  return apps;
 }

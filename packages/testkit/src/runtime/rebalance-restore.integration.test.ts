@@ -8,7 +8,7 @@ import {
   Tributary,
 } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bootstrapServers,
   consumeAll,
@@ -17,7 +17,7 @@ import {
   uniqueName,
   waitForCommittedToEnd,
 } from '../index.js';
-import { tapLogger, tempDir, testLogger } from './helpers.js';
+import { closedAfterEach, tapLogger, tempDir, testLogger } from './helpers.js';
 
 const KEYS = 4000;
 const PARTITIONS = 4;
@@ -57,10 +57,7 @@ function slowRestore(inner: StateBackend, pauseMs: number): StateBackend {
 }
 
 describe('a rebalance arriving in the middle of a restore (exactly-once)', () => {
-  const apps: Tributary[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close().catch(() => {});
-  });
+  const apps = closedAfterEach();
 
   it('the interrupted restore completes or moves on, and every count comes out exact', async () => {
     const input = uniqueName('midrestore-in');

@@ -9,7 +9,7 @@ import {
   type Windowed,
 } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bootstrapServers,
   consumeAll,
@@ -18,17 +18,14 @@ import {
   uniqueName,
   waitForCommittedToEnd,
 } from '../index.js';
-import { tempDir, testLogger } from './helpers.js';
+import { closedAfterEach, tempDir, testLogger } from './helpers.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 10, 6, 8, 0, 0);
 const USERS = 9;
 
 describe('state restore on the real broker', () => {
-  const apps: Tributary[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close().catch(() => {});
-  });
+  const apps = closedAfterEach();
 
   async function runToEnd(app: Tributary, applicationId: string, input: string): Promise<RestoreProgress[]> {
     const events: RestoreProgress[] = [];

@@ -8,7 +8,7 @@ import {
   TributaryError,
 } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bootstrapServers,
   consumeAll,
@@ -17,7 +17,7 @@ import {
   uniqueName,
   waitForCommittedToEnd,
 } from '../index.js';
-import { tapLogger, tempDir, testLogger } from './helpers.js';
+import { closedAfterEach, tapLogger, tempDir, testLogger } from './helpers.js';
 
 type Failure = 'before-commit' | 'after-commit';
 
@@ -62,10 +62,7 @@ function failingCommits(inner: KafkaPort, plan: ReadonlyMap<number, Failure>, se
 }
 
 describe('exactly-once when a transaction commit fails with an unknown outcome', () => {
-  const apps: Tributary[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close().catch(() => {});
-  });
+  const apps = closedAfterEach();
 
   it('rebuilds the tasks from the last commit: no count lost, none doubled', async () => {
     const input = uniqueName('txnfail-in');

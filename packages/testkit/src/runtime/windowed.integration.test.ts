@@ -1,6 +1,6 @@
 import { DLQ_HEADERS, Serdes, StreamsBuilder, TimeWindows, Tributary, type Windowed } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bootstrapServers,
   consumeAll,
@@ -9,16 +9,13 @@ import {
   uniqueName,
   waitForCommittedToEnd,
 } from '../index.js';
-import { eventually, tempDir, testLogger } from './helpers.js';
+import { closedAfterEach, eventually, tempDir, testLogger } from './helpers.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 10, 6, 12, 0, 0);
 
 describe('runtime on the real broker: windowed topology over 3 partitions', () => {
-  const apps: Tributary[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close().catch(() => {});
-  });
+  const apps = closedAfterEach();
 
   it('emits exactly the expected per-minute counts; poison records go to the DLQ with correct headers', async () => {
     const input = uniqueName('clicks');

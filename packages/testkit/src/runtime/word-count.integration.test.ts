@@ -1,8 +1,8 @@
 import { Serdes, StreamsBuilder, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bootstrapServers, consumeAll, createTopics, produceAll, uniqueName } from '../index.js';
-import { eventually, latestByKey, tempDir, testLogger } from './helpers.js';
+import { closedAfterEach, eventually, latestByKey, tempDir, testLogger } from './helpers.js';
 
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa'];
 
@@ -20,10 +20,7 @@ function lines(n: number, seed = 7): string[] {
 }
 
 describe('runtime on the real broker: word count over 3 partitions', () => {
-  const apps: Tributary[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close().catch(() => {});
-  });
+  const apps = closedAfterEach();
 
   it('produces exactly the expected final counts, through a repartition topic', async () => {
     const input = uniqueName('lines');
