@@ -21,8 +21,9 @@ import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
 import type { GeneratedView } from './generator.js';
 import { groundTruth, truthCounts } from './ground-truth.js';
 import { loadCampaigns, produceViews } from './producer.js';
+import { countsByKey } from './test-output.js';
 import { ensureTopics } from './topics.js';
-import { buildCampaignViewsTopology, type CampaignMinute } from './topology.js';
+import { buildCampaignViewsTopology } from './topology.js';
 
 type Kafka = ReturnType<typeof testKafka>;
 
@@ -158,13 +159,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
         readCommitted: true,
         kafka,
       });
-      rows = new Map();
-      for (const r of records) {
-        const k = r.key?.toString() ?? '';
-        const list = rows.get(k) ?? [];
-        list.push((JSON.parse(r.value?.toString() ?? '{}') as CampaignMinute).view_count);
-        rows.set(k, list);
-      }
+      rows = countsByKey(records);
       if ([...truth.keys()].every((k) => rows.has(k))) break;
       await new Promise((r) => setTimeout(r, 1000));
     }

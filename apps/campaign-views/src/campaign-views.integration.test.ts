@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -9,6 +9,7 @@ import { createCampaignViewsApp } from './app.js';
 import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
 import { groundTruth } from './ground-truth.js';
 import { loadCampaigns, produceViews } from './producer.js';
+import { listParquet } from './test-output.js';
 import { ensureTopics } from './topics.js';
 
 interface Row {
@@ -18,18 +19,6 @@ interface Row {
   minute_timestamp: number;
   view_count: number;
   avg_duration: number;
-}
-
-async function listParquet(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else if (e.name.endsWith('.parquet') && !e.name.startsWith('.')) out.push(join(d, e.name));
-    }
-  };
-  await walk(dir);
-  return out;
 }
 
 describe('campaign-views end to end on the real broker', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -17,21 +17,15 @@ import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
 import type { GeneratedView } from './generator.js';
 import { groundTruth, truthCounts } from './ground-truth.js';
 import { loadCampaigns, produceViews } from './producer.js';
+import { countsByKey, listParquet } from './test-output.js';
 import { ensureTopics } from './topics.js';
-import { buildCampaignViewsTopology, type CampaignMinute } from './topology.js';
+import { buildCampaignViewsTopology } from './topology.js';
 
 const running: Tributary[] = [];
 
 /** Every (campaign, minute) row of the published Parquet files (temp and hidden files excluded). */
 async function readParquetCounts(dir: string): Promise<Map<string, number[]>> {
-  const files: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else if (e.name.endsWith('.parquet') && !e.name.startsWith('.')) files.push(join(d, e.name));
-    }
-  };
-  await walk(dir);
+  const files = await listParquet(dir);
   const rows = new Map<string, number[]>();
   if (files.length === 0) return rows;
   const db = await (await DuckDBInstance.create(':memory:')).connect();
@@ -119,14 +113,7 @@ async function run(guarantee: 'at-least-once' | 'exactly-once', sink: 'topic' | 
   while (Date.now() < deadline) {
     if (sink === 'parquet') rows = await readParquetCounts(outputDir);
     else {
-      const records = await consumeAll(output, { idleMs: 1500, timeoutMs: 20_000, readCommitted: true });
-      rows = new Map();
-      for (const r of records) {
-        const k = r.key?.toString() ?? '';
-        const list = rows.get(k) ?? [];
-        list.push((JSON.parse(r.value?.toString() ?? '{}') as CampaignMinute).view_count);
-        rows.set(k, list);
-      }
+      rows = countsByKey(await consumeAll(output, { idleMs: 1500, timeoutMs: 20_000, readCommitted: true }));
     }
     if ([...truth.keys()].every((k) => rows.has(k))) break;
     await new Promise((r) => setTimeout(r, 1000));
