@@ -1,10 +1,17 @@
-// Exit 0 when the cluster's metadata lists the expected number of brokers and a controller answers.
+// Exit 0 when the cluster's metadata lists the expected number of brokers, a controller answers, and
+// every partition of every existing topic answers ListOffsets (right after a restart, partitions are
+// listed with a leader before that leader serves them: clients then get NOT_LEADER_OR_FOLLOWER).
 // Run with the single-file source launcher: java -cp ".kafka/libs/*" Ready.java <bootstrap> <nodes>
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 
 public class Ready {
   public static void main(String[] args) throws Exception {
@@ -18,7 +25,15 @@ public class Ready {
       int nodes = r.nodes().get(5, TimeUnit.SECONDS).size();
       r.controller().get(5, TimeUnit.SECONDS);
       System.out.println("brokers=" + nodes);
-      System.exit(nodes >= expected ? 0 : 1);
+      if (nodes < expected) System.exit(1);
+      Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+      var topics = admin.listTopics().names().get(5, TimeUnit.SECONDS);
+      for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+        d.partitions().forEach(tp -> partitions.put(new TopicPartition(d.name(), tp.partition()), OffsetSpec.latest()));
+      }
+      admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
+      System.out.println("partitions=" + partitions.size());
+      System.exit(0);
     } catch (Exception e) {
       System.err.println(e);
       System.exit(1);
