@@ -9,17 +9,8 @@ import { createCampaignViewsApp } from './app.js';
 import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
 import { groundTruth } from './ground-truth.js';
 import { loadCampaigns, produceViews } from './producer.js';
-import { listParquet } from './test-output.js';
+import { type ParquetRow, readParquetRows } from './test-output.js';
 import { ensureTopics } from './topics.js';
-
-interface Row {
-  campaign_id: number;
-  network_id: number | null;
-  campaign_name: string | null;
-  minute_timestamp: number;
-  view_count: number;
-  avg_duration: number;
-}
 
 describe('campaign-views end to end on the real broker', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -76,25 +67,11 @@ describe('campaign-views end to end on the real broker', () => {
     const db = await (await DuckDBInstance.create(':memory:')).connect();
     cleanup.push(async () => db.closeSync());
     const glob = join(outputDir, '**', '*.parquet').replaceAll("'", "''");
-    let rows: (Row & { filename: string })[] = [];
+    let rows: ParquetRow[] = [];
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      if ((await listParquet(outputDir)).length > 0) {
-        const reader = await db.runAndReadAll(
-          `SELECT campaign_id, network_id, campaign_name, epoch_ms(minute_timestamp) AS minute_timestamp, view_count, avg_duration, filename
-           FROM read_parquet('${glob}', hive_partitioning = false, filename = true)`,
-        );
-        rows = reader.getRowObjectsJS().map((r) => ({
-          campaign_id: Number(r.campaign_id),
-          network_id: r.network_id === null ? null : Number(r.network_id),
-          campaign_name: r.campaign_name as string | null,
-          minute_timestamp: Number(r.minute_timestamp),
-          view_count: Number(r.view_count),
-          avg_duration: Number(r.avg_duration),
-          filename: String(r.filename),
-        }));
-        if (rows.length >= truth.size) break;
-      }
+      rows = await readParquetRows(outputDir);
+      if (rows.length >= truth.size) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     // Every input record processed and committed (the late views are produced last), then stop.

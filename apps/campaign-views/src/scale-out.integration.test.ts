@@ -1,7 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import {
@@ -17,33 +16,11 @@ import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
 import type { GeneratedView } from './generator.js';
 import { groundTruth, truthCounts } from './ground-truth.js';
 import { loadCampaigns, produceViews } from './producer.js';
-import { countsByKey, listParquet } from './test-output.js';
+import { countsByKey, readParquetRows } from './test-output.js';
 import { ensureTopics } from './topics.js';
 import { buildCampaignViewsTopology } from './topology.js';
 
 const running: Tributary[] = [];
-
-/** Every (campaign, minute) row of the published Parquet files (temp and hidden files excluded). */
-async function readParquetCounts(dir: string): Promise<Map<string, number[]>> {
-  const files = await listParquet(dir);
-  const rows = new Map<string, number[]>();
-  if (files.length === 0) return rows;
-  const db = await (await DuckDBInstance.create(':memory:')).connect();
-  try {
-    const list = files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
-    const reader = await db.runAndReadAll(
-      `SELECT campaign_id, epoch_ms(minute_timestamp) AS minute, view_count
-       FROM read_parquet([${list}], hive_partitioning = false)`,
-    );
-    for (const r of reader.getRowObjectsJS()) {
-      const k = `${Number(r.campaign_id)}@${Number(r.minute)}`;
-      rows.set(k, [...(rows.get(k) ?? []), Number(r.view_count)]);
-    }
-  } finally {
-    db.closeSync();
-  }
-  return rows;
-}
 
 async function run(guarantee: 'at-least-once' | 'exactly-once', sink: 'topic' | 'parquet' = 'topic') {
   const servers = bootstrapServers();
@@ -111,8 +88,13 @@ async function run(guarantee: 'at-least-once' | 'exactly-once', sink: 'topic' | 
   let rows: Map<string, number[]> = new Map();
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (sink === 'parquet') rows = await readParquetCounts(outputDir);
-    else {
+    if (sink === 'parquet') {
+      rows = new Map();
+      for (const r of await readParquetRows(outputDir)) {
+        const k = `${r.campaign_id}@${r.minute_timestamp}`;
+        rows.set(k, [...(rows.get(k) ?? []), r.view_count]);
+      }
+    } else {
       rows = countsByKey(await consumeAll(output, { idleMs: 1500, timeoutMs: 20_000, readCommitted: true }));
     }
     if ([...truth.keys()].every((k) => rows.has(k))) break;

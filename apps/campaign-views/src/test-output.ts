@@ -1,6 +1,7 @@
 /** Readers of the app's output shared by the integration tests (not part of the app). */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { ConsumedRecord } from '@tributary/testkit';
 import type { CampaignMinute } from './topology.js';
 
@@ -15,6 +16,43 @@ export async function listParquet(dir: string): Promise<string[]> {
   };
   await walk(dir);
   return out;
+}
+
+/** One row of the Parquet output, with the file it was read from. */
+export interface ParquetRow {
+  campaign_id: number;
+  network_id: number | null;
+  campaign_name: string | null;
+  minute_timestamp: number;
+  view_count: number;
+  avg_duration: number;
+  filename: string;
+}
+
+/** Every row of the published Parquet files under `dir`, read back with DuckDB. */
+export async function readParquetRows(dir: string): Promise<ParquetRow[]> {
+  const files = await listParquet(dir);
+  if (files.length === 0) return [];
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  try {
+    const list = files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
+    const reader = await db.runAndReadAll(
+      `SELECT campaign_id, network_id, campaign_name, epoch_ms(minute_timestamp) AS minute_timestamp,
+              view_count, avg_duration, filename
+       FROM read_parquet([${list}], hive_partitioning = false, filename = true)`,
+    );
+    return reader.getRowObjectsJS().map((r) => ({
+      campaign_id: Number(r.campaign_id),
+      network_id: r.network_id === null ? null : Number(r.network_id),
+      campaign_name: (r.campaign_name as string | null) ?? null,
+      minute_timestamp: Number(r.minute_timestamp),
+      view_count: Number(r.view_count),
+      avg_duration: Number(r.avg_duration),
+      filename: String(r.filename),
+    }));
+  } finally {
+    db.closeSync();
+  }
 }
 
 /** The view counts of output-topic records per key (`campaign@minuteStart`), in arrival order. */
