@@ -218,13 +218,8 @@ export class Tributary {
           .run(async () => {
             // A newer assignment is queued behind this one: it is complete (eager protocol), apply only that.
             if (this.isStopping() || seq !== assignmentSeq) return;
-            let applied = false;
-            await tasks.guard(async () => {
-              await tasks.assign(assignment);
-              applied = true;
-            });
             // A revocation commit failed and the tasks were rebuilt: apply the assignment to them.
-            if (!applied) await tasks.assign(assignment);
+            if (!(await tasks.guard(() => tasks.assign(assignment)))) await tasks.assign(assignment);
             tasks.setRebalancing(false);
             if (this.sm.state === 'rebalancing') this.sm.transition('running');
             // The pause users see: from the group announcing a rebalance to tasks running again
@@ -245,9 +240,9 @@ export class Tributary {
         if (this.sm.state === 'running') this.sm.transition('rebalancing');
         // Commit what is processed so far, so the next owner of a moved partition starts close to here.
         void this.lock
-          .run(() =>
-            this.isStopping() ? Promise.resolve() : tasks.guard(() => tasks.commitAll('rebalance')),
-          )
+          .run(async () => {
+            if (!this.isStopping()) await tasks.guard(() => tasks.commitAll('rebalance'));
+          })
           .catch((err) => this.fail(err));
       },
       onBatch: async (records, heartbeat, highWatermark, isStale) => {
@@ -277,7 +272,9 @@ export class Tributary {
     });
     this.ticker = setInterval(() => {
       void this.lock
-        .run(() => (this.isStopping() ? Promise.resolve() : tasks.guard(() => tasks.tick())))
+        .run(async () => {
+          if (!this.isStopping()) await tasks.guard(() => tasks.tick());
+        })
         .catch((err) => this.fail(err));
     }, this.config.tickIntervalMs ?? 100);
   }

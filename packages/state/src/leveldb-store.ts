@@ -116,7 +116,7 @@ export class LevelDbBytesStore implements BytesStore {
 
 /**
  * Per-database memory of LevelDB. A task opens one database per store, so the library defaults
- * (8 MiB block cache, 4 MiB write buffer) multiply: 16 stores held ~190 MiB. The caching layer above
+ * (8 MiB block cache, 4 MiB write buffer) multiply: 16 stores may hold up to ~190 MiB. The caching layer above
  * already keeps hot entries in memory, so smaller LevelDB buffers cost little (see state README).
  */
 export interface LevelDbTuning {

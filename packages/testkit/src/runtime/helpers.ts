@@ -40,19 +40,19 @@ export function latestByKey(records: readonly ConsumedRecord[]): Map<string, unk
   return m;
 }
 
-/** Passes everything to `inner` and shows every info line to `onInfo` (to assert on runtime events). */
+/** Passes everything to `inner` and shows every info and warn line to `onLine` (to assert on runtime events). */
 export function tapLogger(
   inner: Logger,
-  onInfo: (msg: string, fields: LogFields | undefined) => void,
+  onLine: (msg: string, fields: LogFields | undefined) => void,
 ): Logger {
   const wrap = (l: Logger): Logger => ({
     debug: (m, f) => l.debug(m, f),
     info: (m, f) => {
-      onInfo(m, f);
+      onLine(m, f);
       l.info(m, f);
     },
     warn: (m, f) => {
-      onInfo(m, f);
+      onLine(m, f);
       l.warn(m, f);
     },
     error: (m, f) => l.error(m, f),

@@ -11,7 +11,7 @@ const unused = (what: string) => () => {
   throw new Error(`${what} is not used by this test`);
 };
 
-/** A task manager over one stateless sub-topology, with ports that only record what they get. */
+/** A task manager over one stateless sub-topology, with ports that do nothing (no broker). */
 function setup() {
   const contexts: ProcessorContext[] = [];
   const b = new StreamsBuilder();
@@ -25,13 +25,9 @@ function setup() {
     { name: 'probe' },
   );
   const topology = b.build();
-  const sent: unknown[] = [];
   const producer: ProducerPort = {
     connect: async () => {},
-    send: async (records) => {
-      sent.push(...records);
-      return [];
-    },
+    send: async () => [],
     beginTransaction: unused('beginTransaction'),
     disconnect: async () => {},
   };

@@ -561,11 +561,13 @@ export class TaskManager {
 
   /**
    * Runs `work`; under exactly-once, a TASK_CORRUPTED failure (a transaction whose outcome is
-   * unknown) rebuilds every task from the last commit instead of stopping the instance.
+   * unknown) rebuilds every task from the last commit instead of stopping the instance. Resolves
+   * true when `work` completed, false when the tasks were rebuilt instead.
    */
-  async guard(work: () => Promise<void>): Promise<void> {
+  async guard(work: () => Promise<void>): Promise<boolean> {
     try {
       await work();
+      return true;
     } catch (err) {
       if (!this.d.exactlyOnce || !isTributaryError(err, 'TASK_CORRUPTED')) throw err;
       this.d.logger.warn('transaction failed; tasks are rebuilt from the last commit', {
@@ -573,6 +575,7 @@ export class TaskManager {
         tasks: [...this.tasks.keys()].sort(),
       });
       await this.reviveAll();
+      return false;
     }
   }
 
