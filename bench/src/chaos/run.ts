@@ -239,13 +239,13 @@ log(
 const drained = await waitForCommittedToEnd(applicationId, input, 240_000);
 log(`committed to end: ${drained}`);
 // Idle close emits the last minute(s) after IDLE_MS of quiet; wait until the output holds every key.
-let rows = await readRows(REPO, OUTPUT);
+let rows = await readRows(OUTPUT);
 const idleDeadline = Date.now() + IDLE_MS + 60_000;
 while (Date.now() < idleDeadline) {
   const keys = new Set(rows.map((r) => `${r.campaign_id}@${r.minute_timestamp}`));
   if ([...truth.keys()].every((k) => keys.has(k))) break;
   await sleep(1000);
-  rows = await readRows(REPO, OUTPUT);
+  rows = await readRows(OUTPUT);
 }
 await sleep(IDLE_MS + 4 * COMMIT_MS);
 const drainEnd = Date.now();
@@ -266,7 +266,7 @@ log(`stopped: ${exits.join('; ')}`);
 if (stats.removedExit.some((s) => !s.endsWith('code 0'))) badExit = true;
 
 // ---- compare ----
-rows = await readRows(REPO, OUTPUT);
+rows = await readRows(OUTPUT);
 const files = await listFiles(OUTPUT);
 const cmp = compare(truth, rows, campaigns);
 // Views routed to the late side output: under exactly-once every missing count must be one of them.

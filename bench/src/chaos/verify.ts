@@ -4,43 +4,14 @@
  * of the Parquet output read back with DuckDB.
  */
 import { readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Campaign, Truth } from '@tributary/app-campaign-views';
+import { type ParquetRow, readParquetRows } from '@tributary/app-campaign-views/test-output';
 
 export { groundTruth, type Truth } from '@tributary/app-campaign-views';
 
-export interface Row {
-  campaign_id: number;
-  network_id: number | null;
-  campaign_name: string | null;
-  minute_timestamp: number;
-  view_count: number;
-  avg_duration: number;
-  filename: string;
-}
-
-/** Minimal view of @duckdb/node-api (a dev dependency of apps/campaign-views, not of bench). */
-interface DuckConnection {
-  runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): Record<string, unknown>[] }>;
-  closeSync(): void;
-}
-interface DuckModule {
-  DuckDBInstance: { create(path: string): Promise<{ connect(): Promise<DuckConnection> }> };
-}
-
-let duck: Promise<DuckConnection> | undefined;
-
-/** DuckDB resolved from apps/campaign-views (bench does not depend on it directly). */
-export function duckdb(repoRoot: string): Promise<DuckConnection> {
-  duck ??= (async () => {
-    const req = createRequire(join(repoRoot, 'apps/campaign-views/package.json'));
-    const mod = (await import(pathToFileURL(req.resolve('@duckdb/node-api')).href)) as DuckModule;
-    return (await mod.DuckDBInstance.create(':memory:')).connect();
-  })();
-  return duck;
-}
+/** A Parquet row with its file name relative to the output dir. */
+export type Row = ParquetRow;
 
 export async function listFiles(dir: string): Promise<{ parquet: string[]; tmp: string[]; other: string[] }> {
   const out = { parquet: [] as string[], tmp: [] as string[], other: [] as string[] };
@@ -57,26 +28,9 @@ export async function listFiles(dir: string): Promise<{ parquet: string[]; tmp: 
   return out;
 }
 
-/** Every row of the visible Parquet files (hidden temp files excluded by listing them explicitly). */
-export async function readRows(repoRoot: string, outputDir: string): Promise<Row[]> {
-  const { parquet } = await listFiles(outputDir);
-  if (parquet.length === 0) return [];
-  const db = await duckdb(repoRoot);
-  const list = parquet.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
-  const reader = await db.runAndReadAll(
-    `SELECT campaign_id, network_id, campaign_name, epoch_ms(minute_timestamp) AS minute_timestamp,
-            view_count, avg_duration, filename
-     FROM read_parquet([${list}], hive_partitioning = false, filename = true)`,
-  );
-  return reader.getRowObjectsJS().map((r) => ({
-    campaign_id: Number(r.campaign_id),
-    network_id: r.network_id === null ? null : Number(r.network_id),
-    campaign_name: (r.campaign_name as string | null) ?? null,
-    minute_timestamp: Number(r.minute_timestamp),
-    view_count: Number(r.view_count),
-    avg_duration: Number(r.avg_duration),
-    filename: relative(outputDir, String(r.filename)),
-  }));
+/** Every row of the published Parquet files (the app tests' reader), file names relative to `outputDir`. */
+export async function readRows(outputDir: string): Promise<Row[]> {
+  return (await readParquetRows(outputDir)).map((r) => ({ ...r, filename: relative(outputDir, r.filename) }));
 }
 
 export interface Comparison {
