@@ -13,7 +13,6 @@ import {
   type Transaction,
 } from 'kafkajs';
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
-import type { OutgoingRecord } from '../internal/runtime/raw-record.js';
 import type { Logger } from '../logger.js';
 import type { ChangelogReader } from '../state/store.js';
 import { stickyTaskAssigner } from './kafkajs-assigner.js';
@@ -26,6 +25,7 @@ import type {
   ConsumerHandlers,
   ConsumerPort,
   KafkaPort,
+  OutgoingRecord,
   ProducedOffset,
   ProducerPort,
   TopicPartitionOffset,

@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { OutgoingRecord, RawRecord } from '../internal/runtime/raw-record.js';
 import type { Headers } from '../record.js';
+import type { OutgoingRecord, RawRecord } from './ports.js';
 
 export function fromKafkaHeaders(h: IHeaders | undefined): Headers {
   const out: Headers = {};

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { RawRecord } from '../internal/runtime/raw-record.js';
 import type { Logger } from '../logger.js';
 import { toRawRecord } from './kafkajs-records.js';
-import type { TopicTailer } from './ports.js';
+import type { RawRecord, TopicTailer } from './ports.js';
 
 /**
  * Follows topics from the beginning in a private group that never commits (global tables): start()

@@ -1,10 +1,31 @@
-import type { OutgoingRecord, RawRecord } from '../internal/runtime/raw-record.js';
+import type { Headers } from '../record.js';
 import type { ChangelogReader } from '../state/store.js';
 
 /**
  * The narrow ports through which the runtime talks to Kafka. One adapter (kafkajs) implements them;
  * another client can be measured and swapped in without touching the runtime.
  */
+/** A record as consumed from Kafka, before deserialization. */
+export interface RawRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+/** A record to produce. Without `partition` the producer partitions by key (murmur2, as Java does). */
+export interface OutgoingRecord {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+  readonly partition?: number;
+}
+
 export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;

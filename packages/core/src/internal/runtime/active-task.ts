@@ -1,8 +1,7 @@
-import type { ProducerPort, TransactionPort } from '../../kafka/ports.js';
+import type { OutgoingRecord, ProducerPort, TransactionPort } from '../../kafka/ports.js';
 import type { SinkTask } from '../../sink/sink.js';
 import type { TaskStores } from '../../state/store.js';
 import type { Subtopology } from '../graph/topology.js';
-import type { OutgoingRecord } from './raw-record.js';
 import type { StreamTask } from './stream-task.js';
 
 /** A task this instance owns, with everything the commit protocol touches. */

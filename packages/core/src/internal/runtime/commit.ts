@@ -1,9 +1,14 @@
-import type { ConsumerPort, ProducedOffset, ProducerPort, TopicPartitionOffset } from '../../kafka/ports.js';
+import type {
+  ConsumerPort,
+  OutgoingRecord,
+  ProducedOffset,
+  ProducerPort,
+  TopicPartitionOffset,
+} from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { OffsetRange } from '../../sink/sink.js';
 import type { ChangelogRecord } from '../../state/store.js';
 import type { ActiveTask } from './active-task.js';
-import type { OutgoingRecord } from './raw-record.js';
 
 export interface CommitDeps {
   readonly consumer: ConsumerPort;

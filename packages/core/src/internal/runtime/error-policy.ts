@@ -1,6 +1,7 @@
 import { type ErrorCode, errorMessage, TributaryError } from '../../errors.js';
+import type { RawRecord } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
-import type { RawRecord, RecordCollector } from './raw-record.js';
+import type { RecordCollector } from './record-collector.js';
 
 export type ErrorStage = 'deserialization' | 'processing' | 'production';
 

@@ -1,9 +1,8 @@
-import type { TopicTailer } from '../../kafka/ports.js';
+import type { RawRecord, TopicTailer } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { StateStore } from '../../state/store.js';
 import { MemoryKeyValueStore } from '../../testing/memory-stores.js';
 import type { Topology } from '../graph/topology.js';
-import type { RawRecord } from './raw-record.js';
 
 /**
  * Global tables: every instance reads every partition of their topics into memory before processing

@@ -4,7 +4,7 @@ import type { RecordMetadata, StreamRecord } from '../../record.js';
 import type { SinkTask } from '../../sink/sink.js';
 import { resolveTopic, type TopicSinkNode } from '../graph/nodes.js';
 import { ProductionError } from './error-policy.js';
-import type { RecordCollector } from './raw-record.js';
+import type { RecordCollector } from './record-collector.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { TributaryError } from '../../errors.js';
+import type { RawRecord } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { RecordMetadata, StreamRecord } from '../../record.js';
@@ -16,7 +17,7 @@ import {
   newErrorCounters,
 } from './error-policy.js';
 import { PunctuationQueue } from './punctuation.js';
-import type { RawRecord, RecordCollector } from './raw-record.js';
+import type { RecordCollector } from './record-collector.js';
 import { FileSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ConsumerPort, KafkaPort, ProducerPort } from '../../kafka/ports.js';
+import type { ConsumerPort, KafkaPort, ProducerPort, RawRecord } from '../../kafka/ports.js';
 import { StreamsBuilder } from '../../kstream/streams-builder.js';
 import { silentLogger } from '../../logger.js';
 import type { ProcessorContext } from '../../processor/processor.js';
 import { GlobalState } from './global-state.js';
-import type { RawRecord } from './raw-record.js';
 import { TaskManager } from './task-manager.js';
 
 const unused = (what: string) => () => {

@@ -4,6 +4,7 @@ import type {
   ConsumerPort,
   KafkaPort,
   ProducerPort,
+  RawRecord,
   TopicPartition,
   TopicPartitionOffset,
 } from '../../kafka/ports.js';
@@ -16,7 +17,6 @@ import { type ActiveTask, taskIdOf } from './active-task.js';
 import { commitTasks } from './commit.js';
 import type { ErrorPolicy } from './error-policy.js';
 import type { GlobalState } from './global-state.js';
-import type { RawRecord } from './raw-record.js';
 import { StreamTask } from './stream-task.js';
 
 export interface TaskManagerDeps {
