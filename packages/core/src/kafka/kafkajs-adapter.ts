@@ -33,6 +33,9 @@ import type {
   TransactionPort,
 } from './ports.js';
 
+/** Fetch settings of the runtime's consumer; the bench's ceiling peer reads with the same ones. */
+export const KAFKAJS_CONSUMER_FETCH = { maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 250 } as const;
+
 export interface KafkajsOptions {
   bootstrapServers: string | readonly string[];
   clientId?: string;
@@ -192,7 +195,6 @@ class KafkajsConsumer implements ConsumerPort {
       groupId: string;
       readCommitted: boolean;
       sessionTimeoutMs: number;
-      maxBytesPerPartition?: number;
       ownedPartitions?: () => readonly number[];
     },
     private readonly logger: Logger,
@@ -204,8 +206,7 @@ class KafkajsConsumer implements ConsumerPort {
       sessionTimeout: opts.sessionTimeoutMs,
       rebalanceTimeout: Math.max(60_000, opts.sessionTimeoutMs),
       heartbeatInterval: Math.max(500, Math.floor(opts.sessionTimeoutMs / 10)),
-      maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
-      maxWaitTimeInMs: 250,
+      ...KAFKAJS_CONSUMER_FETCH,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
       partitionAssigners: [stickyTaskAssigner(opts.ownedPartitions ?? (() => []))],

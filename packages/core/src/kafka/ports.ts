@@ -125,7 +125,6 @@ export interface KafkaPort {
     groupId: string;
     readCommitted: boolean;
     sessionTimeoutMs: number;
-    maxBytesPerPartition?: number;
     /** Partition numbers this instance holds tasks for; the assignor keeps them here when it can. */
     ownedPartitions?: () => readonly number[];
   }): ConsumerPort;
