@@ -3,7 +3,8 @@ export { type ErrorCode, errorMessage, isTributaryError, TributaryError } from '
 export type { TopologyDescription } from './internal/graph/describe.js';
 export type { Subtopology } from './internal/graph/topology.js';
 export { Topology } from './internal/graph/topology.js';
-export { DLQ_HEADERS, type ErrorPolicy, type ErrorStage } from './internal/runtime/error-policy.js';
+export { DLQ_HEADERS } from './internal/runtime/dead-letter.js';
+export type { ErrorPolicy, ErrorStage } from './internal/runtime/error-policy.js';
 export type { StreamsState } from './internal/runtime/state-machine.js';
 export { KAFKAJS_CONSUMER_FETCH, type KafkajsOptions, kafkajsPort } from './kafka/kafkajs-adapter.js';
 export type {

@@ -2,7 +2,9 @@ import { type Clock, systemClock } from './clock.js';
 import { errorMessage, isTributaryError, TributaryError } from './errors.js';
 import { resolveTopic } from './internal/graph/nodes.js';
 import type { Topology } from './internal/graph/topology.js';
-import { deadLetterTopic, type ErrorPolicy } from './internal/runtime/error-policy.js';
+import { globalGroupIdOf } from './internal/names.js';
+import { deadLetterTopic } from './internal/runtime/dead-letter.js';
+import type { ErrorPolicy } from './internal/runtime/error-policy.js';
 import { GlobalState } from './internal/runtime/global-state.js';
 import { planInternalTopics } from './internal/runtime/internal-topics.js';
 import { SerialLock } from './internal/runtime/lock.js';
@@ -31,8 +33,6 @@ export interface TributaryConfig {
   sessionTimeoutMs?: number;
   /** Replication factor of internal topics; -1 (default) uses the broker's default. */
   replicationFactor?: number;
-  /** Commit early when task write caches hold more than this (bytes). Default 64 MiB. */
-  cacheMaxBytes?: number;
   /** How often wall-clock punctuators and the commit interval are checked. Default 100 ms. */
   tickIntervalMs?: number;
 }
@@ -152,7 +152,7 @@ export class Tributary {
       await admin.disconnect();
     }
 
-    await this.globals.start(this.port.tailer({ groupId: `${applicationId}-global` }));
+    await this.globals.start(this.port.tailer({ groupId: globalGroupIdOf(applicationId) }));
 
     const consumer = this.port.consumer({
       groupId: applicationId,
@@ -181,7 +181,6 @@ export class Tributary {
       logger: this.logger,
       clock: this.clock,
       commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),
-      cacheMaxBytes: this.config.cacheMaxBytes ?? 64 * 1024 * 1024,
       onRestoreProgress: (e) => {
         for (const l of this.restoreListeners) l(e);
       },

@@ -57,9 +57,7 @@ export interface StoreDefinition<K = unknown, V = unknown> {
   readonly retentionMs?: number;
 }
 
-export function changelogTopicName(applicationId: string, storeName: string): string {
-  return `${applicationId}-${storeName}-changelog`;
-}
+export { changelogTopicName } from '../internal/names.js';
 
 /** One record to write to a changelog partition; `value: null` is a tombstone. */
 export interface ChangelogRecord {

@@ -9,7 +9,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import type { Headers } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import type { OffsetRange, SinkTask } from '../sink/sink.js';
+import type { SinkTask } from '../sink/sink.js';
 import type { KeyValueStore, StateStore, WindowStore } from '../state/store.js';
 import { MemoryKeyValueStore, MemoryWindowStore } from './memory-stores.js';
 import { type CapturedRecord, TestInputTopic, TestOutputTopic } from './test-topics.js';
@@ -226,15 +226,10 @@ export class TopologyTestDriver {
   /** Runs the file sinks' commit steps (prepare, publish) as a runtime commit would. */
   async commit(): Promise<void> {
     for (const dt of this.tasks) {
-      const ranges: OffsetRange[] = [...dt.task.uncommitted.values()].map((u) => ({
-        topic: u.topic,
-        partition: u.partition,
-        from: u.first,
-        to: u.last,
-      }));
+      const ranges = dt.task.uncommittedRanges();
       for (const sink of dt.sinks.values()) await sink.prepare(ranges);
       for (const sink of dt.sinks.values()) await sink.publish();
-      dt.task.uncommitted.clear();
+      dt.task.markCommitted();
     }
   }
 

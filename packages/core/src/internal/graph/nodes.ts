@@ -3,6 +3,7 @@ import type { ProcessorSupplier } from '../../processor/processor.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Sink } from '../../sink/sink.js';
 import type { StoreDefinition } from '../../state/store.js';
+import { repartitionTopicLabel, repartitionTopicName } from '../names.js';
 
 /** A topic named by the user, or a repartition topic whose full name needs the application id. */
 export type TopicRef =
@@ -10,11 +11,11 @@ export type TopicRef =
   | { readonly kind: 'repartition'; readonly name: string };
 
 export function resolveTopic(ref: TopicRef, applicationId: string): string {
-  return ref.kind === 'user' ? ref.name : `${applicationId}-${ref.name}-repartition`;
+  return ref.kind === 'user' ? ref.name : repartitionTopicName(applicationId, ref.name);
 }
 
 export function topicLabel(ref: TopicRef): string {
-  return ref.kind === 'user' ? ref.name : `<app>-${ref.name}-repartition`;
+  return ref.kind === 'user' ? ref.name : repartitionTopicLabel(ref.name);
 }
 
 interface BaseNode {

@@ -19,7 +19,3 @@ export interface ActiveTask {
   transaction: TransactionPort | undefined;
   commitRequested: boolean;
 }
-
-export function taskIdOf(subtopologyId: number, partition: number): string {
-  return `${subtopologyId}_${partition}`;
-}

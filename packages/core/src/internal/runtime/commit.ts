@@ -1,12 +1,6 @@
-import type {
-  ConsumerPort,
-  OutgoingRecord,
-  ProducedOffset,
-  ProducerPort,
-  TopicPartitionOffset,
-} from '../../kafka/ports.js';
+import type { Clock } from '../../clock.js';
+import type { ConsumerPort, OutgoingRecord, ProducedOffset, ProducerPort } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
-import type { OffsetRange } from '../../sink/sink.js';
 import type { ChangelogRecord } from '../../state/store.js';
 import type { ActiveTask } from './active-task.js';
 
@@ -14,6 +8,7 @@ export interface CommitDeps {
   readonly consumer: ConsumerPort;
   readonly sharedProducer: ProducerPort | undefined;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly reason: string;
 }
 
@@ -42,23 +37,6 @@ function nextOffsets(
   return out;
 }
 
-function inputOffsets(task: ActiveTask): TopicPartitionOffset[] {
-  return [...task.stream.uncommitted.values()].map((u) => ({
-    topic: u.topic,
-    partition: u.partition,
-    offset: u.last + 1n,
-  }));
-}
-
-function ranges(task: ActiveTask): OffsetRange[] {
-  return [...task.stream.uncommitted.values()].map((u) => ({
-    topic: u.topic,
-    partition: u.partition,
-    from: u.first,
-    to: u.last,
-  }));
-}
-
 /**
  * The commit protocol of DESIGN.md, per task: sinks write pending files to temporary names -> caches
  * flush into stores -> changelog records are produced -> producer flush -> sink files are published ->
@@ -67,14 +45,14 @@ function ranges(task: ActiveTask): OffsetRange[] {
  * replay regenerates the same file names, and sinks drop files of uncommitted ranges on open).
  */
 export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps): Promise<void> {
-  const started = Date.now();
+  const started = deps.clock.now();
   const work = tasks.filter(
-    (t) => t.stream.uncommitted.size > 0 || t.transaction !== undefined || t.stores !== undefined,
+    (t) => t.stream.hasUncommitted() || t.transaction !== undefined || t.stores !== undefined,
   );
   if (work.length === 0) return;
   const changelogByTask = new Map<ActiveTask, ChangelogRecord[]>();
   for (const task of work) {
-    const r = ranges(task);
+    const r = task.stream.uncommittedRanges();
     for (const s of task.sinks.values()) await s.prepare(r);
     changelogByTask.set(task, task.stores ? await task.stores.flush() : []);
   }
@@ -83,7 +61,7 @@ export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps
     const all = work.flatMap((t) => changelogByTask.get(t) ?? []);
     const produced = await deps.sharedProducer.send(toOutgoing(all));
     for (const task of work) for (const s of task.sinks.values()) await s.publish();
-    await deps.consumer.commit(work.flatMap(inputOffsets));
+    await deps.consumer.commit(work.flatMap((t) => t.stream.committableOffsets()));
     for (const task of work) {
       const topics = new Set((changelogByTask.get(task) ?? []).map((r) => r.topic));
       await task.stores?.checkpoint(nextOffsets(produced, task, topics));
@@ -92,7 +70,7 @@ export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps
   } else {
     for (const task of work) {
       const changelog = changelogByTask.get(task) ?? [];
-      const offsets = inputOffsets(task);
+      const offsets = task.stream.committableOffsets();
       if (changelog.length === 0 && offsets.length === 0 && !task.transaction) {
         await finish(task);
         continue;
@@ -109,11 +87,11 @@ export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps
       await finish(task);
     }
   }
-  deps.logger.debug('committed', { reason: deps.reason, tasks: work.length, ms: Date.now() - started });
+  deps.logger.debug('committed', { reason: deps.reason, tasks: work.length, ms: deps.clock.now() - started });
 }
 
 async function finish(task: ActiveTask): Promise<void> {
-  task.stream.uncommitted.clear();
+  task.stream.markCommitted();
   task.commitRequested = false;
   if (task.stores && Number.isFinite(task.stream.streamTime))
     await task.stores.expire(task.stream.streamTime);

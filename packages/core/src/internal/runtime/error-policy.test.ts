@@ -3,7 +3,8 @@ import { isTributaryError } from '../../errors.js';
 import { StreamsBuilder } from '../../kstream/streams-builder.js';
 import { Serdes } from '../../serde/serdes.js';
 import { TopologyTestDriver } from '../../testing/topology-test-driver.js';
-import { DLQ_HEADERS, type ErrorPolicy } from './error-policy.js';
+import { DLQ_HEADERS } from './dead-letter.js';
+import type { ErrorPolicy } from './error-policy.js';
 
 function topology() {
   const b = new StreamsBuilder();

@@ -1,6 +1,7 @@
 import { type ErrorCode, errorMessage, TributaryError } from '../../errors.js';
 import type { RawRecord } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
+import { sendToDeadLetterTopic } from './dead-letter.js';
 import type { RecordCollector } from './record-collector.js';
 
 export type ErrorStage = 'deserialization' | 'processing' | 'production';
@@ -14,21 +15,6 @@ export type ErrorPolicy =
   | { readonly mode: 'fail' }
   | { readonly mode: 'continue' }
   | { readonly mode: 'dead-letter'; readonly topic?: string | ((sourceTopic: string) => string) };
-
-export const DLQ_HEADERS = {
-  topic: 'tributary.source.topic',
-  partition: 'tributary.source.partition',
-  offset: 'tributary.source.offset',
-  stage: 'tributary.error.stage',
-  error: 'tributary.error.message',
-  task: 'tributary.task.id',
-} as const;
-
-export function deadLetterTopic(policy: ErrorPolicy, sourceTopic: string): string | undefined {
-  if (policy.mode !== 'dead-letter') return undefined;
-  if (typeof policy.topic === 'function') return policy.topic(sourceTopic);
-  return policy.topic ?? `${sourceTopic}-dlq`;
-}
 
 /** Marks errors raised while serializing or handing records to sinks. */
 export class ProductionError extends Error {
@@ -107,22 +93,7 @@ export function handleRecordError(
     ctx.logger.warn('record skipped', { ...where, error: message });
     return;
   }
-  const topic = deadLetterTopic(ctx.policy, raw.topic) as string;
-  ctx.collector.send({
-    topic,
-    key: raw.key,
-    value: raw.value,
-    timestamp: raw.timestamp,
-    headers: {
-      ...raw.headers,
-      [DLQ_HEADERS.topic]: raw.topic,
-      [DLQ_HEADERS.partition]: String(raw.partition),
-      [DLQ_HEADERS.offset]: raw.offset.toString(),
-      [DLQ_HEADERS.stage]: stage,
-      [DLQ_HEADERS.error]: message.slice(0, 2000),
-      [DLQ_HEADERS.task]: ctx.taskId,
-    },
-  });
+  const topic = sendToDeadLetterTopic(ctx.policy, raw, stage, message, ctx);
   ctx.counters.deadLettered += 1;
   ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
 }

@@ -1,10 +1,10 @@
 import type { Clock } from '../../clock.js';
 import { TributaryError } from '../../errors.js';
-import type { RawRecord } from '../../kafka/ports.js';
+import type { RawRecord, TopicPartitionOffset } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { RecordMetadata, StreamRecord } from '../../record.js';
-import type { SinkTask } from '../../sink/sink.js';
+import type { OffsetRange, SinkTask } from '../../sink/sink.js';
 import type { StateStore } from '../../state/store.js';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
 import { resolveTopic } from '../graph/nodes.js';
@@ -21,6 +21,13 @@ import type { RecordCollector } from './record-collector.js';
 import { FileSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
+
+interface UncommittedRange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly first: bigint;
+  last: bigint;
+}
 type AnyProcessor = Processor<unknown, unknown, unknown, unknown>;
 
 export interface StreamTaskOptions {
@@ -54,10 +61,9 @@ interface NodeInstance {
 export class StreamTask {
   readonly id: string;
   readonly counters: ErrorCounters = newErrorCounters();
-  processed = 0;
   streamTime = Number.NEGATIVE_INFINITY;
-  /** Offsets processed since the last commit, per `topic:partition`: first and last. */
-  readonly uncommitted = new Map<string, { topic: string; partition: number; first: bigint; last: bigint }>();
+  /** Offsets processed since the last commit, per `topic:partition`: first and last. Only this class writes it. */
+  private readonly uncommitted = new Map<string, UncommittedRange>();
   private readonly sourcesByTopic = new Map<string, NodeInstance>();
   private readonly instances: NodeInstance[] = [];
   private readonly punctuation = new PunctuationQueue();
@@ -184,7 +190,7 @@ export class StreamTask {
     // dropped after every await, since a commit may clear `uncommitted` meanwhile.
     let srcTopic: string | undefined;
     let source: NodeInstance | undefined;
-    let range: { topic: string; partition: number; first: bigint; last: bigint } | undefined;
+    let range: UncommittedRange | undefined;
     for (const raw of records) {
       if (raw.topic !== srcTopic || !source) {
         source = this.sourcesByTopic.get(raw.topic);
@@ -217,7 +223,6 @@ export class StreamTask {
       }
       if (range && range.topic === raw.topic && range.partition === raw.partition) range.last = raw.offset;
       else range = this.track(raw);
-      this.processed += 1;
       if (this.punctuation.hasStreamTime) {
         this.currentRaw = undefined;
         this.currentMeta = undefined;
@@ -248,7 +253,7 @@ export class StreamTask {
     }
   }
 
-  private track(raw: RawRecord): { topic: string; partition: number; first: bigint; last: bigint } {
+  private track(raw: RawRecord): UncommittedRange {
     const k = `${raw.topic}:${raw.partition}`;
     let range = this.uncommitted.get(k);
     if (range) range.last = raw.offset;
@@ -257,6 +262,35 @@ export class StreamTask {
       this.uncommitted.set(k, range);
     }
     return range;
+  }
+
+  /** Whether records were processed since the last commit. */
+  hasUncommitted(): boolean {
+    return this.uncommitted.size > 0;
+  }
+
+  /** The input offsets a commit makes durable: the next offset to read per partition processed. */
+  committableOffsets(): TopicPartitionOffset[] {
+    return [...this.uncommitted.values()].map((u) => ({
+      topic: u.topic,
+      partition: u.partition,
+      offset: u.last + 1n,
+    }));
+  }
+
+  /** The offset ranges processed since the last commit (sinks name their files after them). */
+  uncommittedRanges(): OffsetRange[] {
+    return [...this.uncommitted.values()].map((u) => ({
+      topic: u.topic,
+      partition: u.partition,
+      from: u.first,
+      to: u.last,
+    }));
+  }
+
+  /** The commit that covered `committableOffsets()` succeeded. */
+  markCommitted(): void {
+    this.uncommitted.clear();
   }
 
   private async drainPending(): Promise<void> {

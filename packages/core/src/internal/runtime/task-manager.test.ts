@@ -57,7 +57,6 @@ function setup() {
     logger: silentLogger,
     clock: { now: () => Date.now() },
     commitIntervalMs: 60_000,
-    cacheMaxBytes: 1 << 20,
     onRestoreProgress: () => {},
     committedOffsets: async () => new Map([['in:0', 0n]]),
     endOffsets: async () => new Map([[0, 2n]]),

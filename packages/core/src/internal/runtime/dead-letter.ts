@@ -1,0 +1,50 @@
+import type { RawRecord } from '../../kafka/ports.js';
+import { defaultDeadLetterTopic } from '../names.js';
+import type { ErrorPolicy, ErrorStage } from './error-policy.js';
+import type { RecordCollector } from './record-collector.js';
+
+/** Headers on a dead-lettered record: where it came from and why it failed. */
+export const DLQ_HEADERS = {
+  topic: 'tributary.source.topic',
+  partition: 'tributary.source.partition',
+  offset: 'tributary.source.offset',
+  stage: 'tributary.error.stage',
+  error: 'tributary.error.message',
+  task: 'tributary.task.id',
+} as const;
+
+/** Messages longer than this are cut in the header (a header is no place for a megabyte of stack). */
+const MAX_ERROR_HEADER = 2000;
+
+export function deadLetterTopic(policy: ErrorPolicy, sourceTopic: string): string | undefined {
+  if (policy.mode !== 'dead-letter') return undefined;
+  if (typeof policy.topic === 'function') return policy.topic(sourceTopic);
+  return policy.topic ?? defaultDeadLetterTopic(sourceTopic);
+}
+
+/** Sends the original bytes of a failed record to its dead-letter topic; returns the topic. */
+export function sendToDeadLetterTopic(
+  policy: ErrorPolicy,
+  raw: RawRecord,
+  stage: ErrorStage,
+  message: string,
+  ctx: { readonly collector: RecordCollector; readonly taskId: string },
+): string {
+  const topic = deadLetterTopic(policy, raw.topic) as string;
+  ctx.collector.send({
+    topic,
+    key: raw.key,
+    value: raw.value,
+    timestamp: raw.timestamp,
+    headers: {
+      ...raw.headers,
+      [DLQ_HEADERS.topic]: raw.topic,
+      [DLQ_HEADERS.partition]: String(raw.partition),
+      [DLQ_HEADERS.offset]: raw.offset.toString(),
+      [DLQ_HEADERS.stage]: stage,
+      [DLQ_HEADERS.error]: message.slice(0, MAX_ERROR_HEADER),
+      [DLQ_HEADERS.task]: ctx.taskId,
+    },
+  });
+  return topic;
+}

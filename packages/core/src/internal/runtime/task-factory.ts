@@ -1,0 +1,156 @@
+import type { Clock } from '../../clock.js';
+import { TributaryError } from '../../errors.js';
+import type { OutgoingRecord, ProducerPort } from '../../kafka/ports.js';
+import type { Logger } from '../../logger.js';
+import type { SinkTask } from '../../sink/sink.js';
+import type { ChangelogReader, RestoreProgress, StateBackend, StateStore } from '../../state/store.js';
+import type { Subtopology } from '../graph/topology.js';
+import type { ActiveTask } from './active-task.js';
+import type { ErrorPolicy } from './error-policy.js';
+import { StreamTask } from './stream-task.js';
+
+/** Which task to build: one sub-topology for one partition. */
+export interface TaskSpec {
+  readonly id: string;
+  readonly subtopology: Subtopology;
+  readonly partition: number;
+}
+
+/** What every task of an instance (or of the TopologyTestDriver) is built with. */
+export interface TaskEnvironment {
+  readonly applicationId: string;
+  readonly state: StateBackend | undefined;
+  readonly changelogReader: () => ChangelogReader;
+  readonly exactlyOnce: boolean;
+  /** Global tables, visible to every task by name. */
+  readonly globalStore: (name: string) => StateStore | undefined;
+  readonly errorPolicy: ErrorPolicy;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly onRestoreProgress?: (e: RestoreProgress) => void;
+}
+
+/** What differs per task. */
+export interface TaskWiring {
+  /** Committed input offsets (`topic:partition`), so sinks can drop files of uncommitted ranges. */
+  readonly committedOffsets: ReadonlyMap<string, bigint>;
+  /** Where the task's output records are buffered until they are produced. */
+  readonly outputs: OutgoingRecord[];
+  /** Exactly-once: the task's own transactional producer (connected). */
+  readonly producer: ProducerPort | undefined;
+  /** Whether every input partition is read to its end; left out by the driver (always caught up). */
+  readonly isCaughtUp?: () => boolean;
+  /** Stops a restore in progress (the task was given to another instance meanwhile). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Builds a task: opens and restores its stores, opens its sinks, creates its processors and runs their
+ * init. The one way tasks come to be, for the Kafka runtime and the TopologyTestDriver alike.
+ */
+export async function createTask(
+  spec: TaskSpec,
+  env: TaskEnvironment,
+  wiring: TaskWiring,
+): Promise<ActiveTask> {
+  const { id, subtopology: st, partition } = spec;
+  const { applicationId } = env;
+  const logger = env.logger.child({ task: id });
+  if (st.stores.length > 0 && !env.state) {
+    throw new TributaryError(
+      'STATE_BACKEND_MISSING',
+      `task ${id} has stores (${st.stores.map((s) => s.name).join(', ')}): configure a state backend, e.g. levelDbBackend({ stateDir }) from @tributary/state`,
+    );
+  }
+  const stores =
+    st.stores.length > 0 && env.state
+      ? await env.state.openTask({
+          applicationId,
+          taskId: id,
+          partition,
+          stores: st.stores,
+          changelogReader: env.changelogReader(),
+          exactlyOnce: env.exactlyOnce,
+          ...(env.onRestoreProgress ? { onRestoreProgress: env.onRestoreProgress } : {}),
+          logger,
+          ...(wiring.signal ? { signal: wiring.signal } : {}),
+        })
+      : undefined;
+  // The task object exists only after its processors are initialised; callbacks reach it through this.
+  const created: { task?: ActiveTask } = {};
+  const requestCommit = () => {
+    if (created.task) created.task.commitRequested = true;
+  };
+  const sinks = new Map<string, SinkTask<unknown, unknown>>();
+  for (const node of st.nodes) {
+    if (node.kind !== 'file-sink') continue;
+    sinks.set(
+      node.name,
+      await node.sink.openTask({
+        applicationId,
+        taskId: id,
+        committedOffsets: wiring.committedOffsets,
+        requestCommit,
+        logger,
+        clock: env.clock,
+      }),
+    );
+  }
+  const { outputs, isCaughtUp } = wiring;
+  const stream = new StreamTask({
+    taskId: id,
+    applicationId,
+    partition,
+    subtopology: st,
+    store: (name): StateStore => {
+      const global = env.globalStore(name);
+      if (global) return global;
+      if (!stores) throw new TributaryError('STORE_NOT_FOUND', `no store "${name}" in task ${id}`);
+      return stores.store(name);
+    },
+    sinkTasks: sinks,
+    collector: { send: (r) => outputs.push(r) },
+    errorPolicy: env.errorPolicy,
+    logger,
+    clock: env.clock,
+    requestCommit,
+    ...(isCaughtUp ? { isCaughtUp: () => created.task !== undefined && isCaughtUp() } : {}),
+  });
+  await stream.init();
+  created.task = {
+    id,
+    subtopology: st,
+    partition,
+    stream,
+    stores,
+    sinks,
+    outputs,
+    producer: wiring.producer,
+    transaction: undefined,
+    commitRequested: false,
+  };
+  return created.task;
+}
+
+/**
+ * Closes a task: processors, sinks (aborted first unless `clean`), the open transaction (aborted
+ * unless `clean`), its producer and stores. Every step runs; the errors are returned, not thrown.
+ */
+export async function closeTask(task: ActiveTask, clean: boolean): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  const attempt = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (err) {
+      errors.push(err);
+    }
+  };
+  await attempt(() => task.stream.close());
+  for (const s of task.sinks.values())
+    await attempt(() => (clean ? s.close() : s.abort().then(() => s.close())));
+  const { transaction, producer, stores } = task;
+  if (transaction && !clean) await attempt(() => transaction.abort());
+  if (producer) await attempt(() => producer.disconnect());
+  if (stores) await attempt(() => stores.close({ clean }));
+  return errors;
+}
