@@ -38,7 +38,7 @@ function nextOffsets(
 }
 
 /**
- * The commit protocol of DESIGN.md, per task: sinks write pending files to temporary names -> caches
+ * The commit protocol, per task: sinks write pending files to temporary names -> caches
  * flush into stores -> changelog records are produced -> producer flush -> sink files are published ->
  * input offsets are committed -> the store checkpoint is written. Under exactly-once the changelog,
  * outputs and offsets go into the task's transaction, committed after the files are published (a
