@@ -1,3 +1,4 @@
+export type { Change } from './change.js';
 export { type Clock, systemClock } from './clock.js';
 export { type ErrorCode, errorMessage, isTributaryError, TributaryError } from './errors.js';
 export type { TopologyDescription } from './internal/graph/describe.js';
@@ -16,7 +17,6 @@ export type {
   TopicTailer,
   TransactionPort,
 } from './kafka/ports.js';
-export type { Change } from './kstream/change.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
 export { KGroupedTable } from './kstream/grouped-table.js';
