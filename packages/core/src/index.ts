@@ -37,7 +37,7 @@ export type {
 export { Stores } from './kstream/stores.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
 export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
-export { type TimeWindow, TimeWindows, type Windowed } from './kstream/windows.js';
+export { TimeWindows } from './kstream/windows.js';
 export { jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js';
 export type {
   Cancellable,
@@ -66,3 +66,4 @@ export {
   type WindowStore,
 } from './state/store.js';
 export { runUntilSignal, Tributary, type TributaryConfig } from './tributary.js';
+export type { TimeWindow, Windowed } from './windowed.js';

@@ -5,13 +5,14 @@ import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
 import type { WindowStore } from '../state/store.js';
+import type { Windowed } from '../windowed.js';
 import { addProcessor, type DslContext, requireName } from './dsl-context.js';
 import type { KGroupedStream } from './grouped-stream.js';
 import { internalSerde, windowedJsonSerde } from './internal-serdes.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import type { WindowedStoreOptions } from './options.js';
-import type { TimeWindows, Windowed } from './windows.js';
+import type { TimeWindows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../serde/serdes.js';
 import { TopologyTestDriver } from '../testing/topology-test-driver.js';
+import type { Windowed } from '../windowed.js';
 import { StreamsBuilder } from './streams-builder.js';
-import { TimeWindows, type Windowed } from './windows.js';
+import { TimeWindows } from './windows.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 10, 6, 12, 30, 0); // a minute boundary
