@@ -31,7 +31,6 @@ export type {
   RepartitionOptions,
   StoreOptions,
   TableOptions,
-  TimestampExtractor,
   WindowedStoreOptions,
 } from './kstream/options.js';
 export { Stores } from './kstream/stores.js';
@@ -46,7 +45,14 @@ export type {
   ProcessorSupplier,
   PunctuationType,
 } from './processor/processor.js';
-export { type Headers, type KeyValue, type RecordMetadata, record, type StreamRecord } from './record.js';
+export {
+  type Headers,
+  type KeyValue,
+  type RecordMetadata,
+  record,
+  type StreamRecord,
+  type TimestampExtractor,
+} from './record.js';
 export type { Serde } from './serde/serde.js';
 export { Serdes } from './serde/serdes.js';
 export { type OffsetRange, offsetKey, type Sink, type SinkTask, type SinkTaskContext } from './sink/sink.js';

@@ -1,5 +1,5 @@
-import type { TimestampExtractor } from '../../kstream/options.js';
 import type { ProcessorSupplier } from '../../processor/processor.js';
+import type { TimestampExtractor } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Sink } from '../../sink/sink.js';
 import type { StoreDefinition } from '../../state/store.js';
