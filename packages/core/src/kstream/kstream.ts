@@ -189,11 +189,11 @@ export class KStream<K, V> {
     );
   }
 
-  /** Terminal: hands records to a file sink (Parquet, CSV, console) that takes part in commits. */
+  /** Terminal: hands records to a sink outside Kafka (Parquet, CSV, console) that takes part in commits. */
   sink(sink: Sink<K, V>, opts: NamedOptions = {}): void {
     this.ctx.graph.add(
       {
-        kind: 'file-sink',
+        kind: 'external-sink',
         name: opts.name ?? `${sink.name}-sink`,
         sink: sink as Sink<unknown, unknown>,
         children: [],

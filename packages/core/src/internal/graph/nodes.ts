@@ -48,12 +48,16 @@ export interface TopicSinkNode extends BaseNode {
   readonly valueSerde: Serde<unknown>;
 }
 
-export interface FileSinkNode extends BaseNode {
-  readonly kind: 'file-sink';
+/**
+ * Hands records to a `Sink` outside Kafka (Parquet, CSV, console...) through its `SinkTask`, which
+ * takes part in every task commit.
+ */
+export interface ExternalSinkNode extends BaseNode {
+  readonly kind: 'external-sink';
   readonly sink: Sink<unknown, unknown>;
 }
 
-export type GraphNode = SourceNode | ProcessorNode | TopicSinkNode | FileSinkNode;
+export type GraphNode = SourceNode | ProcessorNode | TopicSinkNode | ExternalSinkNode;
 
 /** A fully replicated table (every instance reads every partition), restored before processing starts. */
 export interface GlobalStoreNode {

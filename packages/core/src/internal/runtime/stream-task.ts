@@ -127,7 +127,7 @@ export class StreamTask {
         return node.supplier();
       case 'sink':
         return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector);
-      case 'file-sink': {
+      case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
         if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
         return new FileSinkProcessor(sinkTask, () => this.current);
