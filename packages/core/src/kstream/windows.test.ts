@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type Logger, silentLogger } from '../logger.js';
 import { Serdes } from '../serde/serdes.js';
 import { TopologyTestDriver } from '../testing/topology-test-driver.js';
 import type { Windowed } from '../windowed.js';
@@ -102,6 +103,28 @@ describe('tumbling windows', () => {
     await input.pipeInput('a', 'x', T0 + 2 * MIN);
     await input.pipeInput('a', 'x', T0);
     expect(driver.lateRecordsUnrouted()).toBe(1);
+  });
+
+  it('logs unrouted late records at most once a minute of the task clock', async () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in', { valueSerde: Serdes.string() })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(MIN))
+      .count({ name: 'c' });
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (msg) => warnings.push(msg) };
+    logger.child = () => logger;
+    const driver = await TopologyTestDriver.create(b.build(), { logger });
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
+    await input.pipeInput('a', 'x', T0 + 2 * MIN);
+    await input.pipeInput('a', 'x', T0);
+    await input.pipeInput('a', 'x', T0);
+    expect(warnings).toHaveLength(1);
+    // Only the driver's clock moves: a wall-clock (Date.now) throttle would still be silent here.
+    await driver.advanceWallClockTime(MIN);
+    await input.pipeInput('a', 'x', T0);
+    expect(warnings).toHaveLength(2);
+    expect(driver.lateRecordsUnrouted()).toBe(3);
   });
 
   it('hopping windows put a record into every window that contains it', async () => {

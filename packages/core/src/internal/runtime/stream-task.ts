@@ -120,7 +120,7 @@ export class StreamTask {
         return { process: () => {} };
       case 'processor':
         if (node.operator === 'late-records' && node.children.length === 0) {
-          const p = new UnroutedLateProcessor(node.name, this.opts.logger);
+          const p = new UnroutedLateProcessor(node.name, this.opts.logger, this.opts.clock);
           this.late.push(p);
           return p;
         }
