@@ -48,7 +48,6 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   private closedThrough = Number.NEGATIVE_INFINITY;
   private readonly open = new OpenWindows<K>();
   private lastActivity = 0;
-  lateCount = 0;
 
   constructor(private readonly spec: WindowAggregateSpec<K, V, VA>) {}
 
@@ -105,10 +104,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
         this.open.add(record.key, start, end);
       }
     }
-    if (late) {
-      this.lateCount += 1;
-      this.ctx.forward(record, this.spec.lateChild);
-    }
+    if (late) this.ctx.forward(record, this.spec.lateChild);
     if (this.spec.emit === 'final') this.emitClosed(closeTime);
   }
 
