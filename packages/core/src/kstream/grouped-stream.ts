@@ -33,17 +33,14 @@ export class KGroupedStream<K, V> {
     const input = this.input(name);
     const ctx = this.stream.ctx;
     const keySerde = this.keySerde ?? input.shape.keySerde;
-    ctx.graph.addStore(
-      {
-        name,
-        kind: 'key-value',
-        keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: opts.caching ?? true,
-      },
-      [],
-    );
+    ctx.graph.addStore({
+      name,
+      kind: 'key-value',
+      keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
+      valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
+      logging: opts.logging ?? true,
+      caching: opts.caching ?? true,
+    });
     const node = addProcessor(
       ctx,
       { name: `${name}-aggregate`, prefix: 'aggregate', operator: 'aggregate', stores: [name] },

@@ -46,17 +46,14 @@ export class KGroupedTable<K, V> {
       keySerde as Serde<unknown>,
       tableDeltaSerde(valueSerde) as Serde<unknown>,
     );
-    ctx.graph.addStore(
-      {
-        name,
-        kind: 'key-value',
-        keySerde: keySerde as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: opts.caching ?? true,
-      },
-      [],
-    );
+    ctx.graph.addStore({
+      name,
+      kind: 'key-value',
+      keySerde: keySerde as Serde<unknown>,
+      valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
+      logging: opts.logging ?? true,
+      caching: opts.caching ?? true,
+    });
     const node = addProcessor(
       ctx,
       { name: `${name}-aggregate`, prefix: 'tableAggregate', operator: 'table-aggregate', stores: [name] },

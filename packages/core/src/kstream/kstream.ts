@@ -255,17 +255,14 @@ export class KStream<K, V> {
     const name = requireName(opts.name, 'toTable');
     const stream = this.repartitionIfRequired(`${name}`, opts.keySerde, opts.valueSerde);
     const keySerde = opts.keySerde ?? stream.shape.keySerde;
-    this.ctx.graph.addStore(
-      {
-        name,
-        kind: 'key-value',
-        keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<V>()) as Serde<unknown>,
-        logging: true,
-        caching: true,
-      },
-      [],
-    );
+    this.ctx.graph.addStore({
+      name,
+      kind: 'key-value',
+      keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
+      valueSerde: (opts.valueSerde ?? internalSerde<V>()) as Serde<unknown>,
+      logging: true,
+      caching: true,
+    });
     const node = addProcessor(
       this.ctx,
       { name: `${name}-to-table`, prefix: 'toTable', operator: 'to-table', stores: [name] },

@@ -33,30 +33,24 @@ export class TimeWindowedKStream<K, V> {
     const ctx = input.ctx;
     const keySerde = this.grouped.keySerde ?? input.shape.keySerde ?? internalSerde<K>();
     const metaStore = `${name}-meta`;
-    ctx.graph.addStore(
-      {
-        name,
-        kind: 'window',
-        keySerde: keySerde as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: opts.caching ?? true,
-        windowSizeMs: this.windows.sizeMs,
-        retentionMs: this.windows.retentionMs(),
-      },
-      [],
-    );
-    ctx.graph.addStore(
-      {
-        name: metaStore,
-        kind: 'key-value',
-        keySerde: Serdes.string() as Serde<unknown>,
-        valueSerde: internalSerde<number>() as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: true,
-      },
-      [],
-    );
+    ctx.graph.addStore({
+      name,
+      kind: 'window',
+      keySerde: keySerde as Serde<unknown>,
+      valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
+      logging: opts.logging ?? true,
+      caching: opts.caching ?? true,
+      windowSizeMs: this.windows.sizeMs,
+      retentionMs: this.windows.retentionMs(),
+    });
+    ctx.graph.addStore({
+      name: metaStore,
+      kind: 'key-value',
+      keySerde: Serdes.string() as Serde<unknown>,
+      valueSerde: internalSerde<number>() as Serde<unknown>,
+      logging: opts.logging ?? true,
+      caching: true,
+    });
     const lateChild = `${name}-late`;
     const resultChild = `${name}-results`;
     const node = addProcessor(

@@ -101,11 +101,13 @@ export class InternalGraph {
     return node;
   }
 
-  addStore(def: StoreDefinition, users: readonly string[]): void {
+  /**
+   * Registers a store with no users yet; processors attach through connectStore. build() rejects a
+   * store that no processor attached to.
+   */
+  addStore(def: StoreDefinition): void {
     if (!this.stores.has(def.name)) this.stores.set(def.name, def);
-    const set = this.storeUsers.get(def.name) ?? new Set<string>();
-    for (const u of users) set.add(u);
-    this.storeUsers.set(def.name, set);
+    if (!this.storeUsers.has(def.name)) this.storeUsers.set(def.name, new Set<string>());
   }
 
   connectStore(storeName: string, processorName: string): void {
