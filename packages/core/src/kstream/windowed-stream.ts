@@ -6,7 +6,7 @@ import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
 import type { WindowStore } from '../state/store.js';
 import type { Windowed } from '../windowed.js';
-import { addProcessor, type DslContext, requireName } from './dsl-context.js';
+import { addProcessor, aggregateStore, type DslContext, requireName } from './dsl-context.js';
 import type { KGroupedStream } from './grouped-stream.js';
 import { internalSerde, windowedJsonSerde } from './internal-serdes.js';
 import { KStream } from './kstream.js';
@@ -34,12 +34,8 @@ export class TimeWindowedKStream<K, V> {
     const keySerde = this.grouped.keySerde ?? input.shape.keySerde ?? internalSerde<K>();
     const metaStore = `${name}-meta`;
     ctx.graph.addStore({
-      name,
+      ...aggregateStore(name, keySerde as Serde<unknown>, opts),
       kind: 'window',
-      keySerde: keySerde as Serde<unknown>,
-      valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
-      logging: opts.logging ?? true,
-      caching: opts.caching ?? true,
       windowSizeMs: this.windows.sizeMs,
       retentionMs: this.windows.retentionMs(),
     });
