@@ -1,3 +1,4 @@
+export type { Change } from './change.js';
 export { type Clock, systemClock } from './clock.js';
 export { type ErrorCode, errorMessage, isTributaryError, TributaryError } from './errors.js';
 export type { TopologyDescription } from './internal/graph/describe.js';
@@ -17,7 +18,6 @@ export type {
   TopicTailer,
   TransactionPort,
 } from './kafka/ports.js';
-export type { Change } from './kstream/change.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
 export { KGroupedTable } from './kstream/grouped-table.js';
@@ -32,13 +32,12 @@ export type {
   RepartitionOptions,
   StoreOptions,
   TableOptions,
-  TimestampExtractor,
   WindowedStoreOptions,
 } from './kstream/options.js';
 export { Stores } from './kstream/stores.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
 export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
-export { type TimeWindow, TimeWindows, type Windowed } from './kstream/windows.js';
+export { TimeWindows } from './kstream/windows.js';
 export { jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js';
 export type {
   Cancellable,
@@ -47,7 +46,14 @@ export type {
   ProcessorSupplier,
   PunctuationType,
 } from './processor/processor.js';
-export { type Headers, type KeyValue, type RecordMetadata, record, type StreamRecord } from './record.js';
+export {
+  type Headers,
+  type KeyValue,
+  type RecordMetadata,
+  record,
+  type StreamRecord,
+  type TimestampExtractor,
+} from './record.js';
 export type { Serde } from './serde/serde.js';
 export { Serdes } from './serde/serdes.js';
 export { type OffsetRange, offsetKey, type Sink, type SinkTask, type SinkTaskContext } from './sink/sink.js';
@@ -67,3 +73,4 @@ export {
   type WindowStore,
 } from './state/store.js';
 export { runUntilSignal, Tributary, type TributaryConfig } from './tributary.js';
+export type { TimeWindow, Windowed } from './windowed.js';

@@ -16,6 +16,14 @@ export interface RecordMetadata {
   readonly offset: bigint;
 }
 
+/** Computes the event time of a consumed record; the Kafka record timestamp is passed in. */
+export type TimestampExtractor<K = unknown, V = unknown> = (record: {
+  key: K;
+  value: V;
+  timestamp: number;
+  topic: string;
+}) => number;
+
 export interface KeyValue<K, V> {
   readonly key: K;
   readonly value: V;

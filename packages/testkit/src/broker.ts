@@ -71,8 +71,10 @@ async function startDockerBroker(): Promise<BrokerHandle | undefined> {
 }
 
 /**
- * Finds or starts a real Kafka broker, in the order DESIGN.md sets: KAFKA_BOOTSTRAP_SERVERS, then a
- * Docker engine (testcontainers), then the local Maven-jar broker from tools/kafka.
+ * Finds or starts a real Kafka broker: KAFKA_BOOTSTRAP_SERVERS first (a broker the caller chose, and
+ * nothing is started), then a Docker engine (testcontainers: a throwaway container, no Java needed),
+ * then the local Maven-jar broker from tools/kafka, last because it needs Java 17+ and, the first
+ * time, a Maven download. packages/testkit/README.md documents the same order.
  */
 export async function ensureBroker(): Promise<BrokerHandle> {
   const fromEnv = process.env.KAFKA_BOOTSTRAP_SERVERS;

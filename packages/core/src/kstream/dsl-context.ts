@@ -8,6 +8,9 @@ import type {
 } from '../internal/graph/nodes.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
+import type { StoreDefinition } from '../state/store.js';
+import { internalSerde } from './internal-serdes.js';
+import type { StoreOptions } from './options.js';
 
 /** What every DSL object shares: the graph it appends to. */
 export interface DslContext {
@@ -70,6 +73,22 @@ export function addRepartition(
     children: [],
     parents: [],
   });
+}
+
+/** The key-value store an aggregation keeps its results in, with the user's store options applied. */
+export function aggregateStore<VA>(
+  name: string,
+  keySerde: Serde<unknown>,
+  opts: StoreOptions<VA>,
+): StoreDefinition {
+  return {
+    name,
+    kind: 'key-value',
+    keySerde,
+    valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
+    logging: opts.logging ?? true,
+    caching: opts.caching ?? true,
+  };
 }
 
 export function requireName(name: string | undefined, operation: string): string {

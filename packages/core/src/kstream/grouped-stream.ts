@@ -1,7 +1,7 @@
 import { StreamAggregateProcessor } from '../internal/processors/stream-aggregate.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
-import { addProcessor, requireName } from './dsl-context.js';
+import { addProcessor, aggregateStore, requireName } from './dsl-context.js';
 import { internalSerde } from './internal-serdes.js';
 import type { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
@@ -33,17 +33,7 @@ export class KGroupedStream<K, V> {
     const input = this.input(name);
     const ctx = this.stream.ctx;
     const keySerde = this.keySerde ?? input.shape.keySerde;
-    ctx.graph.addStore(
-      {
-        name,
-        kind: 'key-value',
-        keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: opts.caching ?? true,
-      },
-      [],
-    );
+    ctx.graph.addStore(aggregateStore(name, (keySerde ?? internalSerde<K>()) as Serde<unknown>, opts));
     const node = addProcessor(
       ctx,
       { name: `${name}-aggregate`, prefix: 'aggregate', operator: 'aggregate', stores: [name] },

@@ -6,7 +6,7 @@ import {
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { KeyValue } from '../record.js';
 import type { Serde } from '../serde/serde.js';
-import { addProcessor, addRepartition, requireName } from './dsl-context.js';
+import { addProcessor, addRepartition, aggregateStore, requireName } from './dsl-context.js';
 import { internalSerde } from './internal-serdes.js';
 import { KTable } from './ktable.js';
 import type { StoreOptions } from './options.js';
@@ -46,17 +46,7 @@ export class KGroupedTable<K, V> {
       keySerde as Serde<unknown>,
       tableDeltaSerde(valueSerde) as Serde<unknown>,
     );
-    ctx.graph.addStore(
-      {
-        name,
-        kind: 'key-value',
-        keySerde: keySerde as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: opts.caching ?? true,
-      },
-      [],
-    );
+    ctx.graph.addStore(aggregateStore(name, keySerde as Serde<unknown>, opts));
     const node = addProcessor(
       ctx,
       { name: `${name}-aggregate`, prefix: 'tableAggregate', operator: 'table-aggregate', stores: [name] },

@@ -1,6 +1,6 @@
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import type { Windowed } from './windows.js';
+import type { Windowed } from '../windowed.js';
 
 /** Serde for internal topics and stores when the user gave none: msgpack, readable by any decoder. */
 export function internalSerde<T>(): Serde<T> {

@@ -189,11 +189,11 @@ export class KStream<K, V> {
     );
   }
 
-  /** Terminal: hands records to a file sink (Parquet, CSV, console) that takes part in commits. */
+  /** Terminal: hands records to a sink outside Kafka (Parquet, CSV, console) that takes part in commits. */
   sink(sink: Sink<K, V>, opts: NamedOptions = {}): void {
     this.ctx.graph.add(
       {
-        kind: 'file-sink',
+        kind: 'external-sink',
         name: opts.name ?? `${sink.name}-sink`,
         sink: sink as Sink<unknown, unknown>,
         children: [],
@@ -255,17 +255,14 @@ export class KStream<K, V> {
     const name = requireName(opts.name, 'toTable');
     const stream = this.repartitionIfRequired(`${name}`, opts.keySerde, opts.valueSerde);
     const keySerde = opts.keySerde ?? stream.shape.keySerde;
-    this.ctx.graph.addStore(
-      {
-        name,
-        kind: 'key-value',
-        keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<V>()) as Serde<unknown>,
-        logging: true,
-        caching: true,
-      },
-      [],
-    );
+    this.ctx.graph.addStore({
+      name,
+      kind: 'key-value',
+      keySerde: (keySerde ?? internalSerde<K>()) as Serde<unknown>,
+      valueSerde: (opts.valueSerde ?? internalSerde<V>()) as Serde<unknown>,
+      logging: true,
+      caching: true,
+    });
     const node = addProcessor(
       this.ctx,
       { name: `${name}-to-table`, prefix: 'toTable', operator: 'to-table', stores: [name] },

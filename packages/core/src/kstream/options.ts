@@ -1,12 +1,5 @@
+import type { TimestampExtractor } from '../record.js';
 import type { Serde } from '../serde/serde.js';
-
-/** Computes the event time of a consumed record; the Kafka record timestamp is passed in. */
-export type TimestampExtractor<K = unknown, V = unknown> = (record: {
-  key: K;
-  value: V;
-  timestamp: number;
-  topic: string;
-}) => number;
 
 export interface ConsumedOptions<K, V> {
   keySerde?: Serde<K>;

@@ -54,17 +54,14 @@ export class StreamsBuilder {
   table<K = string, V = unknown>(topic: string, opts: TableOptions<K, V>): KTable<K, V> {
     const name = requireName(opts.name, 'table');
     const source = this.addSource([topic], { ...opts, name: `${name}-source` });
-    this.ctx.graph.addStore(
-      {
-        name,
-        kind: 'key-value',
-        keySerde: source.keySerde,
-        valueSerde: internalSerde<V>() as Serde<unknown>,
-        logging: true,
-        caching: true,
-      },
-      [],
-    );
+    this.ctx.graph.addStore({
+      name,
+      kind: 'key-value',
+      keySerde: source.keySerde,
+      valueSerde: internalSerde<V>() as Serde<unknown>,
+      logging: true,
+      caching: true,
+    });
     const node = addProcessor(
       this.ctx,
       { name: `${name}-table-source`, prefix: 'table', operator: 'table-source', stores: [name] },
@@ -100,7 +97,7 @@ export class StreamsBuilder {
   /** Registers a store for Processor API nodes (`stream.process(supplier, { stores: [name] })`). */
   addStateStore(def: StoreDefinition): this {
     this.assertOpen();
-    this.ctx.graph.addStore(def as StoreDefinition, []);
+    this.ctx.graph.addStore(def);
     return this;
   }
 

@@ -5,13 +5,14 @@ import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
 import type { WindowStore } from '../state/store.js';
-import { addProcessor, type DslContext, requireName } from './dsl-context.js';
+import type { Windowed } from '../windowed.js';
+import { addProcessor, aggregateStore, type DslContext, requireName } from './dsl-context.js';
 import type { KGroupedStream } from './grouped-stream.js';
 import { internalSerde, windowedJsonSerde } from './internal-serdes.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import type { WindowedStoreOptions } from './options.js';
-import type { TimeWindows, Windowed } from './windows.js';
+import type { TimeWindows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -32,30 +33,20 @@ export class TimeWindowedKStream<K, V> {
     const ctx = input.ctx;
     const keySerde = this.grouped.keySerde ?? input.shape.keySerde ?? internalSerde<K>();
     const metaStore = `${name}-meta`;
-    ctx.graph.addStore(
-      {
-        name,
-        kind: 'window',
-        keySerde: keySerde as Serde<unknown>,
-        valueSerde: (opts.valueSerde ?? internalSerde<VA>()) as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: opts.caching ?? true,
-        windowSizeMs: this.windows.sizeMs,
-        retentionMs: this.windows.retentionMs(),
-      },
-      [],
-    );
-    ctx.graph.addStore(
-      {
-        name: metaStore,
-        kind: 'key-value',
-        keySerde: Serdes.string() as Serde<unknown>,
-        valueSerde: internalSerde<number>() as Serde<unknown>,
-        logging: opts.logging ?? true,
-        caching: true,
-      },
-      [],
-    );
+    ctx.graph.addStore({
+      ...aggregateStore(name, keySerde as Serde<unknown>, opts),
+      kind: 'window',
+      windowSizeMs: this.windows.sizeMs,
+      retentionMs: this.windows.retentionMs(),
+    });
+    ctx.graph.addStore({
+      name: metaStore,
+      kind: 'key-value',
+      keySerde: Serdes.string() as Serde<unknown>,
+      valueSerde: internalSerde<number>() as Serde<unknown>,
+      logging: opts.logging ?? true,
+      caching: true,
+    });
     const lateChild = `${name}-late`;
     const resultChild = `${name}-results`;
     const node = addProcessor(

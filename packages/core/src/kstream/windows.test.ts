@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { type Logger, silentLogger } from '../logger.js';
 import { Serdes } from '../serde/serdes.js';
 import { TopologyTestDriver } from '../testing/topology-test-driver.js';
+import type { Windowed } from '../windowed.js';
 import { StreamsBuilder } from './streams-builder.js';
-import { TimeWindows, type Windowed } from './windows.js';
+import { TimeWindows } from './windows.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 10, 6, 12, 30, 0); // a minute boundary
+
+/** A windowed count whose late records nobody routes, so the task counts and logs them. */
+function countWithoutLateRoute() {
+  const b = new StreamsBuilder();
+  b.stream<string, string>('in', { valueSerde: Serdes.string() })
+    .groupByKey()
+    .windowedBy(TimeWindows.ofSizeWithNoGrace(MIN))
+    .count({ name: 'c' });
+  return b.build();
+}
 
 type Result = { key: string; start: number; end: number; value: number };
 
@@ -91,16 +103,28 @@ describe('tumbling windows', () => {
   });
 
   it('unrouted late records are counted, not silently lost', async () => {
-    const b = new StreamsBuilder();
-    b.stream<string, string>('in', { valueSerde: Serdes.string() })
-      .groupByKey()
-      .windowedBy(TimeWindows.ofSizeWithNoGrace(MIN))
-      .count({ name: 'c' });
-    const driver = await TopologyTestDriver.create(b.build());
+    const driver = await TopologyTestDriver.create(countWithoutLateRoute());
     const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
     await input.pipeInput('a', 'x', T0 + 2 * MIN);
     await input.pipeInput('a', 'x', T0);
     expect(driver.lateRecordsUnrouted()).toBe(1);
+  });
+
+  it('logs unrouted late records at most once a minute of the task clock', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (msg) => warnings.push(msg) };
+    logger.child = () => logger;
+    const driver = await TopologyTestDriver.create(countWithoutLateRoute(), { logger });
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
+    await input.pipeInput('a', 'x', T0 + 2 * MIN);
+    await input.pipeInput('a', 'x', T0);
+    await input.pipeInput('a', 'x', T0);
+    expect(warnings).toHaveLength(1);
+    // Only the driver's clock moves: a wall-clock (Date.now) throttle would still be silent here.
+    await driver.advanceWallClockTime(MIN);
+    await input.pipeInput('a', 'x', T0);
+    expect(warnings).toHaveLength(2);
+    expect(driver.lateRecordsUnrouted()).toBe(3);
   });
 
   it('hopping windows put a record into every window that contains it', async () => {

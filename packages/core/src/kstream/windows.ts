@@ -1,16 +1,5 @@
 import { TributaryError } from '../errors.js';
-
-/** A window's bounds in epoch ms: start inclusive, end exclusive. */
-export interface TimeWindow {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** The key of a windowed aggregation result. */
-export interface Windowed<K> {
-  readonly key: K;
-  readonly window: TimeWindow;
-}
+import type { WindowAssigner } from '../internal/processors/window-aggregate.js';
 
 /** Floor modulo, so timestamps before 1970 land in the right window. */
 function floorMod(a: number, b: number): number {
@@ -22,7 +11,7 @@ function floorMod(a: number, b: number): number {
  * `grace` is how long after a window's end records for it are still accepted; the window's final
  * result is emitted when stream time reaches end + grace.
  */
-export class TimeWindows {
+export class TimeWindows implements WindowAssigner {
   private constructor(
     readonly sizeMs: number,
     readonly advanceMs: number,

@@ -1,4 +1,4 @@
-import type { Headers, RecordMetadata, StreamRecord } from '../record.js';
+import type { RecordMetadata, StreamRecord } from '../record.js';
 import type { StateStore } from '../state/store.js';
 
 export type PunctuationType = 'stream-time' | 'wall-clock';
@@ -50,7 +50,3 @@ export interface Processor<KIn, VIn, KOut = KIn, VOut = VIn> {
 }
 
 export type ProcessorSupplier<KIn, VIn, KOut, VOut> = () => Processor<KIn, VIn, KOut, VOut>;
-
-export function withHeaders<K, V>(rec: StreamRecord<K, V>, headers: Headers): StreamRecord<K, V> {
-  return { ...rec, headers: { ...rec.headers, ...headers } };
-}

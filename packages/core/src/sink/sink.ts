@@ -26,7 +26,7 @@ export interface SinkTaskContext {
 }
 
 /**
- * One task's part of a file sink. The runtime drives it through the commit protocol:
+ * One task's part of a sink outside Kafka. The runtime drives it through the commit protocol:
  * write* -> prepare (pending data to temporary files) -> [changelog + producer flush] -> publish
  * (atomic rename) -> input offsets committed. `abort` drops prepared but unpublished files.
  */

@@ -90,7 +90,7 @@ export class TopologyTestDriver {
       }
       const sinks = new Map<string, SinkTask<unknown, unknown>>();
       for (const node of st.nodes) {
-        if (node.kind !== 'file-sink') continue;
+        if (node.kind !== 'external-sink') continue;
         sinks.set(
           node.name,
           await node.sink.openTask({

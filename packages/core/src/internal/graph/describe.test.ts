@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../kstream/streams-builder.js';
 import { TimeWindows } from '../../kstream/windows.js';
+import type { Sink } from '../../sink/sink.js';
 
 function campaignLike() {
   const b = new StreamsBuilder();
@@ -66,5 +67,18 @@ describe('topology.describe()', () => {
     expect(m).toContain('subgraph sub1["Sub-topology 1"]');
     expect(m).toContain('t_view_log --> views');
     expect(m).toContain('views_per_minute_repartition_sink --> t__app__views_per_minute_repartition');
+  });
+
+  it('prints a Sink outside Kafka as an ExternalSink node, whatever the sink writes to', () => {
+    const consoleSink: Sink<string, string> = {
+      name: 'console',
+      describe: () => 'console:table',
+      openTask: () => Promise.reject(new Error('not opened by describe()')),
+    };
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in', { name: 'in' }).sink(consoleSink, { name: 'to-console' });
+    const topology = b.build();
+    expect(topology.subtopologies[0]?.nodes.map((n) => n.kind)).toEqual(['source', 'external-sink']);
+    expect(topology.describe().toString()).toContain('ExternalSink: to-console (console:table)');
   });
 });

@@ -17,8 +17,8 @@ function nodeLine(n: GraphNode): string {
       return `Processor: ${n.name} (${n.operator}; stores: [${n.stores.join(', ')}])`;
     case 'sink':
       return `Sink: ${n.name} (topic: ${typeof n.topic === 'function' ? '<extractor>' : topicLabel(n.topic)})`;
-    case 'file-sink':
-      return `FileSink: ${n.name} (${n.sink.describe()})`;
+    case 'external-sink':
+      return `ExternalSink: ${n.name} (${n.sink.describe()})`;
   }
 }
 

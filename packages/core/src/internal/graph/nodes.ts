@@ -1,5 +1,5 @@
-import type { TimestampExtractor } from '../../kstream/options.js';
 import type { ProcessorSupplier } from '../../processor/processor.js';
+import type { TimestampExtractor } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Sink } from '../../sink/sink.js';
 import type { StoreDefinition } from '../../state/store.js';
@@ -49,12 +49,16 @@ export interface TopicSinkNode extends BaseNode {
   readonly valueSerde: Serde<unknown>;
 }
 
-export interface FileSinkNode extends BaseNode {
-  readonly kind: 'file-sink';
+/**
+ * Hands records to a `Sink` outside Kafka (Parquet, CSV, console...) through its `SinkTask`, which
+ * takes part in every task commit.
+ */
+export interface ExternalSinkNode extends BaseNode {
+  readonly kind: 'external-sink';
   readonly sink: Sink<unknown, unknown>;
 }
 
-export type GraphNode = SourceNode | ProcessorNode | TopicSinkNode | FileSinkNode;
+export type GraphNode = SourceNode | ProcessorNode | TopicSinkNode | ExternalSinkNode;
 
 /** A fully replicated table (every instance reads every partition), restored before processing starts. */
 export interface GlobalStoreNode {
@@ -98,11 +102,13 @@ export class InternalGraph {
     return node;
   }
 
-  addStore(def: StoreDefinition, users: readonly string[]): void {
+  /**
+   * Registers a store with no users yet; processors attach through connectStore. build() rejects a
+   * store that no processor attached to.
+   */
+  addStore(def: StoreDefinition): void {
     if (!this.stores.has(def.name)) this.stores.set(def.name, def);
-    const set = this.storeUsers.get(def.name) ?? new Set<string>();
-    for (const u of users) set.add(u);
-    this.storeUsers.set(def.name, set);
+    if (!this.storeUsers.has(def.name)) this.storeUsers.set(def.name, new Set<string>());
   }
 
   connectStore(storeName: string, processorName: string): void {

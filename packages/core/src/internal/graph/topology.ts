@@ -30,17 +30,11 @@ export class Topology {
     readonly subtopologies: readonly Subtopology[],
     readonly globalStores: readonly GlobalStoreNode[],
     readonly repartitionTopics: readonly RepartitionTopicSpec[],
-    readonly storeUsers: ReadonlyMap<string, ReadonlySet<string>>,
   ) {}
 
   /** Stable text form (tests snapshot it) with a Mermaid rendering. */
   describe(): TopologyDescription {
     return describeTopology(this);
-  }
-
-  /** Sub-topology that reads the given topic ref, if any. */
-  subtopologyReading(ref: TopicRef): Subtopology | undefined {
-    return this.subtopologies.find((s) => s.topics.some((t) => t.kind === ref.kind && t.name === ref.name));
   }
 }
 
@@ -126,12 +120,7 @@ export function buildTopology(graph: InternalGraph): Topology {
     });
   }
 
-  return new Topology(
-    subtopologies,
-    [...graph.globalStores.values()],
-    [...graph.repartitionTopics.values()],
-    graph.storeUsers,
-  );
+  return new Topology(subtopologies, [...graph.globalStores.values()], [...graph.repartitionTopics.values()]);
 }
 
 function topologicalOrder(sources: readonly SourceNode[]): GraphNode[] {

@@ -1,5 +1,5 @@
+import { type Change, change } from '../../change.js';
 import { TributaryError } from '../../errors.js';
-import { type Change, change } from '../../kstream/change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { KeyValue, StreamRecord } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';

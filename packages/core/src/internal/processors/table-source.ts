@@ -1,4 +1,4 @@
-import { type Change, change } from '../../kstream/change.js';
+import { type Change, change } from '../../change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore } from '../../state/store.js';

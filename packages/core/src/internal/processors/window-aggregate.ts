@@ -1,16 +1,27 @@
+import { type Change, change } from '../../change.js';
 import { TributaryError } from '../../errors.js';
-import { type Change, change } from '../../kstream/change.js';
-import type { TimeWindows, Windowed } from '../../kstream/windows.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, WindowStore } from '../../state/store.js';
+import type { Windowed } from '../../windowed.js';
 import { OpenWindows } from './open-windows.js';
+
+/**
+ * The window math the processor needs. The DSL's `TimeWindows` implements it; the processor sees only
+ * this, so internal/ does not depend on kstream/.
+ */
+export interface WindowAssigner {
+  readonly sizeMs: number;
+  readonly graceMs: number;
+  /** Start of every window containing `timestamp`, oldest first. */
+  windowStartsFor(timestamp: number): number[];
+}
 
 export interface WindowAggregateSpec<K, V, VA> {
   readonly storeName: string;
   /** KV store holding stream time and the close watermark, so a restarted task keeps them. */
   readonly metaStoreName: string;
-  readonly windows: TimeWindows;
+  readonly windows: WindowAssigner;
   readonly initializer: () => VA;
   readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
   readonly emit: 'final' | 'update';
@@ -37,7 +48,6 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   private closedThrough = Number.NEGATIVE_INFINITY;
   private readonly open = new OpenWindows<K>();
   private lastActivity = 0;
-  lateCount = 0;
 
   constructor(private readonly spec: WindowAggregateSpec<K, V, VA>) {}
 
@@ -94,10 +104,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
         this.open.add(record.key, start, end);
       }
     }
-    if (late) {
-      this.lateCount += 1;
-      this.ctx.forward(record, this.spec.lateChild);
-    }
+    if (late) this.ctx.forward(record, this.spec.lateChild);
     if (this.spec.emit === 'final') this.emitClosed(closeTime);
   }
 

@@ -1,3 +1,4 @@
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { Processor } from '../../processor/processor.js';
 import type { RecordMetadata, StreamRecord } from '../../record.js';
@@ -56,16 +57,18 @@ export class FileSinkProcessor implements Processor<unknown, unknown> {
 /** Late records nobody routed: counted and logged (at most once a minute per node), never silent. */
 export class UnroutedLateProcessor implements Processor<unknown, unknown> {
   count = 0;
-  private lastLog = 0;
+  private lastLog = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly nodeName: string,
     private readonly logger: Logger,
+    // The task's clock, so the once-a-minute log follows the same time as punctuators and tests.
+    private readonly clock: Clock,
   ) {}
 
   process(record: AnyRecord): void {
     this.count += 1;
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - this.lastLog >= 60_000) {
       this.lastLog = now;
       this.logger.warn('late records dropped (route them with lateRecords())', {

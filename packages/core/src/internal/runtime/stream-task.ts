@@ -126,14 +126,14 @@ export class StreamTask {
         return { process: () => {} };
       case 'processor':
         if (node.operator === 'late-records' && node.children.length === 0) {
-          const p = new UnroutedLateProcessor(node.name, this.opts.logger);
+          const p = new UnroutedLateProcessor(node.name, this.opts.logger, this.opts.clock);
           this.late.push(p);
           return p;
         }
         return node.supplier();
       case 'sink':
         return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector);
-      case 'file-sink': {
+      case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
         if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
         return new FileSinkProcessor(sinkTask, () => this.current);
