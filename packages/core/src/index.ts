@@ -5,6 +5,12 @@ export type { Subtopology } from './internal/graph/topology.js';
 export { Topology } from './internal/graph/topology.js';
 export { DLQ_HEADERS, type ErrorPolicy, type ErrorStage } from './internal/runtime/error-policy.js';
 export type { StreamsState } from './internal/runtime/state-machine.js';
+export {
+  type BackendOptions,
+  inMemoryBackend,
+  type StateBackendWithBudget,
+} from './internal/state/backends.js';
+export { CacheBudget } from './internal/state/cache-budget.js';
 export { KAFKAJS_CONSUMER_FETCH, type KafkajsOptions, kafkajsPort } from './kafka/kafkajs-adapter.js';
 export type {
   AdminPort,

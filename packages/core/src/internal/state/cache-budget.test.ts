@@ -1,17 +1,31 @@
-import type { KeyValueStore } from '@tributary/core';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../logger.js';
+import { Serdes } from '../../serde/serdes.js';
+import type { KeyValueStore } from '../../state/store.js';
+import { InMemoryChangelog } from '../../testing/in-memory-changelog.js';
 import { inMemoryBackend } from './backends.js';
 import { CacheBudget } from './cache-budget.js';
-import { kvDefinition, taskContext } from './contract/harness.js';
-import { InMemoryChangelog } from './testing/in-memory-changelog.js';
 
 type Store = KeyValueStore<string, unknown>;
 
 async function twoTasks(budget: CacheBudget, caching = true) {
   const backend = inMemoryBackend({ cacheBudget: budget });
-  const changelog = new InMemoryChangelog();
+  const kv = {
+    name: 'kv',
+    kind: 'key-value',
+    keySerde: Serdes.string(),
+    valueSerde: Serdes.msgpack(),
+  } as const;
   const open = (taskId: string) =>
-    backend.openTask({ ...taskContext(changelog, [kvDefinition('kv', caching)]), taskId });
+    backend.openTask({
+      applicationId: 'app',
+      taskId,
+      partition: 0,
+      stores: [{ ...kv, logging: true, caching }],
+      changelogReader: new InMemoryChangelog(),
+      exactlyOnce: false,
+      logger: silentLogger,
+    });
   return [await open('0_0'), await open('0_1')] as const;
 }
 
