@@ -1,28 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../logger.js';
 import { Serdes } from '../../serde/serdes.js';
-import type { KeyValueStore } from '../../state/store.js';
-import { InMemoryChangelog } from '../../testing/in-memory-changelog.js';
+import type { ChangelogReader, KeyValueStore } from '../../state/store.js';
 import { inMemoryBackend } from './backends.js';
 import { CacheBudget } from './cache-budget.js';
 
 type Store = KeyValueStore<string, unknown>;
 
+/** Every changelog is empty: nothing to restore. */
+const emptyChangelog: ChangelogReader = {
+  beginningOffset: async () => 0n,
+  endOffset: async () => 0n,
+  read: async () => {},
+};
+
 async function twoTasks(budget: CacheBudget, caching = true) {
   const backend = inMemoryBackend({ cacheBudget: budget });
-  const kv = {
-    name: 'kv',
-    kind: 'key-value',
-    keySerde: Serdes.string(),
-    valueSerde: Serdes.msgpack(),
-  } as const;
   const open = (taskId: string) =>
     backend.openTask({
       applicationId: 'app',
       taskId,
       partition: 0,
-      stores: [{ ...kv, logging: true, caching }],
-      changelogReader: new InMemoryChangelog(),
+      stores: [
+        {
+          name: 'kv',
+          kind: 'key-value',
+          keySerde: Serdes.string(),
+          valueSerde: Serdes.msgpack(),
+          logging: true,
+          caching,
+        },
+      ],
+      changelogReader: emptyChangelog,
       exactlyOnce: false,
       logger: silentLogger,
     });
