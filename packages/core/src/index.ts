@@ -7,6 +7,12 @@ export { Topology } from './internal/graph/topology.js';
 export { DLQ_HEADERS } from './internal/runtime/dead-letter.js';
 export type { ErrorPolicy, ErrorStage } from './internal/runtime/error-policy.js';
 export type { StreamsState } from './internal/runtime/state-machine.js';
+export {
+  type BackendOptions,
+  inMemoryBackend,
+  type StateBackendWithBudget,
+} from './internal/state/backends.js';
+export { CacheBudget } from './internal/state/cache-budget.js';
 export { KAFKAJS_CONSUMER_FETCH, type KafkajsOptions, kafkajsPort } from './kafka/kafkajs-adapter.js';
 export type {
   AdminPort,

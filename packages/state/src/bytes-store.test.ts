@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type BytesStore, MemoryBytesStore } from '@tributary/core/state';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BytesStore } from './bytes-store.js';
 import { LevelDbBytesStore } from './leveldb-store.js';
-import { MemoryBytesStore } from './memory-store.js';
 
 const b = (s: string) => Buffer.from(s);
 

@@ -1,25 +1,34 @@
+// The store layers and the in-memory backend live in @tributary/core (see README); this package adds
+// LevelDB and keeps exporting every name it always has.
 export {
   type BackendOptions,
-  inMemoryBackend,
-  type LevelDbBackendOptions,
-  levelDbBackend,
-  type StateBackendWithBudget,
-} from './backends.js';
-export type { BytesEntry, BytesStore, RangeOptions, WriteOp } from './bytes-store.js';
-export { CacheBudget, type Evictable } from './cache-budget.js';
-export { CachingStore } from './caching.js';
-export { ChangeLoggingStore, type ChangelogTarget, type TimedWriteOp } from './change-logging.js';
-export {
+  type BytesEntry,
+  type BytesStore,
+  CacheBudget,
+  CachingStore,
   CHECKPOINT_FILE,
   CHECKPOINT_VERSION,
+  ChangeLoggingStore,
+  type ChangelogTarget,
   type CheckpointRead,
+  type Evictable,
+  inMemoryBackend,
+  MemoryBytesStore,
+  PendingBatchStore,
+  prefixUpperBound,
+  type RangeOptions,
   readCheckpoint,
+  readOrderedInt64,
+  type StateBackendWithBudget,
+  StoreTask,
+  type TimedWriteOp,
+  TypedKeyValueStore,
+  TypedWindowStore,
+  WriteBuffer,
+  type WriteOp,
+  windowKeyCodec,
   writeCheckpoint,
-} from './checkpoint.js';
-export { prefixUpperBound, readOrderedInt64, windowKeyCodec, writeOrderedInt64 } from './key-codec.js';
+  writeOrderedInt64,
+} from '@tributary/core/state';
+export { type LevelDbBackendOptions, levelDbBackend } from './backends.js';
 export { LevelDbBytesStore, type LevelDbTuning, type OpenedLevelDb } from './leveldb-store.js';
-export { MemoryBytesStore } from './memory-store.js';
-export { PendingBatchStore } from './pending-batch.js';
-export { StoreTask } from './task-stores.js';
-export { TypedKeyValueStore, TypedWindowStore } from './typed-stores.js';
-export { WriteBuffer } from './write-buffer.js';

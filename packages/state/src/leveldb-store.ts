@@ -1,7 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { TributaryError } from '@tributary/core';
+import {
+  type BytesEntry,
+  type BytesStore,
+  keyId,
+  type RangeOptions,
+  type WriteOp,
+} from '@tributary/core/state';
 import { ClassicLevel } from 'classic-level';
-import { type BytesEntry, type BytesStore, keyId, type RangeOptions, type WriteOp } from './bytes-store.js';
 
 type Db = ClassicLevel<Buffer, Buffer>;
 

@@ -7,8 +7,9 @@ import {
   Serdes,
   type WindowStore,
 } from '@tributary/core';
+import { CHECKPOINT_FILE } from '@tributary/core/state';
+import { InMemoryChangelog } from '@tributary/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILE } from './checkpoint.js';
 import {
   APP,
   type BackendFixture,
@@ -22,7 +23,6 @@ import {
   TASK,
   windowDefinition,
 } from './contract/harness.js';
-import { InMemoryChangelog } from './testing/in-memory-changelog.js';
 
 type Store = KeyValueStore<string, unknown>;
 const TOPIC = changelogTopicName(APP, 'kv');

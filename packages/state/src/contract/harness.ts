@@ -10,8 +10,9 @@ import {
   type TaskStateContext,
   type TaskStores,
 } from '@tributary/core';
-import { type BackendOptions, inMemoryBackend, levelDbBackend } from '../backends.js';
-import type { InMemoryChangelog } from '../testing/in-memory-changelog.js';
+import { type BackendOptions, inMemoryBackend } from '@tributary/core/state';
+import type { InMemoryChangelog } from '@tributary/core/testing';
+import { levelDbBackend } from '../backends.js';
 
 export const APP = 'app';
 export const TASK = '0_3';

@@ -1,6 +1,6 @@
 import { changelogTopicName, type KeyValueStore, Serdes, type TaskStores } from '@tributary/core';
+import { InMemoryChangelog } from '@tributary/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryChangelog } from '../testing/in-memory-changelog.js';
 import {
   APP,
   type BackendFactory,

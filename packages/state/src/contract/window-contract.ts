@@ -1,7 +1,7 @@
 import { Serdes, type TaskStores, type WindowedEntry, type WindowStore } from '@tributary/core';
+import { windowKeyCodec } from '@tributary/core/state';
+import { InMemoryChangelog } from '@tributary/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { windowKeyCodec } from '../key-codec.js';
-import { InMemoryChangelog } from '../testing/in-memory-changelog.js';
 import {
   type BackendFactory,
   type BackendFixture,

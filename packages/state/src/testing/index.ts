@@ -1,1 +1,2 @@
-export { InMemoryChangelog, type InMemoryChangelogOptions } from './in-memory-changelog.js';
+// The in-memory changelog moved to @tributary/core/testing (the TopologyTestDriver uses it); kept here.
+export { InMemoryChangelog, type InMemoryChangelogOptions } from '@tributary/core/testing';

@@ -1,13 +1,7 @@
-import {
-  changelogTopicName,
-  type KeyValue,
-  type KeyValueStore,
-  type Serde,
-  type StoreDefinition,
-  TributaryError,
-  type WindowedEntry,
-  type WindowStore,
-} from '@tributary/core';
+import { TributaryError } from '../../errors.js';
+import type { KeyValue } from '../../record.js';
+import type { Serde } from '../../serde/serde.js';
+import type { KeyValueStore, StoreDefinition, WindowedEntry, WindowStore } from '../../state/store.js';
 import type { RangeOptions } from './bytes-store.js';
 import { prefixUpperBound, windowKeyCodec } from './key-codec.js';
 import type { WriteBuffer } from './write-buffer.js';
@@ -19,17 +13,16 @@ export interface StoreLifecycle {
 
 /** The outer layer: the only one that knows serdes. Everything below works on bytes. */
 abstract class TypedStore<K, V> {
-  protected readonly topic: string;
-
   constructor(
     protected readonly definition: StoreDefinition<K, V>,
     protected readonly buffer: WriteBuffer,
     protected readonly lifecycle: StoreLifecycle,
-    applicationId: string,
-  ) {
-    // Serdes get the changelog topic, as in Kafka Streams (schema-registry serdes key on it).
-    this.topic = changelogTopicName(applicationId, definition.name);
-  }
+    /**
+     * The topic serdes get, as in Kafka Streams (schema-registry serdes key on it): the changelog
+     * topic for task stores, the source topic for global stores (it is their changelog).
+     */
+    protected readonly topic: string,
+  ) {}
 
   get name(): string {
     return this.definition.name;

@@ -1,11 +1,5 @@
-import {
-  type ChangelogBatchRecord,
-  errorMessage,
-  isTributaryError,
-  type RestoreProgress,
-  type TaskStateContext,
-  TributaryError,
-} from '@tributary/core';
+import { errorMessage, isTributaryError, TributaryError } from '../../errors.js';
+import type { ChangelogBatchRecord, RestoreProgress, TaskStateContext } from '../../state/store.js';
 import { type BytesStore, keyId, type WriteOp } from './bytes-store.js';
 
 export interface RestoreRequest {

@@ -1,5 +1,6 @@
-import type { ChangelogRecord, Clock } from '@tributary/core';
-import { TributaryError } from '@tributary/core';
+import type { Clock } from '../../clock.js';
+import { TributaryError } from '../../errors.js';
+import type { ChangelogRecord } from '../../state/store.js';
 import { type BytesEntry, inRange, keyId, type RangeOptions } from './bytes-store.js';
 import type { CacheBudget, Evictable } from './cache-budget.js';
 import type { ChangeLoggingStore, TimedWriteOp } from './change-logging.js';

@@ -1,11 +1,11 @@
-import {
-  type ChangelogRecord,
-  type StateStore,
-  type StoreDefinition,
-  type TaskStateContext,
-  type TaskStores,
-  TributaryError,
-} from '@tributary/core';
+import { TributaryError } from '../../errors.js';
+import type {
+  ChangelogRecord,
+  StateStore,
+  StoreDefinition,
+  TaskStateContext,
+  TaskStores,
+} from '../../state/store.js';
 import { deleteCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { StoreLifecycle, TypedKeyValueStore, TypedWindowStore } from './typed-stores.js';
 import type { WriteBuffer } from './write-buffer.js';

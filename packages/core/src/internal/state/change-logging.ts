@@ -1,4 +1,4 @@
-import type { ChangelogRecord } from '@tributary/core';
+import type { ChangelogRecord } from '../../state/store.js';
 import type { BytesEntry, BytesStore, RangeOptions, WriteOp } from './bytes-store.js';
 
 /** A write on its way down the stack, stamped when the processor made it. */

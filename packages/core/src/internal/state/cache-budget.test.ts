@@ -1,17 +1,40 @@
-import type { KeyValueStore } from '@tributary/core';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../logger.js';
+import { Serdes } from '../../serde/serdes.js';
+import type { ChangelogReader, KeyValueStore } from '../../state/store.js';
 import { inMemoryBackend } from './backends.js';
 import { CacheBudget } from './cache-budget.js';
-import { kvDefinition, taskContext } from './contract/harness.js';
-import { InMemoryChangelog } from './testing/in-memory-changelog.js';
 
 type Store = KeyValueStore<string, unknown>;
 
+/** Every changelog is empty: nothing to restore. */
+const emptyChangelog: ChangelogReader = {
+  beginningOffset: async () => 0n,
+  endOffset: async () => 0n,
+  read: async () => {},
+};
+
 async function twoTasks(budget: CacheBudget, caching = true) {
   const backend = inMemoryBackend({ cacheBudget: budget });
-  const changelog = new InMemoryChangelog();
   const open = (taskId: string) =>
-    backend.openTask({ ...taskContext(changelog, [kvDefinition('kv', caching)]), taskId });
+    backend.openTask({
+      applicationId: 'app',
+      taskId,
+      partition: 0,
+      stores: [
+        {
+          name: 'kv',
+          kind: 'key-value',
+          keySerde: Serdes.string(),
+          valueSerde: Serdes.msgpack(),
+          logging: true,
+          caching,
+        },
+      ],
+      changelogReader: emptyChangelog,
+      exactlyOnce: false,
+      logger: silentLogger,
+    });
   return [await open('0_0'), await open('0_1')] as const;
 }
 

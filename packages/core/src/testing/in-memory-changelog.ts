@@ -1,4 +1,4 @@
-import type { ChangelogBatchRecord, ChangelogReader, ChangelogRecord } from '@tributary/core';
+import type { ChangelogBatchRecord, ChangelogReader, ChangelogRecord } from '../state/store.js';
 
 interface Partition {
   records: ChangelogBatchRecord[];

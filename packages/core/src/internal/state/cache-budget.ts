@@ -1,4 +1,4 @@
-import { TributaryError } from '@tributary/core';
+import { TributaryError } from '../../errors.js';
 
 /** A cache that can give back memory without I/O (clean entries only; dirty ones need a flush). */
 export interface Evictable {

@@ -1,11 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import {
-  type Clock,
-  changelogTopicName,
-  type StoreDefinition,
-  type TaskStateContext,
-  TributaryError,
-} from '@tributary/core';
+import type { Clock } from '../../clock.js';
+import { TributaryError } from '../../errors.js';
+import { changelogTopicName, type StoreDefinition, type TaskStateContext } from '../../state/store.js';
 import type { BytesStore } from './bytes-store.js';
 import type { CacheBudget } from './cache-budget.js';
 import { CachingStore } from './caching.js';
@@ -127,9 +123,8 @@ async function layer(
   lifecycle: StoreLifecycle,
   options: LayerOptions,
 ): Promise<OpenStore> {
-  const changelog = definition.logging
-    ? { topic: changelogTopicName(ctx.applicationId, definition.name), partition: ctx.partition }
-    : undefined;
+  const topic = changelogTopicName(ctx.applicationId, definition.name);
+  const changelog = definition.logging ? { topic, partition: ctx.partition } : undefined;
   const logged = new ChangeLoggingStore(bytes, changelog);
   const buffer = definition.caching
     ? new CachingStore(logged, options.budget, options.clock)
@@ -138,10 +133,10 @@ async function layer(
     return {
       definition,
       buffer,
-      typed: new TypedKeyValueStore(definition, buffer, lifecycle, ctx.applicationId),
+      typed: new TypedKeyValueStore(definition, buffer, lifecycle, topic),
     };
   }
-  const typed = new TypedWindowStore(definition, buffer, lifecycle, ctx.applicationId);
+  const typed = new TypedWindowStore(definition, buffer, lifecycle, topic);
   await typed.init();
   return { definition, buffer, typed };
 }
