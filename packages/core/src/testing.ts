@@ -1,5 +1,4 @@
 export { InMemoryChangelog, type InMemoryChangelogOptions } from './testing/in-memory-changelog.js';
-export { MemoryKeyValueStore, MemoryWindowStore } from './testing/memory-stores.js';
 export {
   type CapturedRecord,
   TestInputTopic,

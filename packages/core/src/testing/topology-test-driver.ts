@@ -2,16 +2,27 @@ import type { Clock } from '../clock.js';
 import { TributaryError } from '../errors.js';
 import { resolveTopic } from '../internal/graph/nodes.js';
 import type { Topology } from '../internal/graph/topology.js';
+import { taskIdOf } from '../internal/names.js';
+import type { ActiveTask } from '../internal/runtime/active-task.js';
+import { commitTasks } from '../internal/runtime/commit.js';
 import { type ErrorCounters, type ErrorPolicy, newErrorCounters } from '../internal/runtime/error-policy.js';
-import { StreamTask } from '../internal/runtime/stream-task.js';
-import type { OutgoingRecord } from '../kafka/ports.js';
+import { GlobalState } from '../internal/runtime/global-state.js';
+import { closeTask, createTask, type TaskEnvironment } from '../internal/runtime/task-factory.js';
+import { inMemoryBackend } from '../internal/state/backends.js';
+import type {
+  ConsumerPort,
+  OutgoingRecord,
+  ProducedOffset,
+  ProducerPort,
+  RawRecord,
+  TopicPartitionOffset,
+} from '../kafka/ports.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { Headers } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import type { SinkTask } from '../sink/sink.js';
-import type { KeyValueStore, StateStore, WindowStore } from '../state/store.js';
-import { MemoryKeyValueStore, MemoryWindowStore } from './memory-stores.js';
+import type { KeyValueStore, StateBackend, StateStore, WindowStore } from '../state/store.js';
+import { InMemoryChangelog } from './in-memory-changelog.js';
 import { type CapturedRecord, TestInputTopic, TestOutputTopic } from './test-topics.js';
 
 export interface TopologyTestDriverOptions {
@@ -20,35 +31,39 @@ export interface TopologyTestDriverOptions {
   initialWallClockMs?: number;
   errorPolicy?: ErrorPolicy;
   logger?: Logger;
-}
-
-interface DriverTask {
-  readonly task: StreamTask;
-  readonly stores: Map<string, StateStore>;
-  readonly sinks: Map<string, SinkTask<unknown, unknown>>;
+  /** The stores' backend; default: the in-memory backend (the same store stack as production). */
+  stateBackend?: StateBackend;
+  /**
+   * The changelog topics, kept in memory: commit() writes them, a new driver given the same
+   * changelog restores its stores from it (a restart or a move to another instance, without Kafka).
+   */
+  changelog?: InMemoryChangelog;
 }
 
 /**
- * Runs a topology without Kafka: every sub-topology as one task (partition 0) with in-memory stores.
- * Records written to topics the topology itself reads (repartition topics, internal loops) are fed
- * back at once; everything else is captured for output topics. It runs the same processors as the
- * Kafka runtime, so it tests semantics; broker behaviour is covered by integration tests.
+ * Runs a topology without Kafka: every sub-topology as one task (partition 0), built by the same
+ * factory as the Kafka runtime's tasks, with the real store stack (typed stores, caching,
+ * change-logging onto an in-memory changelog). Records written to topics the topology itself reads
+ * (repartition topics) are fed back at once; everything else is captured for output topics.
+ * commit() runs the runtime's commit sequence. It tests semantics; broker behaviour is covered by
+ * integration tests.
  */
 export class TopologyTestDriver {
-  private readonly tasks: DriverTask[] = [];
-  private readonly taskByTopic = new Map<string, DriverTask>();
-  private readonly globalStores = new Map<
-    string,
-    { store: MemoryKeyValueStore<unknown, unknown>; keySerde: Serde<unknown>; valueSerde: Serde<unknown> }
-  >();
-  private readonly globalByTopic = new Map<string, string>();
+  private readonly tasks: ActiveTask[] = [];
+  private readonly taskByTopic = new Map<string, ActiveTask>();
+  private readonly globals: GlobalState;
+  private readonly globalTopics: Set<string>;
+  private applyGlobal: ((records: readonly RawRecord[]) => void) | undefined;
   private readonly outputs = new Map<string, CapturedRecord[]>();
   private readonly offsets = new Map<string, bigint>();
   private readonly queue: OutgoingRecord[] = [];
   private wallClock: number;
   private readonly clock: Clock = { now: () => this.wallClock };
   private lastTimestamp = 0;
+  private readonly logger: Logger;
   readonly applicationId: string;
+  /** The in-memory changelog topics this driver writes at commit() and restored from at create(). */
+  readonly changelog: InMemoryChangelog;
 
   private constructor(
     private readonly topology: Topology,
@@ -56,6 +71,10 @@ export class TopologyTestDriver {
   ) {
     this.applicationId = options.applicationId ?? 'test-app';
     this.wallClock = options.initialWallClockMs ?? 0;
+    this.logger = options.logger ?? silentLogger;
+    this.changelog = options.changelog ?? new InMemoryChangelog();
+    this.globals = new GlobalState(topology, this.logger);
+    this.globalTopics = new Set(topology.globalStores.map((g) => g.topic));
   }
 
   static async create(
@@ -68,63 +87,33 @@ export class TopologyTestDriver {
   }
 
   private async init(): Promise<void> {
-    const logger = this.options.logger ?? silentLogger;
-    for (const g of this.topology.globalStores) {
-      this.globalStores.set(g.name, {
-        store: new MemoryKeyValueStore(g.name, g.keySerde),
-        keySerde: g.keySerde,
-        valueSerde: g.valueSerde,
-      });
-      this.globalByTopic.set(g.topic, g.name);
-    }
+    // Global tables are applied by the runtime's own code; the "tailer" is this driver's pipe.
+    await this.globals.start({
+      start: async (_topics, onBatch) => {
+        this.applyGlobal = onBatch;
+      },
+      stop: async () => {},
+    });
+    const env: TaskEnvironment = {
+      applicationId: this.applicationId,
+      state: this.options.stateBackend ?? inMemoryBackend({ clock: this.clock }),
+      changelogReader: () => this.changelog,
+      exactlyOnce: false,
+      globalStore: (name) => this.globals.store(name),
+      errorPolicy: this.options.errorPolicy ?? { mode: 'fail' },
+      logger: this.logger,
+      clock: this.clock,
+    };
     for (const st of this.topology.subtopologies) {
-      const taskId = `${st.id}_0`;
-      const stores = new Map<string, StateStore>();
-      for (const def of st.stores) {
-        stores.set(
-          def.name,
-          def.kind === 'window'
-            ? new MemoryWindowStore(def.name, def.keySerde, def.retentionMs ?? Number.POSITIVE_INFINITY)
-            : new MemoryKeyValueStore(def.name, def.keySerde),
-        );
-      }
-      const sinks = new Map<string, SinkTask<unknown, unknown>>();
-      for (const node of st.nodes) {
-        if (node.kind !== 'external-sink') continue;
-        sinks.set(
-          node.name,
-          await node.sink.openTask({
-            applicationId: this.applicationId,
-            taskId,
-            committedOffsets: new Map(),
-            requestCommit: () => {},
-            logger,
-            clock: this.clock,
-          }),
-        );
-      }
-      const task = new StreamTask({
-        taskId,
-        applicationId: this.applicationId,
-        partition: 0,
-        subtopology: st,
-        store: (name) => {
-          const s = stores.get(name) ?? this.globalStores.get(name)?.store;
-          if (!s) throw new TributaryError('STORE_NOT_FOUND', `no store "${name}"`);
-          return s;
-        },
-        sinkTasks: sinks,
-        collector: { send: (r) => this.queue.push(r) },
-        errorPolicy: this.options.errorPolicy ?? { mode: 'fail' },
-        logger,
-        clock: this.clock,
-        requestCommit: () => {},
+      const id = taskIdOf(st.id, 0);
+      const task = await createTask({ id, subtopology: st, partition: 0 }, env, {
+        committedOffsets: new Map(),
+        outputs: this.queue,
+        producer: undefined,
       });
-      const dt: DriverTask = { task, stores, sinks };
-      this.tasks.push(dt);
-      for (const t of st.topics) this.taskByTopic.set(resolveTopic(t, this.applicationId), dt);
+      this.tasks.push(task);
+      for (const t of st.topics) this.taskByTopic.set(resolveTopic(t, this.applicationId), task);
     }
-    for (const dt of this.tasks) await dt.task.init();
   }
 
   createInputTopic<K = string, V = unknown>(
@@ -182,18 +171,9 @@ export class TopologyTestDriver {
   }
 
   private async deliver(r: OutgoingRecord): Promise<void> {
-    const globalName = this.globalByTopic.get(r.topic);
-    if (globalName) {
-      const g = this.globalStores.get(globalName);
-      if (g) {
-        const key = g.keySerde.deserialize(r.key, r.topic);
-        if (r.value === null) g.store.delete(key);
-        else g.store.put(key, g.valueSerde.deserialize(r.value, r.topic));
-      }
-      return;
-    }
     const target = this.taskByTopic.get(r.topic);
-    if (!target) {
+    const isGlobal = this.globalTopics.has(r.topic);
+    if (!target && !isGlobal) {
       this.outputQueue(r.topic).push({
         key: r.key,
         value: r.value,
@@ -202,35 +182,59 @@ export class TopologyTestDriver {
       });
       return;
     }
-    const offset = this.nextOffset(r.topic);
-    await target.task.process([
-      {
-        topic: r.topic,
-        partition: 0,
-        offset,
-        key: r.key,
-        value: r.value,
-        timestamp: r.timestamp,
-        headers: r.headers,
-      },
-    ]);
+    const raw: RawRecord = {
+      topic: r.topic,
+      partition: 0,
+      offset: this.nextOffset(r.topic),
+      key: r.key,
+      value: r.value,
+      timestamp: r.timestamp,
+      headers: r.headers,
+    };
+    if (isGlobal) this.applyGlobal?.([raw]);
+    else await target?.stream.process([raw]);
   }
 
   /** Moves wall-clock time forward and fires due wall-clock punctuators (e.g. idle window close). */
   async advanceWallClockTime(ms: number): Promise<void> {
     this.wallClock += ms;
-    for (const dt of this.tasks) await dt.task.punctuateWallClock(this.wallClock);
+    for (const t of this.tasks) await t.stream.punctuateWallClock(this.wallClock);
     while (this.queue.length > 0) await this.deliver(this.queue.shift() as OutgoingRecord);
   }
 
-  /** Runs the file sinks' commit steps (prepare, publish) as a runtime commit would. */
+  /**
+   * Commits as the runtime does (at-least-once): sinks stage and publish their files, store caches
+   * flush and their changelog records land in `changelog`, windows past retention expire.
+   */
   async commit(): Promise<void> {
-    for (const dt of this.tasks) {
-      const ranges = dt.task.uncommittedRanges();
-      for (const sink of dt.sinks.values()) await sink.prepare(ranges);
-      for (const sink of dt.sinks.values()) await sink.publish();
-      dt.task.markCommitted();
-    }
+    const changelog = this.changelog;
+    const producer: ProducerPort = {
+      connect: async () => {},
+      disconnect: async () => {},
+      beginTransaction: () => {
+        throw new TributaryError('ILLEGAL_STATE', 'the driver commits at-least-once');
+      },
+      send: async (records) => {
+        const produced: ProducedOffset[] = [];
+        for (const r of records) {
+          const partition = r.partition ?? 0;
+          const next = changelog.append([{ ...r, partition, key: r.key ?? Buffer.alloc(0) }]).get(r.topic);
+          if (next !== undefined) produced.push({ topic: r.topic, partition, lastOffset: next - 1n });
+        }
+        return produced;
+      },
+    };
+    const consumer = {
+      groupId: this.applicationId,
+      commit: async (_offsets: readonly TopicPartitionOffset[]) => {},
+    } as unknown as ConsumerPort;
+    await commitTasks(this.tasks, {
+      consumer,
+      sharedProducer: producer,
+      logger: this.logger,
+      clock: this.clock,
+      reason: 'requested',
+    });
   }
 
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
@@ -243,33 +247,34 @@ export class TopologyTestDriver {
   }
 
   private findStore(name: string): StateStore {
-    for (const dt of this.tasks) {
-      const s = dt.stores.get(name);
-      if (s) return s;
+    for (const t of this.tasks) {
+      if (t.stores && t.subtopology.stores.some((d) => d.name === name)) return t.stores.store(name);
     }
-    const g = this.globalStores.get(name);
-    if (g) return g.store;
+    const g = this.globals.store(name);
+    if (g) return g;
     throw new TributaryError('STORE_NOT_FOUND', `no store "${name}"`);
   }
 
   /** Error counters summed over tasks. */
   errorCounters(): ErrorCounters {
     const sum = newErrorCounters();
-    for (const dt of this.tasks) {
-      for (const k of Object.keys(sum) as (keyof ErrorCounters)[]) sum[k] += dt.task.counters[k];
+    for (const t of this.tasks) {
+      for (const k of Object.keys(sum) as (keyof ErrorCounters)[]) sum[k] += t.stream.counters[k];
     }
     return sum;
   }
 
   /** Late records that reached no lateRecords() route. */
   lateRecordsUnrouted(): number {
-    return this.tasks.reduce((n, dt) => n + dt.task.lateRecordsUnrouted, 0);
+    return this.tasks.reduce((n, t) => n + t.stream.lateRecordsUnrouted, 0);
   }
 
+  /** Closes tasks and stores (cleanly: a driver created later with the same changelog restores them). */
   async close(): Promise<void> {
-    for (const dt of this.tasks) {
-      await dt.task.close();
-      for (const s of dt.sinks.values()) await s.close();
+    for (const t of this.tasks) {
+      const errors = await closeTask(t, true);
+      if (errors.length > 0) throw errors[0];
     }
+    await this.globals.stop();
   }
 }
