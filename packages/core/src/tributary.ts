@@ -80,7 +80,7 @@ export class Tributary {
         clientId: config.applicationId,
         logger: this.logger,
       });
-    this.globals = new GlobalState(topology, this.logger);
+    this.globals = new GlobalState(topology, this.logger, this.clock);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;

@@ -73,7 +73,7 @@ export class TopologyTestDriver {
     this.wallClock = options.initialWallClockMs ?? 0;
     this.logger = options.logger ?? silentLogger;
     this.changelog = options.changelog ?? new InMemoryChangelog();
-    this.globals = new GlobalState(topology, this.logger);
+    this.globals = new GlobalState(topology, this.logger, this.clock);
     this.globalTopics = new Set(topology.globalStores.map((g) => g.topic));
   }
 

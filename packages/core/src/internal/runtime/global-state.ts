@@ -1,4 +1,4 @@
-import { systemClock } from '../../clock.js';
+import { type Clock, systemClock } from '../../clock.js';
 import type { RawRecord, TopicTailer } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { StateStore } from '../../state/store.js';
@@ -30,6 +30,7 @@ export class GlobalState {
   constructor(
     private readonly topology: Topology,
     private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
   ) {
     for (const g of topology.globalStores) this.stores.set(g.name, this.open(g));
   }
@@ -41,7 +42,7 @@ export class GlobalState {
   async start(tailer: TopicTailer): Promise<void> {
     if (this.topology.globalStores.length === 0) return;
     this.tailer = tailer;
-    const started = Date.now();
+    const started = this.clock.now();
     const byTopic = new Map(this.topology.globalStores.map((g) => [g.topic, g]));
     let count = 0;
     await tailer.start([...byTopic.keys()], (records: readonly RawRecord[]) => {
@@ -72,7 +73,7 @@ export class GlobalState {
       stores: [...this.stores.keys()],
       records: count,
       entries: [...this.stores.values()].reduce((n, s) => n + s.typed.approximateNumEntries(), 0),
-      ms: Date.now() - started,
+      ms: this.clock.now() - started,
     });
   }
 
@@ -88,7 +89,7 @@ export class GlobalState {
    */
   private open(g: GlobalStoreNode): GlobalStore {
     const bytes = new ChangeLoggingStore(new MemoryBytesStore(g.name), undefined);
-    const buffer = new PendingBatchStore(bytes, this.budget, systemClock);
+    const buffer = new PendingBatchStore(bytes, this.budget, this.clock);
     const { name, keySerde, valueSerde } = g;
     const definition = {
       name,

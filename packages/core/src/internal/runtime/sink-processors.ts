@@ -39,7 +39,7 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
   }
 }
 
-export class FileSinkProcessor implements Processor<unknown, unknown> {
+export class ExternalSinkProcessor implements Processor<unknown, unknown> {
   constructor(
     private readonly sink: SinkTask<unknown, unknown>,
     private readonly metadata: () => RecordMetadata | undefined,

@@ -18,7 +18,7 @@ import {
 } from './error-policy.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
-import { FileSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
+import { ExternalSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 
@@ -136,7 +136,7 @@ export class StreamTask {
       case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
         if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
-        return new FileSinkProcessor(sinkTask, () => this.current);
+        return new ExternalSinkProcessor(sinkTask, () => this.current);
       }
     }
   }
