@@ -1,0 +1,38 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** A record as Kafka Streams' TopologyTestDriver put it on an output topic. */
+export interface FixtureRecord {
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly timestamp: number;
+}
+
+export type FixtureStep =
+  | {
+      readonly pipe: string;
+      readonly key: string | null;
+      readonly value: string | null;
+      readonly timestamp: number;
+    }
+  | { readonly advanceWallClock: number };
+
+/** One scenario's input and Kafka Streams' output, as written by `generate.sh`. */
+export interface Fixture {
+  readonly name: string;
+  readonly description: string;
+  readonly kafkaStreams: string;
+  readonly initialWallClockMs: number;
+  readonly steps: readonly FixtureStep[];
+  readonly outputs: Readonly<Record<string, readonly FixtureRecord[]>>;
+}
+
+export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+export function loadFixtures(dir = FIXTURE_DIR): Fixture[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture);
+}

@@ -1,0 +1,13 @@
+package conformance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every scenario; each area adds its list here. */
+final class Scenarios {
+  static List<Scenario> all() {
+    List<Scenario> all = new ArrayList<>();
+    all.addAll(AggregationScenarios.all());
+    return all;
+  }
+}
