@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixtures } from './fixture.js';
 import { replay } from './replay.js';
-import { scenarios } from './scenarios.js';
+import { scenarios } from './scenarios/index.js';
 
 /**
  * Each committed fixture holds Kafka Streams 4.1's own output for a scenario (bash

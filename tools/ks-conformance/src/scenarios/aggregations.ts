@@ -1,10 +1,10 @@
 import { Serdes, StreamsBuilder, TimeWindows, type Topology } from '@tributary/core';
 
 /**
- * Tributary's side of every scenario in ../src/main/java/conformance: the same topology under the
+ * Tributary's side of AggregationScenarios.java: the same topology under the
  * same name, String keys and values on every topic. A fixture without an entry here fails the test.
  */
-export const scenarios: Readonly<Record<string, () => Topology>> = {
+export const aggregationScenarios: Readonly<Record<string, () => Topology>> = {
   'stream-count': () => {
     const b = new StreamsBuilder();
     b.stream<string, string>('in', { keySerde: Serdes.string(), valueSerde: Serdes.string() })

@@ -1,0 +1,10 @@
+import type { Topology } from '@tributary/core';
+import { aggregationScenarios } from './aggregations.js';
+
+/**
+ * Tributary's side of every scenario in ../main/java/conformance, by name: each area's module holds
+ * the same topologies as its *Scenarios.java. A fixture without an entry here fails the test.
+ */
+export const scenarios: Readonly<Record<string, () => Topology>> = {
+  ...aggregationScenarios,
+};
