@@ -282,10 +282,6 @@ class KafkajsConsumer implements ConsumerPort {
     );
   }
 
-  stop(): Promise<void> {
-    return this.consumer.stop();
-  }
-
   disconnect(): Promise<void> {
     return this.consumer.disconnect();
   }
