@@ -1,6 +1,6 @@
-import { type logCreator, logLevel } from 'kafkajs';
+import { type LogEntry, type logCreator, logLevel } from 'kafkajs';
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger, LogLevel } from '../logger.js';
 
 const GROUP_LOST = new Set([
   'UNKNOWN_MEMBER_ID',
@@ -65,18 +65,41 @@ export async function mapTransactionErrors<T>(fn: () => Promise<T>): Promise<T> 
   }
 }
 
+/** From this many attempts on, a retry still failing is worth a warning (about a second of backoff). */
+const PERSISTENT_RETRY = 3;
+
+/**
+ * The level of a kafkajs log entry in our log. kafkajs logs at error both an attempt it is about to
+ * retry and a failure it then hands back to its caller; a failure handed back reaches our code as a
+ * thrown error, and the runtime logs it at error when it gives up. So, for kafkajs' own entries:
+ * - one failed request (`Response <Api>` from a connection; the caller retries it or passes the error
+ *   up) and a retry in progress (`retryCount` below PERSISTENT_RETRY): debug;
+ * - a retry still failing, and trouble the client handles itself (lost connection, consumer crash and
+ *   restart, rejoin, offset reset): warn;
+ * - error only when one of our listeners threw: nothing retries that, and the event is lost.
+ */
+export function kafkajsLogLevel(entry: Pick<LogEntry, 'level' | 'namespace' | 'log'>): LogLevel {
+  const message = String(entry.log.message);
+  const retryCount = (entry.log as { retryCount?: unknown }).retryCount;
+  const retrying = typeof retryCount === 'number' && retryCount < PERSISTENT_RETRY;
+  if (entry.level === logLevel.ERROR) {
+    if (message.startsWith('Failed to execute listener')) return 'error';
+    if (entry.namespace === 'Connection' && message.startsWith('Response ')) return 'debug';
+    return retrying ? 'debug' : 'warn';
+  }
+  if (entry.level === logLevel.WARN) {
+    // Bounded retries are our choice (a send must fail rather than hang); kafkajs warns at every
+    // idempotent producer start about it.
+    if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
+    return retrying ? 'debug' : 'warn';
+  }
+  return 'debug';
+}
+
+/** kafkajs log entries into our Logger, at the level of kafkajsLogLevel. */
 export function kafkajsLogger(logger: Logger): logCreator {
   return () => (entry) => {
     const { message, ...rest } = entry.log;
-    const fields = { kafkajs: entry.namespace, ...rest };
-    // kafkajs warns at every idempotent producer start because retries are bounded; that is our
-    // choice (a send must fail rather than hang), so it is not worth a warning each time.
-    if (String(message).startsWith('Limiting retries for the idempotent producer')) {
-      logger.debug(String(message), fields);
-      return;
-    }
-    if (entry.level === logLevel.ERROR) logger.error(String(message), fields);
-    else if (entry.level === logLevel.WARN) logger.warn(String(message), fields);
-    else logger.debug(String(message), fields);
+    logger[kafkajsLogLevel(entry)](String(message), { kafkajs: entry.namespace, ...rest });
   };
 }
