@@ -65,6 +65,19 @@ export async function mapTransactionErrors<T>(fn: () => Promise<T>): Promise<T> 
   }
 }
 
+/**
+ * Plain (idempotent, not transactional) sends: kafkajs has already retried what it could, so a
+ * failure is final for these records: PRODUCTION_FAILED, keeping our own errors as they are.
+ */
+export async function mapSendErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isTributaryError(err)) throw err;
+    throw new TributaryError('PRODUCTION_FAILED', `send failed: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
 /** From this many attempts on, a retry still failing is worth a warning (about a second of backoff). */
 const PERSISTENT_RETRY = 3;
 

@@ -1,6 +1,6 @@
 import { type Kafka, Partitioners, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import { TributaryError } from '../errors.js';
-import { mapTransactionErrors } from './kafkajs-errors.js';
+import { mapSendErrors, mapTransactionErrors } from './kafkajs-errors.js';
 import type { PartitionResolver } from './kafkajs-partitioner.js';
 import { chunkForSend, toKafkaMessage } from './kafkajs-records.js';
 import type {
@@ -62,7 +62,9 @@ export class KafkajsProducer implements ProducerPort {
 
   send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]> {
     if (records.length === 0) return Promise.resolve([]);
-    return this.sendChunks((topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }), records);
+    return mapSendErrors(() =>
+      this.sendChunks((topicMessages) => this.producer.sendBatch({ topicMessages, acks: -1 }), records),
+    );
   }
 
   async beginTransaction(): Promise<TransactionPort> {
