@@ -44,6 +44,20 @@ describe('SharedAdmin', () => {
     expect(a.log).toEqual(['connect 1']);
   });
 
+  it('replaces a client after a failed lookup, once the lookups still on it are done', async () => {
+    const a = admins();
+    const shared = new SharedAdmin(a.create, 1000);
+    const slow = shared.use(() => sleep(20));
+    await expect(shared.use(async () => Promise.reject(new Error('NOT_LEADER')))).rejects.toThrow(
+      'NOT_LEADER',
+    );
+    await shared.topicOffsets('t');
+    expect(a.log).toEqual(['connect 1', 'connect 2']);
+    await slow;
+    await sleep(0);
+    expect(a.log).toEqual(['connect 1', 'connect 2', 'disconnect 1']);
+  });
+
   it('does not keep a client whose connect failed', async () => {
     const a = admins(1);
     const shared = new SharedAdmin(a.create, 10);

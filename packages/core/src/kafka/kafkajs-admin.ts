@@ -98,6 +98,12 @@ async function awaitLeaders(admin: Admin, topics: string[], timeoutMs = 30_000):
   }
 }
 
+/** One connected (or connecting) admin client and the lookups running on it. */
+interface Lease {
+  readonly client: Promise<Admin>;
+  users: number;
+}
+
 /**
  * One admin client for the port's short lookups (changelog offsets, topic metadata) instead of one
  * per call. The port has no close() and its users (restores, the partitioner, the global tailer)
@@ -105,8 +111,7 @@ async function awaitLeaders(admin: Admin, topics: string[], timeoutMs = 30_000):
  * a burst of restores shares one connection, and a closed app keeps no socket open.
  */
 export class SharedAdmin {
-  private client: Promise<Admin> | undefined;
-  private users = 0;
+  private current: Lease | undefined;
   private idle: NodeJS.Timeout | undefined;
 
   constructor(
@@ -115,14 +120,24 @@ export class SharedAdmin {
   ) {}
 
   async use<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-    this.users++;
     clearTimeout(this.idle);
     this.idle = undefined;
+    this.current ??= this.open();
+    const lease = this.current;
+    lease.users++;
     try {
-      return await fn(await this.connected());
+      return await fn(await lease.client);
+    } catch (err) {
+      // Its metadata may be stale now (a broker gone, a leader moved; kafkajs does not refresh it on
+      // every error): later lookups get a fresh client, as they did with a client per lookup.
+      if (this.current === lease) this.current = undefined;
+      throw err;
     } finally {
-      if (--this.users === 0) {
-        this.idle = setTimeout(() => void this.release(), this.idleMs);
+      lease.users--;
+      if (lease !== this.current) {
+        if (lease.users === 0) void close(lease);
+      } else if (lease.users === 0) {
+        this.idle = setTimeout(() => this.release(), this.idleMs);
         this.idle.unref();
       }
     }
@@ -147,24 +162,23 @@ export class SharedAdmin {
     );
   }
 
-  private connected(): Promise<Admin> {
-    if (!this.client) {
-      const admin = this.create();
-      const client = admin.connect().then(() => admin);
-      // A failed connect is not kept: the next use tries again.
-      client.catch(() => {
-        if (this.client === client) this.client = undefined;
-      });
-      this.client = client;
-    }
-    return this.client;
+  private open(): Lease {
+    const admin = this.create();
+    const client = admin.connect().then(() => admin);
+    client.catch(() => {}); // seen by the use that awaits it
+    return { client, users: 0 };
   }
 
-  private async release(): Promise<void> {
+  private release(): void {
     this.idle = undefined;
-    const client = this.client;
-    this.client = undefined;
-    const admin = await client?.catch(() => undefined);
-    await admin?.disconnect().catch(() => {});
+    const lease = this.current;
+    if (!lease || lease.users > 0) return;
+    this.current = undefined;
+    void close(lease);
   }
+}
+
+async function close(lease: Lease): Promise<void> {
+  const admin = await lease.client.catch(() => undefined);
+  await admin?.disconnect().catch(() => {});
 }
