@@ -1,7 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { TributaryError } from '../errors.js';
-import type { ChangelogBatchRecord } from '../state/store.js';
+import type { ChangelogBatchRecord, ChangelogReader } from '../state/store.js';
+import type { SharedAdmin } from './kafkajs-admin.js';
+
+/** Offsets come from the port's shared admin; each read uses its own short-lived consumer. */
+export function kafkajsChangelogReader(
+  kafka: Kafka,
+  admin: SharedAdmin,
+  groupPrefix: string,
+): ChangelogReader {
+  const offsets = async (topic: string, partition: number) =>
+    (await admin.topicOffsets(topic)).find((p) => p.partition === partition);
+  return {
+    endOffset: async (topic, partition) => (await offsets(topic, partition))?.high ?? 0n,
+    beginningOffset: async (topic, partition) => (await offsets(topic, partition))?.low ?? 0n,
+    read: (topic, partition, from, to, onBatch, signal) =>
+      readPartition(kafka, admin, { topic, partition, from, to, onBatch, signal, groupPrefix }),
+  };
+}
 
 export interface ReadPartitionOptions {
   topic: string;
@@ -21,17 +38,13 @@ export interface ReadPartitionOptions {
  * is tracked from batch instrumentation events, which also fire for batches holding only transaction
  * markers or aborted records, so a log that ends in a commit marker still counts as fully read.
  */
-export async function readPartition(kafka: Kafka, o: ReadPartitionOptions): Promise<void> {
+export async function readPartition(
+  kafka: Kafka,
+  admin: SharedAdmin,
+  o: ReadPartitionOptions,
+): Promise<void> {
   if (o.from >= o.to) return;
-  const admin = kafka.admin();
-  await admin.connect();
-  let partitions: number[];
-  try {
-    const meta = await admin.fetchTopicMetadata({ topics: [o.topic] });
-    partitions = meta.topics[0]?.partitions.map((p) => p.partitionId) ?? [];
-  } finally {
-    await admin.disconnect();
-  }
+  const partitions = (await admin.partitionMetadata([o.topic])).get(o.topic)?.map((p) => p.partitionId) ?? [];
   const consumer = kafka.consumer({
     groupId: `${o.groupPrefix}-restore-${randomUUID().slice(0, 8)}`,
     readUncommitted: false,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.js';
+import type { SharedAdmin } from './kafkajs-admin.js';
 import { toRawRecord } from './kafkajs-records.js';
 import type { RawRecord, TopicTailer } from './ports.js';
 
@@ -13,23 +14,17 @@ export class KafkajsTailer implements TopicTailer {
 
   constructor(
     private readonly kafka: Kafka,
+    private readonly admin: SharedAdmin,
     private readonly groupPrefix: string,
     private readonly logger: Logger,
   ) {}
 
   async start(topics: readonly string[], onBatch: (records: readonly RawRecord[]) => void): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
     const targets = new Map<string, bigint>();
-    try {
-      for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
-          const end = BigInt(p.high);
-          if (end > BigInt(p.low)) targets.set(`${topic}:${p.partition}`, end);
-        }
+    for (const topic of topics) {
+      for (const p of await this.admin.topicOffsets(topic)) {
+        if (p.high > p.low) targets.set(`${topic}:${p.partition}`, p.high);
       }
-    } finally {
-      await admin.disconnect();
     }
     const consumer = this.kafka.consumer({
       groupId: `${this.groupPrefix}-${randomUUID().slice(0, 8)}`,

@@ -1,10 +1,9 @@
 import type { Headers } from '../record.js';
 import type { ChangelogReader } from '../state/store.js';
 
-/**
- * The narrow ports through which the runtime talks to Kafka. One adapter (kafkajs) implements them;
- * another client can be measured and swapped in without touching the runtime.
- */
+// The narrow ports through which the runtime talks to Kafka. One adapter (kafkajs) implements them;
+// another client can be measured and swapped in without touching the runtime.
+
 /** A record as consumed from Kafka, before deserialization. */
 export interface RawRecord {
   readonly topic: string;
@@ -92,9 +91,8 @@ export interface ConsumerPort {
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Moves the fetch position of assigned partitions; records from there are delivered again. */
   seek(offsets: readonly TopicPartitionOffset[]): void;
-  /** The group's generation/member, for transactional offset commits. */
+  /** The consumer group, for transactional offset commits. */
   readonly groupId: string;
-  stop(): Promise<void>;
   disconnect(): Promise<void>;
 }
 

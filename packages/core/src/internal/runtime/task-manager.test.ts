@@ -37,7 +37,6 @@ function setup() {
     run: async () => {},
     commit: async () => {},
     seek: () => {},
-    stop: async () => {},
     disconnect: async () => {},
   };
   const tasks = new TaskManager({
