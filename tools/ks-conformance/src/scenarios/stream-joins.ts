@@ -71,6 +71,7 @@ export const streamJoinScenarios: Readonly<Record<string, () => Topology>> = {
     'left-out': 'left',
     outer: 'outer',
   }),
+  'ssjoin-left-nulls-advance-stream-time': simple('left', JoinWindows.ofTimeDifferenceWithNoGrace(100)),
   'ssjoin-duplicates': several(JoinWindows.ofTimeDifferenceAndGrace(100, 0), {
     inner: 'inner',
     outer: 'outer',

@@ -42,6 +42,7 @@ final class StreamJoinScenarios {
         outerUnmatchedBothSides(),
         outerAsymmetricClose(),
         nullKeysAndValues(),
+        nullsAdvanceStreamTime(),
         duplicatesPerKeyAndTimestamp());
   }
 
@@ -325,6 +326,22 @@ final class StreamJoinScenarios {
             pipe("left", "c", "L4", 1_060),
             pipe("right", "c", "R3", 6_000)),
         List.of("inner", "left-out", "outer"));
+  }
+
+  static Scenario nullsAdvanceStreamTime() {
+    return simple(
+        "ssjoin-left-nulls-advance-stream-time",
+        "leftJoin, ofTimeDifferenceWithNoGrace(100): a null-key and a null-value record are not joined but advance stream time, so later records count as out of order",
+        Kind.LEFT,
+        JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)),
+        Arrays.asList(
+            pipe("left", "a", "L1", 1_000),
+            pipe("left", null, "N1", 5_000),
+            pipe("left", "b", "L2", 1_100),
+            pipe("right", "b", "R1", 1_150),
+            pipe("left", "c", null, 9_000),
+            pipe("left", "d", "L3", 5_100),
+            pipe("right", "d", "R2", 5_150)));
   }
 
   static Scenario duplicatesPerKeyAndTimestamp() {
