@@ -315,18 +315,7 @@ export class KStream<K, V> {
     windowsOrOpts?: JoinWindows | JoinOptions,
     opts?: StreamJoinOptions<K, V, T>,
   ): KStream<K, VR> {
-    const j = joiner as (v: V | undefined, o: T | undefined, k: K) => VR;
-    if (other instanceof KStream) {
-      return joinStream(
-        this,
-        other,
-        j,
-        windowsOrOpts as JoinWindows,
-        'inner',
-        opts as StreamJoinOptions<K, V, T>,
-      );
-    }
-    return joinTable(this, other, j, false, (windowsOrOpts as JoinOptions | undefined) ?? {});
+    return this.joinWith(other, joiner as (v: V, o: T | undefined, k: K) => VR, windowsOrOpts, opts, false);
   }
 
   /** Left join with a co-partitioned table: misses reach the joiner as `undefined`. */
@@ -351,18 +340,30 @@ export class KStream<K, V> {
     windowsOrOpts?: JoinWindows | JoinOptions,
     opts?: StreamJoinOptions<K, V, T>,
   ): KStream<K, VR> {
+    return this.joinWith(other, joiner, windowsOrOpts, opts, true);
+  }
+
+  /** Both join overloads: a table join, or a windowed stream-stream join when `other` is a stream. */
+  private joinWith<T, VR>(
+    other: KTable<K, T> | KStream<K, T>,
+    joiner: (value: V, other: T | undefined, key: K) => VR,
+    windowsOrOpts: JoinWindows | JoinOptions | undefined,
+    opts: StreamJoinOptions<K, V, T> | undefined,
+    left: boolean,
+  ): KStream<K, VR> {
     if (other instanceof KStream) {
       const j = joiner as (v: V | undefined, o: T | undefined, k: K) => VR;
+      const kind = left ? 'left' : 'inner';
       return joinStream(
         this,
         other,
         j,
         windowsOrOpts as JoinWindows,
-        'left',
+        kind,
         opts as StreamJoinOptions<K, V, T>,
       );
     }
-    return joinTable(this, other, joiner, true, (windowsOrOpts as JoinOptions | undefined) ?? {});
+    return joinTable(this, other, joiner, left, (windowsOrOpts as JoinOptions | undefined) ?? {});
   }
 
   /**
