@@ -39,6 +39,15 @@ function several(w: JoinWindows, outs: Record<string, Kind>): () => Topology {
   };
 }
 
+function selfJoin(): Topology {
+  const b = new StreamsBuilder();
+  const s = b.stream<string, string>('left', strings);
+  const w = JoinWindows.ofTimeDifferenceWithNoGrace(100);
+  join('inner', s, s, w, 'ji').to('inner', strings);
+  join('left', s, s, w, 'jl').to('left-out', strings);
+  return b.build();
+}
+
 export const streamJoinScenarios: Readonly<Record<string, () => Topology>> = {
   'ssjoin-inner-window-edges': simple('inner', JoinWindows.ofTimeDifferenceWithNoGrace(100)),
   'ssjoin-inner-asymmetric': simple('inner', JoinWindows.ofTimeDifferenceWithNoGrace(100).before(50)),
@@ -72,6 +81,7 @@ export const streamJoinScenarios: Readonly<Record<string, () => Topology>> = {
     outer: 'outer',
   }),
   'ssjoin-left-nulls-advance-stream-time': simple('left', JoinWindows.ofTimeDifferenceWithNoGrace(100)),
+  'ssjoin-self-join': selfJoin,
   'ssjoin-duplicates': several(JoinWindows.ofTimeDifferenceAndGrace(100, 0), {
     inner: 'inner',
     outer: 'outer',

@@ -40,6 +40,13 @@ export class JoinTimeTracker {
   minTime: number | undefined = undefined;
   nextTimeToEmit = 0;
   readonly observed: Record<JoinSide, number> = { left: NO_TIMESTAMP, right: NO_TIMESTAMP };
+  /**
+   * The two sides' records run one after the other, in the order they were handed over: a stream
+   * joined with itself (or merged sources feeding both sides) hands each record to the left side and
+   * then, before the left side's asynchronous lookups finish, to the right side. Kafka Streams runs
+   * them in that order, synchronously.
+   */
+  queue: Promise<void> = Promise.resolve();
 }
 
 /** One tracker per task, shared by the join's two processors (Kafka Streams' TimeTrackerSupplier). */
@@ -173,7 +180,13 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
       : this.spec.joiner(otherValue as VL | undefined, thisValue as VR | undefined, key);
   }
 
-  async process(record: StreamRecord<K, unknown>): Promise<void> {
+  process(record: StreamRecord<K, unknown>): Promise<void> {
+    const run = this.tracker.queue.then(() => this.processInOrder(record));
+    this.tracker.queue = run.catch(() => {}); // the error reaches the task through `run`
+    return run;
+  }
+
+  private async processInOrder(record: StreamRecord<K, unknown>): Promise<void> {
     const t = this.tracker;
     const ts = record.timestamp;
     if (ts > t.streamTime) t.streamTime = ts;

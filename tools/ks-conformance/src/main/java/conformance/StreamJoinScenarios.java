@@ -43,7 +43,8 @@ final class StreamJoinScenarios {
         outerAsymmetricClose(),
         nullKeysAndValues(),
         nullsAdvanceStreamTime(),
-        duplicatesPerKeyAndTimestamp());
+        duplicatesPerKeyAndTimestamp(),
+        selfJoin());
   }
 
   private static final ValueJoiner<String, String, String> JOINER = (l, r) -> l + "+" + r;
@@ -342,6 +343,26 @@ final class StreamJoinScenarios {
             pipe("left", "c", null, 9_000),
             pipe("left", "d", "L3", 5_100),
             pipe("right", "d", "R2", 5_150)));
+  }
+
+  static Scenario selfJoin() {
+    return new Scenario(
+        "ssjoin-self-join",
+        "a stream joined with itself (inner and left): each record reaches the left side first, then the right side",
+        () -> {
+          StreamsBuilder b = new StreamsBuilder();
+          KStream<String, String> s = b.stream("left");
+          JoinWindows w = JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100));
+          join(Kind.INNER, s, s, w, "ji").to("inner");
+          join(Kind.LEFT, s, s, w, "jl").to("left-out");
+          return b.build();
+        },
+        paced(
+            pipe("left", "a", "A1", 1_000),
+            pipe("left", "a", "A2", 1_050),
+            pipe("left", "b", "B1", 1_300),
+            pipe("left", "a", "A3", 1_020)),
+        List.of("inner", "left-out"));
   }
 
   static Scenario duplicatesPerKeyAndTimestamp() {
