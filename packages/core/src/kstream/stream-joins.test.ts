@@ -206,5 +206,7 @@ describe('stream-stream joins', () => {
     expect(() =>
       s.join(b.stream<string, string>('right'), (l, r) => l + r, w, {} as { name: string }),
     ).toThrow(/needs an explicit name/);
+    const noWindows = s as unknown as { join(o: unknown, j: unknown, opts: unknown): unknown };
+    expect(() => noWindows.join(b.stream('right2'), () => 1, { name: 'j' })).toThrow(/needs JoinWindows/);
   });
 });

@@ -1,3 +1,4 @@
+import { TributaryError } from '../errors.js';
 import { PassThroughProcessor } from '../internal/processors/stateless.js';
 import {
   type JoinSide,
@@ -11,7 +12,7 @@ import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
 import { addProcessor, requireName } from './dsl-context.js';
 import { internalSerde } from './internal-serdes.js';
-import type { JoinWindows } from './join-windows.js';
+import { JoinWindows } from './join-windows.js';
 import { KStream } from './kstream.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -44,6 +45,12 @@ export function joinStream<K, V, VO, VR>(
   kind: StreamJoinKind,
   opts: StreamJoinOptions<K, V, VO>,
 ): KStream<K, VR> {
+  if (!(windows instanceof JoinWindows)) {
+    throw new TributaryError(
+      'TOPOLOGY_INVALID',
+      'a stream-stream join needs JoinWindows: join(otherStream, joiner, JoinWindows.ofTimeDifference...(ms), { name })',
+    );
+  }
   const name = requireName(opts?.name, 'stream-stream join');
   const ctx = left.ctx;
   const keySerde = opts.keySerde ?? left.shape.keySerde ?? right.shape.keySerde;
