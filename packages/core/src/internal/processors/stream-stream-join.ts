@@ -49,23 +49,24 @@ export class JoinTimeTracker {
   queue: Promise<void> = Promise.resolve();
 }
 
-/** One tracker per task, shared by the join's two processors (Kafka Streams' TimeTrackerSupplier). */
+/**
+ * One tracker per task, shared by the join's two processors (Kafka Streams' TimeTrackerSupplier).
+ * Keyed by the task's instance of the left buffer, which both processors of a task see and no
+ * other task does: a task that is closed and created again (a rebalance) gets a fresh tracker, as a
+ * restarted Kafka Streams task does, and the old one goes with its store.
+ */
 export class JoinTimeTrackers {
-  private readonly byTask = new Map<string, JoinTimeTracker>();
+  private readonly byTask = new WeakMap<object, JoinTimeTracker>();
   /** Records skipped for a null key or value (Kafka Streams' dropped-records sensor), over all tasks. */
   skipped = 0;
 
-  get(taskId: string): JoinTimeTracker {
-    let t = this.byTask.get(taskId);
+  get(taskStore: object): JoinTimeTracker {
+    let t = this.byTask.get(taskStore);
     if (!t) {
       t = new JoinTimeTracker();
-      this.byTask.set(taskId, t);
+      this.byTask.set(taskStore, t);
     }
     return t;
-  }
-
-  remove(taskId: string): void {
-    this.byTask.delete(taskId);
   }
 }
 
@@ -159,19 +160,15 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
 
   async init(ctx: ProcessorContext<K, VOut>): Promise<void> {
     this.ctx = ctx;
-    this.tracker = this.spec.trackers.get(ctx.taskId);
     this.thisStore = ctx.getStateStore(this.spec.stores[this.spec.side]);
     this.otherStore = ctx.getStateStore(this.spec.stores[this.other]);
+    this.tracker = this.spec.trackers.get(this.spec.side === 'left' ? this.thisStore : this.otherStore);
     if (this.spec.outerStore)
       this.outerStore = ctx.getStateStore<KeyValueStore<Buffer, Buffer[]>>(this.spec.outerStore);
     // The buffer's newest timestamp, as a restored Kafka Streams window store recomputes it.
     let newest = this.tracker.observed[this.spec.side];
     for await (const e of this.thisStore.all()) if (e.windowStart > newest) newest = e.windowStart;
     this.tracker.observed[this.spec.side] = newest;
-  }
-
-  close(): void {
-    this.spec.trackers.remove(this.ctx.taskId);
   }
 
   private joined(key: K, thisValue: unknown, otherValue: unknown): VOut {
