@@ -28,6 +28,7 @@ export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
 export { KGroupedTable } from './kstream/grouped-table.js';
 export { windowedJsonSerde } from './kstream/internal-serdes.js';
+export { JoinWindows } from './kstream/join-windows.js';
 export { BranchedKStream, type JoinOptions, KStream } from './kstream/kstream.js';
 export { KTable } from './kstream/ktable.js';
 export type {
@@ -41,6 +42,7 @@ export type {
   WindowedStoreOptions,
 } from './kstream/options.js';
 export { Stores } from './kstream/stores.js';
+export type { StreamJoinOptions } from './kstream/stream-joins.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
 export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
 export { TimeWindows } from './kstream/windows.js';

@@ -14,9 +14,11 @@ import { addProcessor, addRepartition, type DslContext, requireName } from './ds
 import type { GlobalKTable } from './global-ktable.js';
 import { KGroupedStream } from './grouped-stream.js';
 import { defaultKeySerde, internalSerde } from './internal-serdes.js';
+import type { JoinWindows } from './join-windows.js';
 import { joinGlobal, joinTable } from './joins.js';
 import { KTable } from './ktable.js';
 import type { GroupedOptions, NamedOptions, ProducedOptions, RepartitionOptions } from './options.js';
+import { joinStream, type StreamJoinOptions } from './stream-joins.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 
@@ -295,18 +297,86 @@ export class KStream<K, V> {
   join<TV, VR>(
     table: KTable<K, TV>,
     joiner: (value: V, tableValue: TV, key: K) => VR,
-    opts: JoinOptions = {},
+    opts?: JoinOptions,
+  ): KStream<K, VR>;
+  /**
+   * Windowed inner join with a co-partitioned stream: every pair of records with the same key whose
+   * timestamps are within the windows, stamped with the larger timestamp (see docs/joins.md).
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windows: JoinWindows,
+    opts: StreamJoinOptions<K, V, VO>,
+  ): KStream<K, VR>;
+  join<T, VR>(
+    other: KTable<K, T> | KStream<K, T>,
+    joiner: (value: V, other: T, key: K) => VR,
+    windowsOrOpts?: JoinWindows | JoinOptions,
+    opts?: StreamJoinOptions<K, V, T>,
   ): KStream<K, VR> {
-    return joinTable(this, table, joiner as (v: V, tv: TV | undefined, k: K) => VR, false, opts);
+    return this.joinWith(other, joiner as (v: V, o: T | undefined, k: K) => VR, windowsOrOpts, opts, false);
   }
 
   /** Left join with a co-partitioned table: misses reach the joiner as `undefined`. */
   leftJoin<TV, VR>(
     table: KTable<K, TV>,
     joiner: (value: V, tableValue: TV | undefined, key: K) => VR,
-    opts: JoinOptions = {},
+    opts?: JoinOptions,
+  ): KStream<K, VR>;
+  /**
+   * Windowed left join with a co-partitioned stream: like `join`, and a record of this stream that
+   * found no partner reaches the joiner with `undefined`, once, when its window closes.
+   */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | undefined, key: K) => VR,
+    windows: JoinWindows,
+    opts: StreamJoinOptions<K, V, VO>,
+  ): KStream<K, VR>;
+  leftJoin<T, VR>(
+    other: KTable<K, T> | KStream<K, T>,
+    joiner: (value: V, other: T | undefined, key: K) => VR,
+    windowsOrOpts?: JoinWindows | JoinOptions,
+    opts?: StreamJoinOptions<K, V, T>,
   ): KStream<K, VR> {
-    return joinTable(this, table, joiner, true, opts);
+    return this.joinWith(other, joiner, windowsOrOpts, opts, true);
+  }
+
+  /** Both join overloads: a table join, or a windowed stream-stream join when `other` is a stream. */
+  private joinWith<T, VR>(
+    other: KTable<K, T> | KStream<K, T>,
+    joiner: (value: V, other: T | undefined, key: K) => VR,
+    windowsOrOpts: JoinWindows | JoinOptions | undefined,
+    opts: StreamJoinOptions<K, V, T> | undefined,
+    left: boolean,
+  ): KStream<K, VR> {
+    if (other instanceof KStream) {
+      const j = joiner as (v: V | undefined, o: T | undefined, k: K) => VR;
+      const kind = left ? 'left' : 'inner';
+      return joinStream(
+        this,
+        other,
+        j,
+        windowsOrOpts as JoinWindows,
+        kind,
+        opts as StreamJoinOptions<K, V, T>,
+      );
+    }
+    return joinTable(this, other, joiner, left, (windowsOrOpts as JoinOptions | undefined) ?? {});
+  }
+
+  /**
+   * Windowed outer join with a co-partitioned stream: like `leftJoin`, for both sides; an unmatched
+   * record of either side reaches the joiner with the other side `undefined`.
+   */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | undefined, otherValue: VO | undefined, key: K) => VR,
+    windows: JoinWindows,
+    opts: StreamJoinOptions<K, V, VO>,
+  ): KStream<K, VR> {
+    return joinStream(this, other, joiner, windows, 'outer', opts);
   }
 
   /** Inner join with a global table; `keyMapper` picks the table key from each record. */

@@ -60,6 +60,21 @@ export async function planInternalTopics(
     return n;
   };
 
+  // As Kafka Streams' CopartitionedTopicsEnforcer: a repartition topic feeding a join (without an
+  // explicit count) takes the partition count of the join's source topics, or the largest of the
+  // group when every topic in it is a repartition topic; a mismatch then fails with both counts.
+  const explicit = (ref: TopicRef) =>
+    topology.repartitionTopics.find((r) => r.name === ref.name)?.numberOfPartitions !== undefined;
+  for (const st of topology.subtopologies) {
+    for (const group of st.copartitioned) {
+      const user = group.filter((t) => t.kind === 'user');
+      const flexible = group.filter((t) => t.kind === 'repartition' && !explicit(t));
+      if (flexible.length === 0) continue;
+      const n = user.length > 0 ? countOf(user[0] as TopicRef) : Math.max(...group.map((t) => countOf(t)));
+      for (const t of flexible) repartitionCounts.set(t.name, n);
+    }
+  }
+
   const partitionsBySubtopology = new Map<number, number>();
   for (const st of topology.subtopologies) {
     const perTopic = st.topics.map((t) => countOf(t));
