@@ -180,23 +180,21 @@ export function parseFlags<const F extends Flags, const C extends readonly strin
 }
 
 /**
- * parseFlags for a main module: --help prints the usage and exits 0; a usage error prints the message
- * and the usage on stderr and exits 2, before the program does anything else (no Kafka connection).
+ * Runs a main module's flag parsing (parseFlags, maybe with checks of its own): --help prints the usage
+ * and exits 0; a UsageError prints the message and the usage on stderr and exits 2, before the program
+ * does anything else (no Kafka connection).
  */
-export function parseCliOrExit<const F extends Flags, const C extends readonly string[] = readonly string[]>(
-  spec: CliSpec<F, C>,
-  argv: readonly string[] = process.argv.slice(2),
-): Parsed<F, C> {
+export function parseCliOrExit<T extends { help: boolean }>(usage: string, parse: () => T): T {
   try {
-    const parsed = parseFlags(spec, argv);
+    const parsed = parse();
     if (parsed.help) {
-      process.stdout.write(`${spec.usage}\n`);
+      process.stdout.write(`${usage}\n`);
       process.exit(0);
     }
     return parsed;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n\n${spec.usage}\n`);
+    process.stderr.write(`${err.message}\n\n${usage}\n`);
     process.exit(2);
   }
 }

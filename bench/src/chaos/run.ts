@@ -105,8 +105,8 @@ await loadCampaigns({ bootstrapServers: bootstrap, topic: campaignsTopic, campai
 const cfg = {
   repoRoot: REPO,
   logDir: LOGS,
-  bootstrap,
-  input,
+  bootstrapServers: bootstrap,
+  inputTopic: input,
   campaignsTopic,
   partitions: PARTITIONS,
   outputDir: OUTPUT,
