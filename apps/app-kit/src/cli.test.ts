@@ -64,6 +64,10 @@ describe('parseFlags', () => {
     );
   });
 
+  it('takes a value that starts with one dash (a suffix, a negative number)', () => {
+    expect(parse(['produce', '--name', '-suffix']).values.name).toBe('-suffix');
+  });
+
   it('rejects a value outside a closed set, listing the allowed values', () => {
     expect(fails(['streams', '--guarantee', 'exactly_once'])).toBe(
       '--guarantee must be one of: at-least-once, exactly-once (got "exactly_once")',
@@ -83,6 +87,7 @@ describe('parseFlags', () => {
     expect(fails(['produce', '--rate', 'Infinity'])).toBe('--rate must be a number >= 0 (got "Infinity")');
     expect(fails(['produce', '--ratio', '1.5'])).toBe('--ratio must be a number from 0 to 1 (got "1.5")');
     expect(fails(['produce', '--max-bytes', '0'])).toBe('--max-bytes must be an integer >= 1 (got "0")');
+    expect(fails(['produce', '--rate', '-1'])).toBe('--rate must be a number >= 0 (got "-1")');
   });
 
   it('rejects unknown flags, missing values, bad commands and stray arguments', () => {
@@ -91,6 +96,9 @@ describe('parseFlags', () => {
     expect(fails(['stream'])).toBe('the command must be one of: produce, streams (got "stream")');
     expect(fails([])).toBe('the command must be one of: produce, streams');
     expect(fails(['streams', 'extra'])).toBe('unexpected argument "extra"');
+    const required = { usage: '', flags: { id: { type: 'string', required: true } } } as const;
+    expect(() => parseFlags(required, [], {})).toThrow('--id is required');
+    expect(parseFlags(required, ['--id', 'x'], {}).values.id satisfies string).toBe('x');
   });
 
   it('reports --help without requiring a command', () => {

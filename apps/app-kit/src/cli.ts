@@ -6,7 +6,13 @@
 import { parseArgs } from 'node:util';
 
 export type FlagSpec =
-  | { readonly type: 'string'; readonly default?: string; readonly env?: string }
+  | {
+      readonly type: 'string';
+      readonly default?: string;
+      readonly env?: string;
+      /** Missing is a usage error. */
+      readonly required?: boolean;
+    }
   | { readonly type: 'boolean' }
   | {
       readonly type: 'enum';
@@ -48,7 +54,7 @@ export type FlagValue<S extends FlagSpec> = S extends { type: 'boolean' }
         ? V[]
         : S extends { type: 'list' }
           ? string[]
-          : S extends { default: string }
+          : S extends { default: string } | { required: true }
             ? string
             : string | undefined;
 
@@ -145,9 +151,20 @@ export function parseFlags<const F extends Flags, const C extends readonly strin
   };
   for (const [name, s] of Object.entries(spec.flags))
     options[name] = { type: s.type === 'boolean' ? 'boolean' : 'string' };
+  // `--flag -x` is the value "-x" (a suffix, a negative number), which parseArgs would call ambiguous.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    const s = a.startsWith('--') && !a.includes('=') ? spec.flags[a.slice(2)] : undefined;
+    if (s && s.type !== 'boolean' && next !== undefined && !next.startsWith('--')) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else args.push(a);
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw usageErrorOf(err) ?? err;
   }
@@ -163,6 +180,7 @@ export function parseFlags<const F extends Flags, const C extends readonly strin
     if (typeof given === 'string') values[name] = convert(name, s, given, '');
     else if (s.env !== undefined && env[s.env] !== undefined && env[s.env] !== '')
       values[name] = convert(name, s, env[s.env] as string, ` (env ${s.env})`);
+    else if (s.type === 'string' && s.required && !help) throw new UsageError(`--${name} is required`);
     else values[name] = s.type === 'list' && s.default ? [...s.default] : s.default;
   }
   const positionals = [...parsed.positionals];
