@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/src/peers/ceiling.ts --input T --expect N --group G
  */
+import { KAFKAJS_CONSUMER_FETCH } from '@tributary/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { BOOTSTRAP, parseArgs } from '../common.js';
 
@@ -16,12 +17,9 @@ const kafka = new Kafka({
   brokers: BOOTSTRAP.split(','),
   logLevel: logLevel.WARN,
 });
-// Same fetch settings as Tributary's kafkajs adapter (4 MiB per partition, 250 ms max wait).
-const consumer = kafka.consumer({
-  groupId: a.get('group') as string,
-  maxBytesPerPartition: 4 * 1024 * 1024,
-  maxWaitTimeInMs: 250,
-});
+// The fetch settings of the Tributary runtime's consumer (the peer this run bounds), read from core so
+// the two cannot drift apart: 1 MiB per partition, 250 ms max wait.
+const consumer = kafka.consumer({ groupId: a.get('group') as string, ...KAFKAJS_CONSUMER_FETCH });
 const emit = (o: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`);
 
