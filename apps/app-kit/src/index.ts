@@ -12,5 +12,5 @@ export {
   UsageError,
 } from './cli.js';
 export { mulberry32 } from './prng.js';
-export { type ProduceCommandOptions, produceCommand } from './produce-command.js';
+export { type ProduceCommandOptions, type ProduceFlagValues, produceCommand } from './produce-command.js';
 export { type ProduceLoopOptions, produceLoop } from './produce-loop.js';

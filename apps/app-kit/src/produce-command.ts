@@ -2,22 +2,27 @@ import { kafkajsPort, type Logger } from '@tributary/core';
 import { mulberry32 } from './prng.js';
 import { produceLoop } from './produce-loop.js';
 
-export interface ProduceCommandOptions {
-  bootstrapServers: string;
-  clientId: string;
-  logger: Logger;
-  topic: string;
+/** The parsed flags a produce command reads (commonFlags + PRODUCE_FLAGS + --invalid-ratio). */
+export interface ProduceFlagValues {
+  'bootstrap-servers': string;
+  'input-topic': string;
   /** Records to send; 0 = until SIGINT/SIGTERM. */
   count: number;
   /** Records per second; 0 = as fast as the broker takes them. */
   rate: number;
-  batchSize: number;
   seed: number;
+  'batch-size': number;
+  /** Share of records whose value is replaced by one of `malformed` (for the dead-letter queue). */
+  'invalid-ratio': number;
+}
+
+export interface ProduceCommandOptions {
+  flags: ProduceFlagValues;
+  clientId: string;
+  logger: Logger;
   /** The valid records, endless: values are sent as JSON. */
   records: Iterator<{ key: string; value: unknown }>;
-  /** Share of records whose value is replaced by one of `malformed` (for the dead-letter queue). */
-  invalidRatio?: number;
-  malformed?: readonly string[];
+  malformed: readonly string[];
 }
 
 /**
@@ -25,24 +30,30 @@ export interface ProduceCommandOptions {
  * `count` or a signal, logging progress every 10,000 records. Resolves with the number sent.
  */
 export async function produceCommand(o: ProduceCommandOptions): Promise<number> {
-  const port = kafkajsPort({ bootstrapServers: o.bootstrapServers, clientId: o.clientId, logger: o.logger });
+  const f = o.flags;
+  const topic = f['input-topic'];
+  const port = kafkajsPort({
+    bootstrapServers: f['bootstrap-servers'],
+    clientId: o.clientId,
+    logger: o.logger,
+  });
   const producer = port.producer({ idempotent: true });
   await producer.connect();
   const controller = new AbortController();
   const abort = () => controller.abort();
   process.once('SIGINT', abort);
   process.once('SIGTERM', abort);
-  const invalidRatio = o.invalidRatio ?? 0;
-  const malformed = o.malformed ?? [];
+  const invalidRatio = f['invalid-ratio'];
+  const malformed = o.malformed;
   // A separate stream for the malformed draws keeps the valid records identical for a seed.
-  const rnd = mulberry32(o.seed ^ 0x5bd1e995);
+  const rnd = mulberry32(f.seed ^ 0x5bd1e995);
   try {
     const sent = await produceLoop<{ key: string; value: string }>({
       producer,
-      topic: o.topic,
-      count: o.count,
-      rate: o.rate,
-      batchSize: o.batchSize,
+      topic,
+      count: f.count,
+      rate: f.rate,
+      batchSize: f['batch-size'],
       signal: controller.signal,
       next: () => {
         const r = o.records.next().value as { key: string; value: unknown };
@@ -53,10 +64,10 @@ export async function produceCommand(o: ProduceCommandOptions): Promise<number> 
       },
       encode: (r) => r,
       onProgress: (n) => {
-        if (n % 10_000 === 0) o.logger.info('produced', { topic: o.topic, records: n });
+        if (n % 10_000 === 0) o.logger.info('produced', { topic, records: n });
       },
     });
-    o.logger.info('done', { topic: o.topic, records: sent });
+    o.logger.info('done', { topic, records: sent });
     return sent;
   } finally {
     process.off('SIGINT', abort);

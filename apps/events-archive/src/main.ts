@@ -16,16 +16,10 @@ async function produce(): Promise<number> {
   const start = values['start-date'] ?? new Date().toISOString().slice(0, 10);
   const startMs = Date.parse(`${start}T00:00:00Z`);
   await produceCommand({
-    bootstrapServers,
+    flags: values,
     clientId: 'events-producer',
     logger,
-    topic,
-    count: values.count,
-    rate: values.rate,
-    batchSize: values['batch-size'],
-    seed: values.seed,
     records: eventGenerator({ seed: values.seed, startMs, spanMs: values.days * 86_400_000 }),
-    invalidRatio: values['invalid-ratio'],
     malformed: MALFORMED_EVENTS,
   });
   return 0;

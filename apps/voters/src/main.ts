@@ -13,16 +13,10 @@ const logger = jsonLogger(values['log-level']);
 
 async function produce(): Promise<number> {
   await produceCommand({
-    bootstrapServers,
+    flags: values,
     clientId: 'voters-producer',
     logger,
-    topic,
-    count: values.count,
-    rate: values.rate,
-    batchSize: values['batch-size'],
-    seed: values.seed,
     records: voterGenerator(values.seed),
-    invalidRatio: values['invalid-ratio'],
     malformed: MALFORMED_VOTERS,
   });
   return 0;
