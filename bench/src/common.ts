@@ -163,17 +163,3 @@ export function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
-
-export function parseArgs(argv: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('--')) continue;
-    const eq = a.indexOf('=');
-    if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (argv[i + 1] !== undefined && !(argv[i + 1] as string).startsWith('--'))
-      out.set(a.slice(2), argv[++i] as string);
-    else out.set(a.slice(2), 'true');
-  }
-  return out;
-}

@@ -7,7 +7,9 @@
  *   npx tsx bench/src/generate.ts [--records 200000] [--partitions 4] [--campaigns 1000]
  */
 import { pathToFileURL } from 'node:url';
+import { parseCliOrExit, parseFlags } from '@tributary/app-kit';
 import type { Kafka, Message } from 'kafkajs';
+import { GENERATE_CLI } from './cli.js';
 import {
   BOOTSTRAP,
   benchCampaigns,
@@ -17,7 +19,6 @@ import {
   endOffsetsSum,
   inputTopic,
   kafka,
-  parseArgs,
 } from './common.js';
 
 async function topicExists(k: Kafka, topic: string): Promise<boolean> {
@@ -120,12 +121,9 @@ export async function ensureData(d: DataSet, log: (s: string) => void = console.
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const a = parseArgs(process.argv.slice(2));
-  const d: DataSet = {
-    records: Number(a.get('records') ?? 200_000),
-    partitions: Number(a.get('partitions') ?? 4),
-    campaigns: Number(a.get('campaigns') ?? 1000),
-  };
+  const { values: d } = parseCliOrExit(GENERATE_CLI.usage, () =>
+    parseFlags(GENERATE_CLI, process.argv.slice(2)),
+  );
   console.log(`generate: broker ${BOOTSTRAP}`);
   await ensureData(d);
 }

@@ -5,7 +5,8 @@
  *   npx tsx bench/src/profile-top.ts <file.cpuprofile> [--top 15]
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from './common.js';
+import { parseCliOrExit, parseFlags, UsageError } from '@tributary/app-kit';
+import { PROFILE_TOP_CLI } from './cli.js';
 
 interface Node {
   id: number;
@@ -21,10 +22,14 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const a = parseArgs(process.argv.slice(2));
-const file = process.argv.slice(2).find((x) => !x.startsWith('--') && x.endsWith('.cpuprofile'));
-if (!file) throw new Error('usage: profile-top.ts <file.cpuprofile> [--top 15]');
-const top = Number(a.get('top') ?? 15);
+const { values, positionals } = parseCliOrExit(PROFILE_TOP_CLI.usage, () => {
+  const parsed = parseFlags(PROFILE_TOP_CLI, process.argv.slice(2));
+  if (parsed.positionals.length !== 1 || !parsed.positionals[0]?.endsWith('.cpuprofile'))
+    throw new UsageError('expected one <file.cpuprofile>');
+  return parsed;
+});
+const file = positionals[0] as string;
+const top = values.top;
 const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 // Self time per node from samples x time deltas (more exact than hitCount x interval).

@@ -1,2 +1,16 @@
+export {
+  type CliSpec,
+  commonFlags,
+  type FlagSpec,
+  type Flags,
+  type FlagValue,
+  type FlagValues,
+  type Parsed,
+  PRODUCE_FLAGS,
+  parseCliOrExit,
+  parseFlags,
+  UsageError,
+} from './cli.js';
 export { mulberry32 } from './prng.js';
+export { type ProduceCommandOptions, type ProduceFlagValues, produceCommand } from './produce-command.js';
 export { type ProduceLoopOptions, produceLoop } from './produce-loop.js';

@@ -1,3 +1,4 @@
+import { produceLoop } from '@tributary/app-kit';
 import { kafkajsPort, type ProducerPort, silentLogger } from '@tributary/core';
 import type { Campaign } from './campaigns.js';
 import { type GeneratedView, type GeneratorOptions, generateViews } from './generator.js';
@@ -21,42 +22,29 @@ function producerFor(bootstrapServers: string): ProducerPort {
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
-/** Sends generated views in batches (acks=all); returns what was sent, for ground truth. */
+/** Sends generated views in paced batches (acks=all); returns what was sent, for ground truth. */
 export async function produceViews(o: ProduceOptions): Promise<GeneratedView[]> {
+  const total = o.count + (o.late ?? 0);
+  if (total === 0) return []; // produceLoop reads count 0 as "until aborted"
   const producer = producerFor(o.bootstrapServers);
   await producer.connect();
   const sent: GeneratedView[] = [];
-  const rate = o.rate ?? 0;
-  // At a set rate, send ten batches a second so the stream looks continuous.
-  const batchSize =
-    rate > 0 ? Math.max(1, Math.min(o.batchSize ?? 1000, Math.floor(rate / 10))) : (o.batchSize ?? 2000);
-  const started = Date.now();
-  let batch: GeneratedView[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await producer.send(
-      batch.map((v) => ({
-        topic: o.topic,
-        key: utf8(v.key),
-        value: utf8(v.value),
-        timestamp: Date.now(),
-        headers: {},
-      })),
-    );
-    sent.push(...batch);
-    batch = [];
-    o.onProgress?.(sent.length);
-    if (rate > 0) {
-      const wait = started + (sent.length / rate) * 1000 - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-  };
+  const views = generateViews(o);
   try {
-    for (const v of generateViews(o)) {
-      batch.push(v);
-      if (batch.length >= batchSize) await flush();
-    }
-    await flush();
+    await produceLoop<GeneratedView>({
+      producer,
+      topic: o.topic,
+      count: total,
+      rate: o.rate ?? 0,
+      batchSize: o.batchSize ?? 2000,
+      next: () => {
+        const v = views.next().value as GeneratedView;
+        sent.push(v);
+        return v;
+      },
+      encode: (v) => ({ key: v.key, value: v.value }),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
   } finally {
     await producer.disconnect();
   }

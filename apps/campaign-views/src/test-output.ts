@@ -1,4 +1,7 @@
-/** Readers of the app's output shared by the integration tests (not part of the app). */
+/**
+ * Readers of the app's Parquet output, shared by the integration tests and the bench (not part of the
+ * app itself): the one way the repository reads these files back, with DuckDB.
+ */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -18,15 +21,27 @@ export async function listParquet(dir: string): Promise<string[]> {
   return out;
 }
 
-/** One row of the Parquet output, with the file it was read from. */
-export interface ParquetRow {
-  campaign_id: number;
-  network_id: number | null;
-  campaign_name: string | null;
-  minute_timestamp: number;
-  view_count: number;
-  avg_duration: number;
+/** One row of the Parquet output (the topology's output row), with the file it was read from. */
+export interface ParquetRow extends CampaignMinute {
   filename: string;
+}
+
+const sqlList = (files: readonly string[]) => files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
+
+/** Rows per file (from the Parquet footers), for polling an output directory cheaply. */
+export async function countParquetRows(files: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map(files.map((f) => [f, 0]));
+  if (files.length === 0) return counts;
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  try {
+    const reader = await db.runAndReadAll(
+      `SELECT file_name, num_rows FROM parquet_file_metadata([${sqlList(files)}])`,
+    );
+    for (const r of reader.getRowObjectsJS()) counts.set(String(r.file_name), Number(r.num_rows));
+    return counts;
+  } finally {
+    db.closeSync();
+  }
 }
 
 /** Every row of the published Parquet files under `dir`, read back with DuckDB. */
@@ -35,11 +50,10 @@ export async function readParquetRows(dir: string): Promise<ParquetRow[]> {
   if (files.length === 0) return [];
   const db = await (await DuckDBInstance.create(':memory:')).connect();
   try {
-    const list = files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ');
     const reader = await db.runAndReadAll(
       `SELECT campaign_id, network_id, campaign_name, epoch_ms(minute_timestamp) AS minute_timestamp,
               view_count, avg_duration, filename
-       FROM read_parquet([${list}], hive_partitioning = false, filename = true)`,
+       FROM read_parquet([${sqlList(files)}], hive_partitioning = false, filename = true)`,
     );
     return reader.getRowObjectsJS().map((r) => ({
       campaign_id: Number(r.campaign_id),

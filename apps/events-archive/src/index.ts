@@ -5,9 +5,6 @@ export {
   type GeneratedEvent,
   generateEvents,
   MALFORMED_EVENTS,
-  mulberry32,
-  type ProduceLoopOptions,
-  produceLoop,
   SOURCES,
 } from './producer.js';
 export { type ArchiveTopologyOptions, buildTopology, EVENT_SCHEMA } from './topology.js';

@@ -92,5 +92,3 @@ export const MALFORMED_EVENTS: readonly string[] = [
   '{"event_id":"e7","ts":1762430000000,"lat":91,"lon":0}',
   '{"event_id":"e8","ts":1762430000000,"lat":10}',
 ];
-
-export { mulberry32, type ProduceLoopOptions, produceLoop } from '@tributary/app-kit';

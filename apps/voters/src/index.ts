@@ -1,9 +1,6 @@
 export {
   generateVoters,
   MALFORMED_VOTERS,
-  mulberry32,
-  type ProduceLoopOptions,
-  produceLoop,
   type VoterRecord,
   voterGenerator,
 } from './producer.js';

@@ -57,5 +57,3 @@ export const MALFORMED_VOTERS: readonly string[] = [
   '{"gender":"X","age":30,"party":"a|b"}',
   'null',
 ];
-
-export { mulberry32, type ProduceLoopOptions, produceLoop } from '@tributary/app-kit';

@@ -131,7 +131,7 @@ describe('voters app on the real broker', () => {
       [
         main,
         'streams',
-        '--topic',
+        '--input-topic',
         topic,
         '--output-topic',
         output,
@@ -147,7 +147,7 @@ describe('voters app on the real broker', () => {
       const produced = await eventually(
         async () =>
           (await run(
-            spawn(tsx, [main, 'produce', '--topic', topic, '--count', '600', '--seed', '3'], { env }),
+            spawn(tsx, [main, 'produce', '--input-topic', topic, '--count', '600', '--seed', '3'], { env }),
           )) === 0,
         30_000,
       );

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 export interface InstanceConfig {
   repoRoot: string;
   logDir: string;
-  bootstrap: string;
-  input: string;
+  bootstrapServers: string;
+  inputTopic: string;
   campaignsTopic: string;
   partitions: number;
   outputDir: string;
@@ -53,10 +53,10 @@ export class Instance {
       'tsx',
       join(c.repoRoot, 'apps/campaign-views/src/main.ts'),
       'streams',
-      '--bootstrap',
-      c.bootstrap,
-      '--input',
-      c.input,
+      '--bootstrap-servers',
+      c.bootstrapServers,
+      '--input-topic',
+      c.inputTopic,
       '--campaigns-topic',
       c.campaignsTopic,
       '--partitions',

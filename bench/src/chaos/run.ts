@@ -6,7 +6,8 @@
  *
  *   npx tsx bench/src/chaos/run.ts [--instances 3] [--kills 10] [--guarantee exactly-once]
  *       [--records 60000] [--partitions 6] [--seed 1] [--chunks 20] [--chunk-interval-ms 6000]
- *       [--idle-timeout-ms 4000] [--work-dir /tmp/chaos-<id>] [--keep] [--no-report]
+ *       [--idle-timeout-ms 20000] [--grace-ms 1200000] [--commit-interval-ms 200]
+ *       [--work-dir /tmp/chaos-<id>] [--keep] [--no-report]
  *
  * The chaos schedule (kill times, victims, restart delays, wiped state dirs) and the data come from
  * --seed, so a run is reproducible up to the scheduling of the processes by the OS.
@@ -14,9 +15,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCliOrExit, parseFlags } from '@tributary/app-kit';
 
 process.env.KAFKA_BOOTSTRAP_SERVERS ??= '127.0.0.1:19092';
+
+const { CHAOS_CLI } = await import('../cli.js');
+// Flags first: a bad one exits 2 here, before the broker is touched.
+const { values: a } = parseCliOrExit(CHAOS_CLI.usage, () => parseFlags(CHAOS_CLI, process.argv.slice(2)));
 
 const { DEFAULT_CAMPAIGNS_CSV, ensureTopics, loadCampaigns, prng, produceViews, readCampaigns } =
   await import('@tributary/app-campaign-views');
@@ -27,44 +32,17 @@ type GeneratedView = import('@tributary/app-campaign-views').GeneratedView;
 type InstanceT = import('./instances.js').Instance;
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const { values: a } = parseArgs({
-  options: {
-    instances: { type: 'string', default: '3' },
-    kills: { type: 'string', default: '10' },
-    guarantee: { type: 'string', default: 'exactly-once' },
-    records: { type: 'string', default: '60000' },
-    partitions: { type: 'string', default: '6' },
-    seed: { type: 'string', default: '1' },
-    chunks: { type: 'string', default: '20' },
-    'chunk-interval-ms': { type: 'string', default: '6000' },
-    // Both must exceed the longest stall of one upstream task (SIGKILL -> session timeout 10 s ->
-    // rebalance -> restore), or records of the stalled task arrive after their window closed (late).
-    'idle-timeout-ms': { type: 'string', default: '20000' },
-    // Event time runs 10x faster than wall time here (a minute per 6 s chunk), so a 30-60 s failover
-    // stall is 5-10 event minutes: grace must cover that or views go late (see bench/README.md).
-    'grace-ms': { type: 'string', default: '1200000' },
-    'commit-interval-ms': { type: 'string', default: '200' },
-    'work-dir': { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    'no-report': { type: 'boolean', default: false },
-  },
-});
-const int = (s: string | undefined, name: string) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${s}`);
-  return n;
-};
-const N = Math.max(1, int(a.instances, 'instances'));
-const KILLS = int(a.kills, 'kills');
-const RECORDS = int(a.records, 'records');
-const PARTITIONS = Math.max(1, int(a.partitions, 'partitions'));
-const SEED = int(a.seed, 'seed');
-const CHUNKS = Math.max(2, int(a.chunks, 'chunks'));
-const CHUNK_MS = int(a['chunk-interval-ms'], 'chunk-interval-ms');
-const IDLE_MS = int(a['idle-timeout-ms'], 'idle-timeout-ms');
-const GRACE_MS = int(a['grace-ms'], 'grace-ms');
-const COMMIT_MS = int(a['commit-interval-ms'], 'commit-interval-ms');
-const GUARANTEE = a.guarantee === 'at-least-once' ? 'at-least-once' : 'exactly-once';
+const N = a.instances;
+const KILLS = a.kills;
+const RECORDS = a.records;
+const PARTITIONS = a.partitions;
+const SEED = a.seed;
+const CHUNKS = a.chunks;
+const CHUNK_MS = a['chunk-interval-ms'];
+const IDLE_MS = a['idle-timeout-ms'];
+const GRACE_MS = a['grace-ms'];
+const COMMIT_MS = a['commit-interval-ms'];
+const GUARANTEE = a.guarantee;
 const COMMAND = ['npx tsx bench/src/chaos/run.ts', ...process.argv.slice(2)].join(' ');
 
 const runId = `${new Date().toISOString().slice(0, 10)}-s${SEED}-${Math.random().toString(36).slice(2, 8)}`;
@@ -105,8 +83,8 @@ await loadCampaigns({ bootstrapServers: bootstrap, topic: campaignsTopic, campai
 const cfg = {
   repoRoot: REPO,
   logDir: LOGS,
-  bootstrap,
-  input,
+  bootstrapServers: bootstrap,
+  inputTopic: input,
   campaignsTopic,
   partitions: PARTITIONS,
   outputDir: OUTPUT,

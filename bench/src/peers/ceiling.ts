@@ -3,25 +3,28 @@
  * topic, no state, no commits. Exits by itself after `--expect` records and prints its counts and
  * process.resourceUsage().
  *
- *   node --import tsx bench/src/peers/ceiling.ts --input T --expect N --group G
+ *   node --import tsx bench/src/peers/ceiling.ts --input-topic T --expect N --group G
  */
+import { parseCliOrExit, parseFlags } from '@tributary/app-kit';
+import { KAFKAJS_CONSUMER_FETCH } from '@tributary/core';
 import { Kafka, logLevel } from 'kafkajs';
-import { BOOTSTRAP, parseArgs } from '../common.js';
+import { CEILING_CLI, need } from '../cli.js';
 
-const a = parseArgs(process.argv.slice(2));
-const input = a.get('input') as string;
-const expect = Number(a.get('expect'));
+const { values: a } = parseCliOrExit(CEILING_CLI.usage, () => {
+  const parsed = parseFlags(CEILING_CLI, process.argv.slice(2));
+  need(parsed.values.expect, 'expect');
+  return parsed;
+});
+const input = a['input-topic'];
+const expect = a.expect as number;
 const kafka = new Kafka({
   clientId: 'bench-ceiling',
-  brokers: BOOTSTRAP.split(','),
+  brokers: a['bootstrap-servers'].split(','),
   logLevel: logLevel.WARN,
 });
-// Same fetch settings as Tributary's kafkajs adapter (4 MiB per partition, 250 ms max wait).
-const consumer = kafka.consumer({
-  groupId: a.get('group') as string,
-  maxBytesPerPartition: 4 * 1024 * 1024,
-  maxWaitTimeInMs: 250,
-});
+// The fetch settings of the Tributary runtime's consumer (the peer this run bounds), read from core so
+// the two cannot drift apart: 1 MiB per partition, 250 ms max wait.
+const consumer = kafka.consumer({ groupId: a.group, ...KAFKAJS_CONSUMER_FETCH });
 const emit = (o: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`);
 

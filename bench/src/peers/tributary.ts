@@ -4,25 +4,26 @@
  * closes gracefully and prints its metrics and process.resourceUsage() as one JSON line.
  *
  *   node --import tsx bench/src/peers/tributary.ts --mode full-parquet|full-topic|passthrough
- *     --app-id ID --input T --campaigns T --output TOPIC_OR_DIR --dlq T --late T --state-dir DIR
- *     [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]
+ *     --app-id ID --input-topic T --campaigns T --output TOPIC_OR_DIR --dlq T --late T --state-dir DIR
+ *     [--bootstrap-servers B] [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]
  */
 import { buildCampaignViewsTopology, parseView, type View } from '@tributary/app-campaign-views';
+import { parseCliOrExit, parseFlags } from '@tributary/app-kit';
 import { jsonLogger, Serdes, StreamsBuilder, type Topology, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
-import { BOOTSTRAP, GRACE_MS, parseArgs } from '../common.js';
+import { need, TRIBUTARY_PEER_CLI } from '../cli.js';
+import { GRACE_MS } from '../common.js';
 
-const a = parseArgs(process.argv.slice(2));
-const need = (k: string): string => {
-  const v = a.get(k);
-  if (v === undefined) throw new Error(`missing --${k}`);
-  return v;
-};
-const mode = need('mode');
-// --input may be `topic,flushTopic`: StreamsBuilder.stream() takes several topics.
-const inputs = need('input').split(',');
+const { values: a } = parseCliOrExit(TRIBUTARY_PEER_CLI.usage, () => {
+  const parsed = parseFlags(TRIBUTARY_PEER_CLI, process.argv.slice(2));
+  need(parsed.values.mode, 'mode');
+  return parsed;
+});
+const mode = a.mode;
+// --input-topic may be `topic,flushTopic`: StreamsBuilder.stream() takes several topics.
+const inputs = a['input-topic'].split(',');
 const input = inputs[0] as string;
-const output = need('output');
+const output = a.output;
 
 const viewSerde = Serdes.custom<View>(
   (v) => Buffer.from(JSON.stringify(v)),
@@ -46,20 +47,20 @@ const topology =
         // CampaignViewsOptions.inputTopic is typed `string`, but it only goes to b.stream(), which accepts
         // a list; lateTopic and the DLQ are named explicitly, so nothing else derives names from it.
         inputTopic: (inputs.length === 1 ? input : inputs) as unknown as string,
-        campaignsTopic: need('campaigns'),
-        lateTopic: need('late'),
+        campaignsTopic: a.campaigns,
+        lateTopic: a.late,
         output: mode === 'full-parquet' ? { kind: 'parquet', dir: output } : { kind: 'topic', topic: output },
-        graceMs: Number(a.get('grace-ms') ?? GRACE_MS),
+        graceMs: a['grace-ms'] ?? GRACE_MS,
       });
 
-const guarantee = (a.get('guarantee') ?? 'at-least-once') as 'at-least-once' | 'exactly-once';
+const guarantee = a.guarantee;
 const app = new Tributary(topology, {
-  applicationId: need('app-id'),
-  bootstrapServers: a.get('bootstrap') ?? BOOTSTRAP,
-  stateBackend: levelDbBackend({ stateDir: need('state-dir') }),
+  applicationId: a['app-id'],
+  bootstrapServers: a['bootstrap-servers'],
+  stateBackend: levelDbBackend({ stateDir: a['state-dir'] }),
   processingGuarantee: guarantee,
-  commitIntervalMs: Number(a.get('commit-ms') ?? (guarantee === 'exactly-once' ? 100 : 1000)),
-  errorPolicy: { mode: 'dead-letter', topic: need('dlq') },
+  commitIntervalMs: a['commit-ms'] ?? (guarantee === 'exactly-once' ? 100 : 1000),
+  errorPolicy: { mode: 'dead-letter', topic: a.dlq },
   logger: jsonLogger((process.env.BENCH_LOG_LEVEL as 'warn' | undefined) ?? 'warn'),
 });
 

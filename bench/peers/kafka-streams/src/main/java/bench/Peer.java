@@ -205,7 +205,7 @@ public final class Peer {
   }
 
   static Map<String, KStream<String, Parsed>> source(StreamsBuilder b, Map<String, String> a) {
-    KStream<String, Parsed> src = b.stream(java.util.Arrays.asList(a.get("input").split(",")),
+    KStream<String, Parsed> src = b.stream(java.util.Arrays.asList(a.get("input-topic").split(",")),
         Consumed.with(Serdes.String(), PARSED).withTimestampExtractor(new ViewTime()).withName("view-log"));
     Map<String, KStream<String, Parsed>> br = src.split(Named.as("v-"))
         .branch((k, p) -> p.view() != null, Branched.as("valid"))
@@ -242,10 +242,10 @@ public final class Peer {
 
   static Map<String, String> args(String[] argv) {
     Map<String, String> a = new HashMap<>(Map.of(
-        "mode", "full", "bootstrap", "127.0.0.1:19092", "threads", "1", "commit-ms", "1000",
+        "mode", "full", "bootstrap-servers", "127.0.0.1:19092", "threads", "1", "commit-ms", "1000",
         "guarantee", "at_least_once", "state-dir", "/tmp/kstreams-peer", "grace-ms", "10000",
         "campaigns", "campaigns"));
-    for (String k : new String[] {"mode", "bootstrap", "app-id", "input", "output", "campaigns", "dlq", "threads",
+    for (String k : new String[] {"mode", "bootstrap-servers", "app-id", "input-topic", "output", "campaigns", "dlq", "threads",
         "commit-ms", "guarantee", "state-dir", "grace-ms"}) {
       String env = System.getenv("KS_" + k.toUpperCase().replace('-', '_'));
       if (env != null) a.put(k, env);
@@ -254,16 +254,16 @@ public final class Peer {
       if (!s.startsWith("--") || !s.contains("=")) throw new IllegalArgumentException("expected --key=value, got " + s + "\n" + usage());
       a.put(s.substring(2, s.indexOf('=')), s.substring(s.indexOf('=') + 1));
     }
-    for (String k : new String[] {"app-id", "input", "output"}) {
+    for (String k : new String[] {"app-id", "input-topic", "output"}) {
       if (!a.containsKey(k)) throw new IllegalArgumentException("missing --" + k + "\n" + usage());
     }
-    a.putIfAbsent("dlq", a.get("input").split(",")[0] + "-dlq");
+    a.putIfAbsent("dlq", a.get("input-topic").split(",")[0] + "-dlq");
     return a;
   }
 
   static String usage() {
-    return "java -cp classes:lib/* bench.Peer --mode=full|passthrough --bootstrap=127.0.0.1:19092 --app-id=ID "
-        + "--input=TOPIC[,FLUSH_TOPIC] --output=TOPIC [--campaigns=TOPIC] [--dlq=TOPIC] [--threads=1] [--commit-ms=1000] "
+    return "java -cp classes:lib/* bench.Peer --mode=full|passthrough --bootstrap-servers=127.0.0.1:19092 --app-id=ID "
+        + "--input-topic=TOPIC[,FLUSH_TOPIC] --output=TOPIC [--campaigns=TOPIC] [--dlq=TOPIC] [--threads=1] [--commit-ms=1000] "
         + "[--guarantee=at_least_once|exactly_once_v2] [--state-dir=DIR] [--grace-ms=10000]";
   }
 
@@ -276,7 +276,7 @@ public final class Peer {
 
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, a.get("app-id"));
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, a.get("bootstrap"));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, a.get("bootstrap-servers"));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(a.get("threads")));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(a.get("commit-ms")));
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, a.get("guarantee"));
