@@ -40,6 +40,8 @@ export type {
   TableOptions,
   WindowedStoreOptions,
 } from './kstream/options.js';
+export { SessionWindowedKStream } from './kstream/session-windowed-stream.js';
+export { SessionWindows } from './kstream/session-windows.js';
 export { Stores } from './kstream/stores.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
 export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
@@ -70,6 +72,8 @@ export {
   changelogTopicName,
   type KeyValueStore,
   type RestoreProgress,
+  type SessionEntry,
+  type SessionStore,
   type StateBackend,
   type StateStore,
   type StoreDefinition,
