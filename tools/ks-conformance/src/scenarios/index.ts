@@ -1,5 +1,6 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { sessionScenarios } from './sessions.js';
 
 /**
  * Tributary's side of every scenario in ../main/java/conformance, by name: each area's module holds
@@ -7,4 +8,5 @@ import { aggregationScenarios } from './aggregations.js';
  */
 export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...aggregationScenarios,
+  ...sessionScenarios,
 };

@@ -8,6 +8,7 @@ final class Scenarios {
   static List<Scenario> all() {
     List<Scenario> all = new ArrayList<>();
     all.addAll(AggregationScenarios.all());
+    all.addAll(SessionScenarios.all());
     return all;
   }
 }
