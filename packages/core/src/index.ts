@@ -41,6 +41,8 @@ export type {
   TableOptions,
   WindowedStoreOptions,
 } from './kstream/options.js';
+export { SessionWindowedKStream } from './kstream/session-windowed-stream.js';
+export { SessionWindows } from './kstream/session-windows.js';
 export { Stores } from './kstream/stores.js';
 export type { StreamJoinOptions } from './kstream/stream-joins.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
@@ -72,6 +74,8 @@ export {
   changelogTopicName,
   type KeyValueStore,
   type RestoreProgress,
+  type SessionEntry,
+  type SessionStore,
   type StateBackend,
   type StateStore,
   type StoreDefinition,

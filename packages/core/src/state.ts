@@ -41,5 +41,10 @@ export { MemoryBytesStore } from './internal/state/memory-store.js';
 export { type LayerOptions, openTaskStores, type TaskStorage } from './internal/state/open-task.js';
 export { PendingBatchStore } from './internal/state/pending-batch.js';
 export { type OpenStore, StoreTask } from './internal/state/task-stores.js';
-export { type StoreLifecycle, TypedKeyValueStore, TypedWindowStore } from './internal/state/typed-stores.js';
+export {
+  type StoreLifecycle,
+  TypedKeyValueStore,
+  TypedSessionStore,
+  TypedWindowStore,
+} from './internal/state/typed-stores.js';
 export { type BufferedEntry, WriteBuffer } from './internal/state/write-buffer.js';

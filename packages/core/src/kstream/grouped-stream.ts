@@ -6,6 +6,8 @@ import { internalSerde } from './internal-serdes.js';
 import type { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import type { StoreOptions } from './options.js';
+import { SessionWindowedKStream } from './session-windowed-stream.js';
+import { SessionWindows } from './session-windows.js';
 import { TimeWindowedKStream } from './windowed-stream.js';
 import type { TimeWindows } from './windows.js';
 
@@ -60,7 +62,12 @@ export class KGroupedStream<K, V> {
     );
   }
 
-  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V> {
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(
+    windows: TimeWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStream(this, windows);
     return new TimeWindowedKStream(this, windows);
   }
 }

@@ -1,10 +1,11 @@
 import type { GraphNode } from '../internal/graph/nodes.js';
+import type { ValueGetterFactory } from '../internal/processors/join.js';
 import { PassThroughProcessor } from '../internal/processors/stateless.js';
 import { WindowAggregateProcessor } from '../internal/processors/window-aggregate.js';
-import type { ProcessorSupplier } from '../processor/processor.js';
+import type { Processor, ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import type { WindowStore } from '../state/store.js';
+import type { StoreDefinition, WindowStore } from '../state/store.js';
 import type { Windowed } from '../windowed.js';
 import { addProcessor, aggregateStore, type DslContext, requireName } from './dsl-context.js';
 import type { KGroupedStream } from './grouped-stream.js';
@@ -28,69 +29,23 @@ export class TimeWindowedKStream<K, V> {
     aggregator: (key: K, value: V, aggregate: VA) => VA,
     opts: WindowedStoreOptions<VA>,
   ): WindowedKTable<K, VA> {
-    const name = requireName(opts.name, 'windowed aggregate');
-    const input = this.grouped.input(name);
-    const ctx = input.ctx;
-    const keySerde = this.grouped.keySerde ?? input.shape.keySerde ?? internalSerde<K>();
-    const metaStore = `${name}-meta`;
-    ctx.graph.addStore({
-      ...aggregateStore(name, keySerde as Serde<unknown>, opts),
-      kind: 'window',
-      windowSizeMs: this.windows.sizeMs,
-      retentionMs: this.windows.retentionMs(),
-    });
-    ctx.graph.addStore({
-      name: metaStore,
-      kind: 'key-value',
-      keySerde: Serdes.string() as Serde<unknown>,
-      valueSerde: internalSerde<number>() as Serde<unknown>,
-      logging: opts.logging ?? true,
-      caching: true,
-    });
-    const lateChild = `${name}-late`;
-    const resultChild = `${name}-results`;
-    const node = addProcessor(
-      ctx,
-      {
-        name: `${name}-window-aggregate`,
-        prefix: 'windowAggregate',
-        operator: 'window-aggregate',
-        stores: [name, metaStore],
-      },
-      () =>
+    return addWindowedAggregate(
+      this.grouped,
+      requireName(opts.name, 'windowed aggregate'),
+      opts,
+      { kind: 'window', windowSizeMs: this.windows.sizeMs, retentionMs: this.windows.retentionMs() },
+      { prefix: 'windowAggregate', operator: 'window-aggregate', suffix: 'window-aggregate' },
+      (spec) =>
         new WindowAggregateProcessor<K, V, VA>({
-          storeName: name,
-          metaStoreName: metaStore,
+          ...spec,
           windows: this.windows,
           initializer,
           aggregator,
-          emit: opts.emit ?? 'final',
-          idleTimeoutMs: opts.idleTimeoutMs,
-          lateChild,
-          resultChild,
-        }) as unknown as ReturnType<AnySupplier>,
-      [input.shape.node],
-    );
-    const results = addProcessor(
-      ctx,
-      { name: resultChild, prefix: 'results', operator: 'window-results' },
-      () => new PassThroughProcessor(),
-      [node],
-    );
-    const late = addProcessor(
-      ctx,
-      { name: lateChild, prefix: 'late', operator: 'late-records' },
-      () => new PassThroughProcessor(),
-      [node],
-    );
-    return new WindowedKTable<K, VA>(
-      ctx,
-      results,
-      name,
-      opts.valueSerde,
-      input.shape.sourceNodes,
-      late,
-      input,
+        }),
+      (store) => (pctx) => {
+        const ws = pctx.getStateStore<WindowStore<K, VA>>(store);
+        return (w) => ws.fetch(w.key, w.window.start);
+      },
     );
   }
 
@@ -121,19 +76,9 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
     sourceNodes: readonly string[],
     private readonly lateNode: GraphNode,
     private readonly input: KStream<K, unknown>,
+    getter: ValueGetterFactory<Windowed<K>, V>,
   ) {
-    super(
-      ctx,
-      node,
-      [storeName],
-      (pctx) => {
-        const store = pctx.getStateStore<WindowStore<K, V>>(storeName);
-        return (w) => store.fetch(w.key, w.window.start);
-      },
-      windowedJsonSerde<K>(),
-      valueSerde,
-      sourceNodes,
-    );
+    super(ctx, node, [storeName], getter, windowedJsonSerde<K>(), valueSerde, sourceNodes);
   }
 
   /**
@@ -143,4 +88,85 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
   lateRecords(): KStream<K, unknown> {
     return new KStream<K, unknown>(this.ctx, { ...this.input.shape, node: this.lateNode });
   }
+}
+
+/** What the windowed processors share: store and meta-store names, emit, idle close and routes. */
+export interface WindowedProcessorSpec {
+  readonly storeName: string;
+  readonly metaStoreName: string;
+  readonly emit: 'final' | 'update';
+  readonly idleTimeoutMs: number | undefined;
+  readonly lateChild: string;
+  readonly resultChild: string;
+}
+
+/**
+ * Adds a windowed aggregation (time or session windows): its store and meta store, the processor,
+ * and its results and late-records children.
+ */
+export function addWindowedAggregate<K, V, VA>(
+  grouped: KGroupedStream<K, V>,
+  name: string,
+  opts: WindowedStoreOptions<VA>,
+  store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs'>,
+  names: { prefix: string; operator: string; suffix: string },
+  processor: (spec: WindowedProcessorSpec) => Processor<K, V, Windowed<K>, unknown>,
+  getter: (storeName: string) => ValueGetterFactory<Windowed<K>, VA>,
+): WindowedKTable<K, VA> {
+  const input = grouped.input(name);
+  const ctx = input.ctx;
+  const keySerde = grouped.keySerde ?? input.shape.keySerde ?? internalSerde<K>();
+  const metaStore = `${name}-meta`;
+  ctx.graph.addStore({ ...aggregateStore(name, keySerde as Serde<unknown>, opts), ...store });
+  ctx.graph.addStore({
+    name: metaStore,
+    kind: 'key-value',
+    keySerde: Serdes.string() as Serde<unknown>,
+    valueSerde: internalSerde<number>() as Serde<unknown>,
+    logging: opts.logging ?? true,
+    caching: true,
+  });
+  const lateChild = `${name}-late`;
+  const resultChild = `${name}-results`;
+  const node = addProcessor(
+    ctx,
+    {
+      name: `${name}-${names.suffix}`,
+      prefix: names.prefix,
+      operator: names.operator,
+      stores: [name, metaStore],
+    },
+    () =>
+      processor({
+        storeName: name,
+        metaStoreName: metaStore,
+        emit: opts.emit ?? 'final',
+        idleTimeoutMs: opts.idleTimeoutMs,
+        lateChild,
+        resultChild,
+      }) as unknown as ReturnType<AnySupplier>,
+    [input.shape.node],
+  );
+  const results = addProcessor(
+    ctx,
+    { name: resultChild, prefix: 'results', operator: 'window-results' },
+    () => new PassThroughProcessor(),
+    [node],
+  );
+  const late = addProcessor(
+    ctx,
+    { name: lateChild, prefix: 'late', operator: 'late-records' },
+    () => new PassThroughProcessor(),
+    [node],
+  );
+  return new WindowedKTable<K, VA>(
+    ctx,
+    results,
+    name,
+    opts.valueSerde,
+    input.shape.sourceNodes,
+    late,
+    input,
+    getter(name),
+  );
 }

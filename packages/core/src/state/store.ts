@@ -42,17 +42,49 @@ export interface WindowStore<K, V> extends StateStore {
   all(): AsyncIterable<WindowedEntry<K, V>>;
 }
 
+/** One session of a key: start and end are the first and last record timestamps (both inclusive). */
+export interface SessionEntry<K, V> {
+  readonly key: K;
+  readonly start: number;
+  readonly end: number;
+  readonly value: V;
+}
+
+/**
+ * Sessions per key, as Kafka Streams' SessionStore: ordered by key bytes, then session end, then
+ * start. Sessions that ended more than `retentionMs` before the latest session end put are no longer
+ * found (Kafka Streams' retention), and expire from the backend later.
+ */
+export interface SessionStore<K, V> extends StateStore {
+  /** Writes the session's aggregate; `undefined` removes it. */
+  put(key: K, start: number, end: number, value: V | undefined): void;
+  remove(key: K, start: number, end: number): void;
+  fetchSession(key: K, start: number, end: number): V | undefined;
+  /** Sessions of `key` with end >= earliestSessionEnd and start <= latestSessionStart. */
+  findSessions(
+    key: K,
+    earliestSessionEnd: number,
+    latestSessionStart: number,
+  ): AsyncIterable<SessionEntry<K, V>>;
+  /** Every session of one key. */
+  fetch(key: K): AsyncIterable<SessionEntry<K, V>>;
+  all(): AsyncIterable<SessionEntry<K, V>>;
+}
+
 /** What a topology declares about a store; the backend builds the stack from it. */
 export interface StoreDefinition<K = unknown, V = unknown> {
   readonly name: string;
-  readonly kind: 'key-value' | 'window';
+  readonly kind: 'key-value' | 'window' | 'session';
   readonly keySerde: Serde<K>;
   readonly valueSerde: Serde<V>;
   /** Back the store with `<applicationId>-<name>-changelog`. Default true. */
   readonly logging: boolean;
   /** Serve reads and dedupe writes through the task's write cache. Default true. */
   readonly caching: boolean;
-  /** Window stores: window size and retention (>= size + grace); windows older than that expire. */
+  /**
+   * Window stores: window size and retention (>= size + grace); windows older than that expire.
+   * Session stores: retention (gap + grace by default, as Kafka Streams).
+   */
   readonly windowSizeMs?: number;
   readonly retentionMs?: number;
 }

@@ -1,5 +1,6 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
 
 /**
@@ -9,4 +10,5 @@ import { streamJoinScenarios } from './stream-joins.js';
 export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...aggregationScenarios,
   ...streamJoinScenarios,
+  ...sessionScenarios,
 };

@@ -105,7 +105,7 @@ export async function planInternalTopics(
     const partitions = partitionsBySubtopology.get(st.id) as number;
     for (const store of st.stores) {
       if (!store.logging) continue;
-      const windowed = store.kind === 'window';
+      const windowed = store.kind !== 'key-value';
       toCreate.push({
         name: changelogTopicName(applicationId, store.name),
         partitions,

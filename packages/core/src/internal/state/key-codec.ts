@@ -84,3 +84,38 @@ function countZeros(key: Buffer): number {
   for (const b of key) if (b === 0) n++;
   return n;
 }
+
+/**
+ * Session-store key encoding: the window-key encoding of (keyBytes, end) followed by int64(start),
+ * so one key's sessions are contiguous and ordered by end, then start (Kafka Streams' SessionKeySchema
+ * order), and a scan from end >= earliestEnd is a range scan.
+ */
+export const sessionKeyCodec = {
+  encode(key: Buffer, start: number, end: number): Buffer {
+    const head = windowKeyCodec.encode(key, end);
+    const out = Buffer.allocUnsafe(head.length + 8);
+    head.copy(out, 0);
+    writeOrderedInt64(out, head.length, start);
+    return out;
+  },
+
+  /** Encoded keys of `key`'s sessions with fromEnd <= end <= toEnd. */
+  bounds(key: Buffer, fromEnd: number, toEnd: number): { from: Buffer; to: Buffer } {
+    return {
+      from: sessionKeyCodec.encode(key, Number.MIN_SAFE_INTEGER, fromEnd),
+      to: sessionKeyCodec.encode(key, Number.MAX_SAFE_INTEGER, toEnd),
+    };
+  },
+
+  start(encoded: Buffer): number {
+    return readOrderedInt64(encoded, encoded.length - 8);
+  },
+
+  end(encoded: Buffer): number {
+    return readOrderedInt64(encoded, encoded.length - 16);
+  },
+
+  key(encoded: Buffer): Buffer {
+    return windowKeyCodec.key(encoded.subarray(0, encoded.length - 8));
+  },
+};

@@ -10,7 +10,12 @@ import { type CheckpointRead, deleteCheckpoint, readCheckpoint } from './checkpo
 import { PendingBatchStore } from './pending-batch.js';
 import { restoreStore } from './restore.js';
 import { type OpenStore, StoreTask } from './task-stores.js';
-import { type StoreLifecycle, TypedKeyValueStore, TypedWindowStore } from './typed-stores.js';
+import {
+  type StoreLifecycle,
+  TypedKeyValueStore,
+  TypedSessionStore,
+  TypedWindowStore,
+} from './typed-stores.js';
 
 /** How a backend keeps a task's bytes: on disk (LevelDB) or in memory. */
 export interface TaskStorage {
@@ -136,7 +141,10 @@ async function layer(
       typed: new TypedKeyValueStore(definition, buffer, lifecycle, topic),
     };
   }
-  const typed = new TypedWindowStore(definition, buffer, lifecycle, topic);
+  const typed =
+    definition.kind === 'session'
+      ? new TypedSessionStore(definition, buffer, lifecycle, topic)
+      : new TypedWindowStore(definition, buffer, lifecycle, topic);
   await typed.init();
   return { definition, buffer, typed };
 }
@@ -153,7 +161,7 @@ function validate(ctx: TaskStateContext): void {
     if (!SAFE_NAME.test(d.name))
       throw new TributaryError('CONFIG_INVALID', `store name not file-name safe: ${d.name}`);
     if (names.has(d.name)) throw new TributaryError('CONFIG_INVALID', `store ${d.name} declared twice`);
-    if (d.kind === 'window' && d.retentionMs !== undefined && !(d.retentionMs >= 0)) {
+    if (d.kind !== 'key-value' && d.retentionMs !== undefined && !(d.retentionMs >= 0)) {
       throw new TributaryError('CONFIG_INVALID', `store ${d.name}: retentionMs must be >= 0`);
     }
     names.add(d.name);

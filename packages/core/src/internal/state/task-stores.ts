@@ -7,14 +7,22 @@ import type {
   TaskStores,
 } from '../../state/store.js';
 import { deleteCheckpoint, writeCheckpoint } from './checkpoint.js';
-import type { StoreLifecycle, TypedKeyValueStore, TypedWindowStore } from './typed-stores.js';
+import type {
+  StoreLifecycle,
+  TypedKeyValueStore,
+  TypedSessionStore,
+  TypedWindowStore,
+} from './typed-stores.js';
 import type { WriteBuffer } from './write-buffer.js';
 
 /** One store of a task with its layers. */
 export interface OpenStore {
   readonly definition: StoreDefinition;
   readonly buffer: WriteBuffer;
-  readonly typed: TypedKeyValueStore<unknown, unknown> | TypedWindowStore<unknown, unknown>;
+  readonly typed:
+    | TypedKeyValueStore<unknown, unknown>
+    | TypedWindowStore<unknown, unknown>
+    | TypedSessionStore<unknown, unknown>;
 }
 
 /** The stores of one task: what the runtime's commit protocol drives (see DESIGN "How data flows"). */
@@ -76,8 +84,10 @@ export class StoreTask implements TaskStores {
   async expire(streamTime: number): Promise<void> {
     this.ensureOpen();
     for (const s of this.stores.values()) {
-      if (s.definition.kind === 'window')
-        await (s.typed as TypedWindowStore<unknown, unknown>).expire(streamTime);
+      if (s.definition.kind !== 'key-value')
+        await (s.typed as TypedWindowStore<unknown, unknown> | TypedSessionStore<unknown, unknown>).expire(
+          streamTime,
+        );
     }
   }
 

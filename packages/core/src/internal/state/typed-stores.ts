@@ -1,9 +1,16 @@
 import { TributaryError } from '../../errors.js';
 import type { KeyValue } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
-import type { KeyValueStore, StoreDefinition, WindowedEntry, WindowStore } from '../../state/store.js';
+import type {
+  KeyValueStore,
+  SessionEntry,
+  SessionStore,
+  StoreDefinition,
+  WindowedEntry,
+  WindowStore,
+} from '../../state/store.js';
 import type { RangeOptions } from './bytes-store.js';
-import { prefixUpperBound, windowKeyCodec } from './key-codec.js';
+import { prefixUpperBound, sessionKeyCodec, windowKeyCodec } from './key-codec.js';
 import type { WriteBuffer } from './write-buffer.js';
 
 /** Shared by a task's stores so closing the task invalidates every handle a processor kept. */
@@ -192,6 +199,102 @@ export class TypedWindowStore<K, V> extends TypedStore<K, V> implements WindowSt
         if (windowStart < timeFrom || windowStart > timeTo) continue;
         const key = keySerde.deserialize(windowKeyCodec.key(k), this.topic);
         yield { key, windowStart, value: this.value(v) };
+      }
+    }
+  }
+}
+
+/** Backend expiry keeps sessions this much longer than the retention Kafka Streams' reads apply. */
+const SESSION_EXPIRY_SLACK_MS = 24 * 60 * 60 * 1000;
+
+export class TypedSessionStore<K, V> extends TypedStore<K, V> implements SessionStore<K, V> {
+  /** Latest session end put (Kafka Streams' store-level observed stream time); drives retention. */
+  private observedEnd = Number.NEGATIVE_INFINITY;
+
+  async init(): Promise<void> {
+    for await (const chunk of this.buffer.store.range()) {
+      for (const [k] of chunk) this.observedEnd = Math.max(this.observedEnd, sessionKeyCodec.end(k));
+    }
+  }
+
+  put(key: K, start: number, end: number, value: V | undefined): void {
+    this.open();
+    this.buffer.put(sessionKeyCodec.encode(this.keyBytes(key), start, end), this.valueBytes(value));
+    this.observedEnd = Math.max(this.observedEnd, end);
+  }
+
+  remove(key: K, start: number, end: number): void {
+    this.put(key, start, end, undefined);
+  }
+
+  fetchSession(key: K, start: number, end: number): V | undefined {
+    this.open();
+    const bytes = this.buffer.get(sessionKeyCodec.encode(this.keyBytes(key), start, end));
+    return bytes === undefined ? undefined : this.value(bytes);
+  }
+
+  findSessions(
+    key: K,
+    earliestSessionEnd: number,
+    latestSessionStart: number,
+  ): AsyncIterable<SessionEntry<K, V>> {
+    this.open();
+    const from = Math.max(earliestSessionEnd, this.visibleFrom());
+    return this.scan(
+      sessionKeyCodec.bounds(this.keyBytes(key), from, Number.MAX_SAFE_INTEGER),
+      (s) => s <= latestSessionStart,
+      key,
+    );
+  }
+
+  fetch(key: K): AsyncIterable<SessionEntry<K, V>> {
+    this.open();
+    const bounds = sessionKeyCodec.bounds(this.keyBytes(key), this.visibleFrom(), Number.MAX_SAFE_INTEGER);
+    return this.scan(bounds, () => true, key);
+  }
+
+  all(): AsyncIterable<SessionEntry<K, V>> {
+    this.open();
+    return this.scan({}, () => true);
+  }
+
+  /** Deletes sessions long past retention, locally only (see change-logging.ts). */
+  async expire(streamTime: number): Promise<void> {
+    const retention = this.definition.retentionMs;
+    if (retention === undefined || this.lifecycle.closed) return;
+    const cutoff = Math.min(streamTime, this.observedEnd) - retention - SESSION_EXPIRY_SLACK_MS;
+    const expired = (k: Buffer) => sessionKeyCodec.end(k) <= cutoff;
+    this.buffer.dropWhere(expired);
+    const keys: Buffer[] = [];
+    for await (const chunk of this.buffer.store.range())
+      for (const [k] of chunk) if (expired(k)) keys.push(k);
+    if (keys.length > 0) await this.buffer.store.deleteLocal(keys);
+  }
+
+  /** The earliest session end reads still see: as Kafka Streams, observed end - retention + 1. */
+  private visibleFrom(): number {
+    const retention = this.definition.retentionMs;
+    if (retention === undefined || this.observedEnd === Number.NEGATIVE_INFINITY)
+      return Number.MIN_SAFE_INTEGER;
+    return Math.max(Number.MIN_SAFE_INTEGER, this.observedEnd - retention + 1);
+  }
+
+  private async *scan(
+    bounds: RangeOptions,
+    startOk: (start: number) => boolean,
+    key?: K,
+  ): AsyncIterable<SessionEntry<K, V>> {
+    const { keySerde } = this.definition;
+    for await (const chunk of this.buffer.range(bounds)) {
+      for (const [k, v] of chunk) {
+        const start = sessionKeyCodec.start(k);
+        if (!startOk(start)) continue;
+        yield {
+          key: key ?? keySerde.deserialize(sessionKeyCodec.key(k), this.topic),
+          start,
+          end: sessionKeyCodec.end(k),
+          value: this.value(v),
+        };
       }
     }
   }

@@ -9,6 +9,7 @@ final class Scenarios {
     List<Scenario> all = new ArrayList<>();
     all.addAll(AggregationScenarios.all());
     all.addAll(StreamJoinScenarios.all());
+    all.addAll(SessionScenarios.all());
     return all;
   }
 }

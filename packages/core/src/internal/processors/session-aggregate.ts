@@ -1,0 +1,147 @@
+import { type Change, change } from '../../change.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { StreamRecord } from '../../record.js';
+import type { KeyValueStore, SessionStore } from '../../state/store.js';
+import type { Windowed } from '../../windowed.js';
+import { OpenWindows } from './open-windows.js';
+
+export interface SessionAggregateSpec<K, V, VA> {
+  readonly storeName: string;
+  /** KV store holding stream time and the emit watermark, so a restarted task keeps them. */
+  readonly metaStoreName: string;
+  readonly inactivityGapMs: number;
+  readonly graceMs: number;
+  readonly initializer: () => VA;
+  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
+  readonly merger: (key: K, aggregate1: VA, aggregate2: VA) => VA;
+  readonly emit: 'final' | 'update';
+  readonly idleTimeoutMs: number | undefined;
+  readonly lateChild: string;
+  readonly resultChild: string;
+}
+
+const STREAM_TIME = 'streamTime';
+/** Sessions ending before this have been emitted (emit 'final'); as Kafka Streams' lastEmitWindowCloseTime. */
+const EMITTED_BEFORE = 'emittedBefore';
+
+/**
+ * Session-window aggregation, as Kafka Streams' KStreamSessionWindowAggregate: a record at t merges
+ * every session of its key with end >= t - gap and start <= t + gap into one. The merged session is
+ * late when its end < stream time - grace - gap. With emit 'update' every merged-away session is
+ * forwarded as a tombstone and the merged session as an update (stamped with session ends); with
+ * 'final' a session is forwarded once, when its end falls below that close time.
+ */
+export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
+  private ctx!: ProcessorContext<unknown, unknown>;
+  private store!: SessionStore<K, VA>;
+  private meta!: KeyValueStore<string, number>;
+  private streamTime = Number.NEGATIVE_INFINITY;
+  private emittedBefore = Number.NEGATIVE_INFINITY;
+  /** Sessions put since the last emit (may have been merged away since: checked on emit). */
+  private readonly open = new OpenWindows<K>();
+  private lastActivity = 0;
+  /** Records skipped for a null key, as Kafka Streams' dropped-records sensor. */
+  skippedNullKeys = 0;
+
+  constructor(private readonly spec: SessionAggregateSpec<K, V, VA>) {}
+
+  async init(ctx: ProcessorContext<unknown, unknown>): Promise<void> {
+    this.ctx = ctx;
+    this.store = ctx.getStateStore<SessionStore<K, VA>>(this.spec.storeName);
+    this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
+    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
+    this.lastActivity = ctx.currentSystemTime();
+    if (this.spec.emit === 'final') {
+      for await (const s of this.store.all())
+        if (s.end >= this.emittedBefore) this.open.add(s.key, s.start, s.end);
+    }
+    const idle = this.spec.idleTimeoutMs;
+    if (idle !== undefined) {
+      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
+    }
+  }
+
+  /** Sessions ending before this are closed. */
+  private closeTime(): number {
+    return Math.max(this.streamTime - this.spec.graceMs - this.spec.inactivityGapMs, this.emittedBefore);
+  }
+
+  async process(record: StreamRecord<K, V>): Promise<void> {
+    const { key, timestamp: ts } = record;
+    if (key === null || key === undefined) {
+      this.skippedNullKeys += 1;
+      return;
+    }
+    this.lastActivity = this.ctx.currentSystemTime();
+    if (ts > this.streamTime) {
+      this.streamTime = ts;
+      this.meta.put(STREAM_TIME, ts);
+    }
+    const gap = this.spec.inactivityGapMs;
+    let start = ts;
+    let end = ts;
+    let agg = this.spec.initializer();
+    const merged: { start: number; end: number; value: VA }[] = [];
+    for await (const s of this.store.findSessions(key, ts - gap, ts + gap)) {
+      merged.push(s);
+      start = Math.min(start, s.start);
+      end = Math.max(end, s.end);
+      agg = this.spec.merger(key, agg, s.value);
+    }
+    const closeTime = this.closeTime();
+    if (end < closeTime) {
+      this.ctx.forward(record, this.spec.lateChild);
+      return;
+    }
+    if (start !== ts || end !== ts) {
+      for (const s of merged) {
+        this.store.remove(key, s.start, s.end);
+        if (this.spec.emit === 'update') this.forward(key, s.start, s.end, undefined, s.value);
+      }
+    }
+    agg = this.spec.aggregator(key, record.value, agg);
+    this.store.put(key, start, end, agg);
+    if (this.spec.emit === 'update') this.forward(key, start, end, agg, undefined);
+    else {
+      this.open.add(key, start, end);
+      this.emitClosed(closeTime);
+    }
+  }
+
+  private forward(key: K, start: number, end: number, value: VA | undefined, old: VA | undefined): void {
+    const windowed: Windowed<K> = { key, window: { start, end } };
+    this.ctx.forward(
+      { key: windowed, value: change(value, old), timestamp: end, headers: {} },
+      this.spec.resultChild,
+    );
+  }
+
+  /** Forwards every session ending before closeTime once, ordered by end, then key, then start. */
+  private emitClosed(closeTime: number): void {
+    if (closeTime <= this.emittedBefore) return;
+    const closed = [...this.open.popEndingAtOrBefore(closeTime - 1)];
+    closed.sort((a, b) => a.end - b.end || compareKeys(a.key, b.key) || a.start - b.start);
+    for (const s of closed) {
+      const value = this.store.fetchSession(s.key, s.start, s.end);
+      if (value !== undefined) this.forward(s.key, s.start, s.end, value, undefined);
+    }
+    this.emittedBefore = closeTime;
+    this.meta.put(EMITTED_BEFORE, closeTime);
+  }
+
+  private closeIfIdle(now: number): void {
+    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
+      this.lastActivity = now;
+      return;
+    }
+    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+    this.emitClosed(this.open.maxEnd() + 1);
+  }
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
