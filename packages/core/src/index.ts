@@ -24,12 +24,13 @@ export type {
   TopicTailer,
   TransactionPort,
 } from './kafka/ports.js';
+export { BranchedKStream } from './kstream/branched-stream.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
 export { KGroupedTable } from './kstream/grouped-table.js';
 export { windowedJsonSerde } from './kstream/internal-serdes.js';
 export { JoinWindows } from './kstream/join-windows.js';
-export { BranchedKStream, type JoinOptions, KStream } from './kstream/kstream.js';
+export { type JoinOptions, KStream } from './kstream/kstream.js';
 export { KTable } from './kstream/ktable.js';
 export type {
   ConsumedOptions,
