@@ -13,6 +13,7 @@ import { addProcessor, type DslContext } from './dsl-context.js';
 import { KGroupedTable } from './grouped-table.js';
 import { KStream } from './kstream.js';
 import type { GroupedOptions, NamedOptions } from './options.js';
+import { joinTables, type TableJoinOptions } from './table-joins.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -123,5 +124,38 @@ export class KTable<K, V> {
       opts.keySerde,
       opts.valueSerde,
     );
+  }
+
+  /** Inner join on the key: a row while both tables hold the key. See docs/joins.md. */
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    opts: TableJoinOptions,
+  ): KTable<K, VR> {
+    return joinTables(
+      this,
+      other,
+      joiner as (v: V | undefined, o: VO | undefined, k: K) => VR,
+      'inner',
+      opts,
+    );
+  }
+
+  /** Left join on the key: a row while this table holds the key; `otherValue` undefined when the other does not. */
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | undefined, key: K) => VR,
+    opts: TableJoinOptions,
+  ): KTable<K, VR> {
+    return joinTables(this, other, joiner as (v: V | undefined, o: VO | undefined, k: K) => VR, 'left', opts);
+  }
+
+  /** Outer join on the key: a row while either table holds the key; the missing side is undefined. */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | undefined, otherValue: VO | undefined, key: K) => VR,
+    opts: TableJoinOptions,
+  ): KTable<K, VR> {
+    return joinTables(this, other, joiner, 'outer', opts);
   }
 }

@@ -7,6 +7,8 @@ import type { KeyValueStore } from '../../state/store.js';
 export class TableSourceProcessor<K, V> implements Processor<K, V | null, K, Change<V>> {
   private ctx!: ProcessorContext<K, Change<V>>;
   private store!: KeyValueStore<K, V>;
+  /** Records skipped for a null key. */
+  skippedNullKeys = 0;
 
   constructor(private readonly storeName: string) {}
 
@@ -16,14 +18,18 @@ export class TableSourceProcessor<K, V> implements Processor<K, V | null, K, Cha
   }
 
   process(record: StreamRecord<K, V | null>): void {
-    // A null key cannot address a row: Kafka Streams skips these too; the error policy decides.
+    // A null key cannot address a row: skipped and counted, as Kafka Streams drops it (with a
+    // warning and its dropped-records sensor) rather than failing (fixture tjoin-null-keys).
     if (record.key === null || record.key === undefined) {
-      throw new Error(`table ${this.storeName}: record has a null key`);
+      this.skippedNullKeys += 1;
+      return;
     }
     const old = this.store.get(record.key);
     if (record.value === null || record.value === undefined) {
-      if (old === undefined) return;
-      this.store.delete(record.key);
+      // Forwarded even when the key holds no row (an update with neither value), as Kafka Streams
+      // does (fixture table-source-tombstones): toStream() passes the tombstone on, and a join
+      // forwards it where the other side has a row; filters and groupBy drop it.
+      if (old !== undefined) this.store.delete(record.key);
       this.ctx.forward({ ...record, value: change<V>(undefined, old) });
       return;
     }
