@@ -25,6 +25,7 @@ export type {
   TransactionPort,
 } from './kafka/ports.js';
 export { BranchedKStream } from './kstream/branched-stream.js';
+export type { ForeignKeyJoinOptions } from './kstream/foreign-key-joins.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
 export { KGroupedTable } from './kstream/grouped-table.js';

@@ -10,12 +10,17 @@ import type { KeyValue } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyValueStore } from '../state/store.js';
 import { addProcessor, type DslContext } from './dsl-context.js';
+import type { ForeignKeyJoinOptions } from './foreign-key-joins.js';
 import { KGroupedTable } from './grouped-table.js';
 import { KStream } from './kstream.js';
 import type { GroupedOptions, NamedOptions } from './options.js';
-import { joinTables, type TableJoinOptions } from './table-joins.js';
+import { joinTables, keyOrForeignKeyJoin, type TableJoinOptions } from './table-joins.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
+// biome-ignore lint/suspicious/noExplicitAny: the join implementations take either overload's arguments
+type AnyFn = (...args: any[]) => any;
+// biome-ignore lint/suspicious/noExplicitAny: as above
+type AnyTable = KTable<any, any>;
 
 /**
  * A changelog stream seen as a table: the latest value per key. Operators forward Change{new, old}
@@ -126,28 +131,52 @@ export class KTable<K, V> {
     );
   }
 
-  /** Inner join on the key: a row while both tables hold the key. See docs/joins.md. */
+  /**
+   * Inner join: on the key (`join(other, joiner, { name })`), or on a foreign key
+   * (`join(other, foreignKeyExtractor, joiner, { name })`, KIP-213). See docs/joins.md.
+   */
   join<VO, VR>(
     other: KTable<K, VO>,
     joiner: (value: V, otherValue: VO, key: K) => VR,
     opts: TableJoinOptions,
-  ): KTable<K, VR> {
-    return joinTables(
-      this,
-      other,
-      joiner as (v: V | undefined, o: VO | undefined, k: K) => VR,
-      'inner',
-      opts,
-    );
+  ): KTable<K, VR>;
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    opts: ForeignKeyJoinOptions<KO, VR>,
+  ): KTable<K, VR>;
+  join(
+    other: AnyTable,
+    a: AnyFn,
+    b: AnyFn | TableJoinOptions,
+    c?: ForeignKeyJoinOptions<unknown, unknown>,
+  ): AnyTable {
+    return keyOrForeignKeyJoin(this, other, a, b, c, 'inner');
   }
 
-  /** Left join on the key: a row while this table holds the key; `otherValue` undefined when the other does not. */
+  /**
+   * Left join: on the key, or on a foreign key; `otherValue` is undefined where the other table has
+   * no row. See docs/joins.md.
+   */
   leftJoin<VO, VR>(
     other: KTable<K, VO>,
     joiner: (value: V, otherValue: VO | undefined, key: K) => VR,
     opts: TableJoinOptions,
-  ): KTable<K, VR> {
-    return joinTables(this, other, joiner as (v: V | undefined, o: VO | undefined, k: K) => VR, 'left', opts);
+  ): KTable<K, VR>;
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V, key: K) => KO | null | undefined,
+    joiner: (value: V, otherValue: VO | undefined, key: K) => VR,
+    opts: ForeignKeyJoinOptions<KO, VR>,
+  ): KTable<K, VR>;
+  leftJoin(
+    other: AnyTable,
+    a: AnyFn,
+    b: AnyFn | TableJoinOptions,
+    c?: ForeignKeyJoinOptions<unknown, unknown>,
+  ): AnyTable {
+    return keyOrForeignKeyJoin(this, other, a, b, c, 'left');
   }
 
   /** Outer join on the key: a row while either table holds the key; the missing side is undefined. */

@@ -9,6 +9,7 @@ import {
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { addProcessor, requireName } from './dsl-context.js';
+import { type ForeignKeyJoinOptions, joinOnForeignKey } from './foreign-key-joins.js';
 import { internalSerde } from './internal-serdes.js';
 import { KTable } from './ktable.js';
 
@@ -90,4 +91,34 @@ export function joinTables<K, V, VO, VR>(
     undefined,
     [...left.sourceNodes, ...right.sourceNodes],
   );
+}
+
+type Fn = (...args: never[]) => unknown;
+
+/**
+ * `KTable.join`/`leftJoin` take either `(other, joiner, opts)` (on the key) or
+ * `(other, foreignKeyExtractor, joiner, opts)` (on a foreign key), as Kafka Streams' do: a function
+ * in third place tells them apart.
+ */
+export function keyOrForeignKeyJoin<K, V>(
+  left: KTable<K, V>,
+  other: KTable<unknown, unknown>,
+  first: Fn,
+  second: Fn | TableJoinOptions,
+  third: ForeignKeyJoinOptions<unknown, unknown> | undefined,
+  kind: 'inner' | 'left',
+): KTable<K, unknown> {
+  type Joiner = (v: V | undefined, o: unknown, k: K) => unknown;
+  if (typeof second === 'function') {
+    const extractor = first as unknown as (v: V, k: K) => unknown;
+    return joinOnForeignKey(
+      left,
+      other,
+      extractor,
+      second as unknown as Joiner,
+      kind === 'left',
+      third ?? ({} as never),
+    );
+  }
+  return joinTables(left, other as KTable<K, unknown>, first as unknown as Joiner, kind, second);
 }

@@ -1,5 +1,6 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { foreignKeyJoinScenarios } from './foreign-key-joins.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
 import { tableJoinScenarios } from './table-joins.js';
@@ -13,4 +14,5 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...streamJoinScenarios,
   ...sessionScenarios,
   ...tableJoinScenarios,
+  ...foreignKeyJoinScenarios,
 };

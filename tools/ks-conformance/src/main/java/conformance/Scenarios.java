@@ -11,6 +11,7 @@ final class Scenarios {
     all.addAll(StreamJoinScenarios.all());
     all.addAll(SessionScenarios.all());
     all.addAll(TableJoinScenarios.all());
+    all.addAll(ForeignKeyJoinScenarios.all());
     return all;
   }
 }
