@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  bootstrapServers,
   type ConsumedRecord,
   consumeAll,
   createTopics,
@@ -13,6 +11,7 @@ import {
   withAdmin,
 } from '../index.js';
 import { eventually, tempDir } from './helpers.js';
+import { spawnFixture } from './instance-helpers.js';
 
 async function committedCount(groupId: string, topic: string): Promise<number> {
   return withAdmin(async (admin) => {
@@ -29,25 +28,7 @@ const RIGHT_KEYS = 24;
 type Msg = { key: string; value: string | null; timestamp: string };
 type Row = { value: string; ts: number };
 
-function startApp(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, ...env, KAFKA_BOOTSTRAP_SERVERS: bootstrapServers() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+const startApp = (env: Record<string, string>) => spawnFixture(fixture, env);
 
 /** Per key, the committed records in order (one key lives in one partition, whose order is kept). */
 function byKey(records: ConsumedRecord[]): Map<string, (Row | null)[]> {

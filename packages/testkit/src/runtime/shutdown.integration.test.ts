@@ -1,39 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapServers,
-  consumeAll,
-  createTopics,
-  produceAll,
-  testKafka,
-  uniqueName,
-  withAdmin,
-} from '../index.js';
+import { consumeAll, createTopics, produceAll, testKafka, uniqueName, withAdmin } from '../index.js';
 import { eventually } from './helpers.js';
+import { spawnFixture } from './instance-helpers.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'passthrough-app.ts');
 
-function startApp(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, ...env, KAFKA_BOOTSTRAP_SERVERS: bootstrapServers() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+const startApp = (env: Record<string, string>) => spawnFixture(fixture, env);
 
 async function committed(groupId: string, topic: string): Promise<number> {
   return withAdmin(async (admin) => {

@@ -1,16 +1,9 @@
 import { rm } from 'node:fs/promises';
-import { JoinWindows, type RestoreProgress, Serdes, StreamsBuilder, Tributary } from '@tributary/core';
-import { levelDbBackend } from '@tributary/state';
+import { JoinWindows, type RestoreProgress, Serdes, StreamsBuilder } from '@tributary/core';
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapServers,
-  consumeAll,
-  createTopics,
-  produceAll,
-  uniqueName,
-  waitForCommittedToEnd,
-} from '../index.js';
+import { bootstrapServers, consumeAll, createTopics, uniqueName } from '../index.js';
 import { closedAfterEach, tempDir, testLogger } from './helpers.js';
+import { runPhase } from './instance-helpers.js';
 
 const T0 = Date.UTC(2025, 10, 6, 9, 0, 0);
 const KEYS = 12;
@@ -80,16 +73,16 @@ describe('stream-stream join on the real broker over 3 partitions', () => {
       logger: testLogger(),
     };
     const run = async (stateDir: string, phase: { left: Msg[]; right: Msg[] }) => {
-      await produceAll(left, phase.left);
-      await produceAll(right, phase.right);
-      const app = new Tributary(topology(), { ...common, stateBackend: levelDbBackend({ stateDir }) });
-      const events: RestoreProgress[] = [];
-      app.onRestoreProgress((e) => events.push(e));
-      apps.push(app);
-      await app.start();
-      expect(await waitForCommittedToEnd(applicationId, left, 90_000)).toBe(true);
-      expect(await waitForCommittedToEnd(applicationId, right, 90_000)).toBe(true);
-      await app.close();
+      const events = await runPhase({
+        topology,
+        config: common,
+        stateDir,
+        inputs: [
+          [left, phase.left],
+          [right, phase.right],
+        ],
+        apps,
+      });
       return events;
     };
     const restored = (events: RestoreProgress[]) =>

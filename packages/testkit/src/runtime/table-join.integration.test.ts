@@ -1,17 +1,9 @@
 import { rm } from 'node:fs/promises';
-import { type RestoreProgress, Serdes, StreamsBuilder, Tributary } from '@tributary/core';
-import { levelDbBackend } from '@tributary/state';
+import { type RestoreProgress, Serdes, StreamsBuilder } from '@tributary/core';
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapServers,
-  type ConsumedRecord,
-  consumeAll,
-  createTopics,
-  produceAll,
-  uniqueName,
-  waitForCommittedToEnd,
-} from '../index.js';
+import { bootstrapServers, type ConsumedRecord, consumeAll, createTopics, uniqueName } from '../index.js';
 import { closedAfterEach, tempDir, testLogger } from './helpers.js';
+import { runPhase } from './instance-helpers.js';
 
 const T0 = Date.UTC(2025, 10, 6, 9, 0, 0);
 const KEYS = 40;
@@ -102,16 +94,16 @@ describe('table-table joins on the real broker over 3 partitions', () => {
       logger: testLogger(),
     };
     const run = async (stateDir: string, phase: { left: Msg[]; right: Msg[] }) => {
-      await produceAll(left, phase.left);
-      await produceAll(right, phase.right);
-      const app = new Tributary(topology(), { ...common, stateBackend: levelDbBackend({ stateDir }) });
-      const events: RestoreProgress[] = [];
-      app.onRestoreProgress((e) => events.push(e));
-      apps.push(app);
-      await app.start();
-      expect(await waitForCommittedToEnd(applicationId, left, 90_000)).toBe(true);
-      expect(await waitForCommittedToEnd(applicationId, right, 90_000)).toBe(true);
-      await app.close();
+      const events = await runPhase({
+        topology,
+        config: common,
+        stateDir,
+        inputs: [
+          [left, phase.left],
+          [right, phase.right],
+        ],
+        apps,
+      });
       return events.filter((e) => e.phase === 'end');
     };
     const restored = (events: RestoreProgress[]) => events.reduce((n, e) => n + e.restored, 0);
