@@ -4,6 +4,7 @@ import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { OpenWindows } from './open-windows.js';
+import { OperatorClock } from './operator-clock.js';
 
 export interface SessionAggregateSpec<K, V, VA> {
   readonly storeName: string;
@@ -35,7 +36,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
   private ctx!: ProcessorContext<unknown, unknown>;
   private store!: SessionStore<K, VA>;
   private meta!: KeyValueStore<string, number>;
-  private streamTime = Number.NEGATIVE_INFINITY;
+  private clock!: OperatorClock;
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Sessions put since the last emit (may have been merged away since: checked on emit). */
   private readonly open = new OpenWindows<K>();
@@ -49,7 +50,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.ctx = ctx;
     this.store = ctx.getStateStore<SessionStore<K, VA>>(this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
-    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
+    if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
     this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
@@ -64,7 +66,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
 
   /** Sessions ending before this are closed. */
   private closeTime(): number {
-    return Math.max(this.streamTime - this.spec.graceMs - this.spec.inactivityGapMs, this.emittedBefore);
+    return Math.max(this.clock.time - this.spec.graceMs - this.spec.inactivityGapMs, this.emittedBefore);
   }
 
   async process(record: StreamRecord<K, V>): Promise<void> {
@@ -74,10 +76,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
       return;
     }
     this.lastActivity = this.ctx.currentSystemTime();
-    if (ts > this.streamTime) {
-      this.streamTime = ts;
-      this.meta.put(STREAM_TIME, ts);
-    }
+    this.clock.advance(ts);
     const gap = this.spec.inactivityGapMs;
     let start = ts;
     let end = ts;

@@ -5,6 +5,7 @@ import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, WindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { OpenWindows } from './open-windows.js';
+import { OperatorClock } from './operator-clock.js';
 
 /**
  * The window math the processor needs. The DSL's `TimeWindows` implements it; the processor sees only
@@ -43,7 +44,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   private ctx!: ProcessorContext<unknown, unknown>;
   private store!: WindowStore<K, VA>;
   private meta!: KeyValueStore<string, number>;
-  private streamTime = Number.NEGATIVE_INFINITY;
+  private clock!: OperatorClock;
   /** Windows ending at or before this were closed by an idle timeout. */
   private closedThrough = Number.NEGATIVE_INFINITY;
   private readonly open = new OpenWindows<K>();
@@ -55,7 +56,8 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     this.ctx = ctx;
     this.store = ctx.getStateStore<WindowStore<K, VA>>(this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
-    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
+    if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.closedThrough = this.meta.get(CLOSED_THROUGH) ?? Number.NEGATIVE_INFINITY;
     this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
@@ -70,7 +72,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   }
 
   private closeTime(): number {
-    return Math.max(this.streamTime - this.spec.windows.graceMs, this.closedThrough);
+    return Math.max(this.clock.time - this.spec.windows.graceMs, this.closedThrough);
   }
 
   process(record: StreamRecord<K, V>): void {
@@ -78,10 +80,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
       throw new TributaryError('PROCESSING_FAILED', `windowed aggregation ${this.spec.storeName}: null key`);
     }
     this.lastActivity = this.ctx.currentSystemTime();
-    if (record.timestamp > this.streamTime) {
-      this.streamTime = record.timestamp;
-      this.meta.put(STREAM_TIME, this.streamTime);
-    }
+    this.clock.advance(record.timestamp);
     const closeTime = this.closeTime();
     const { sizeMs } = this.spec.windows;
     let late = false;
