@@ -19,7 +19,7 @@ import {
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
 import { ExternalSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
-import { type BroadcastTarget, TaskWatermark, WatermarkBroadcaster, watermarkOf } from './watermarks.js';
+import { type BroadcastTarget, TaskWatermark, WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 
@@ -87,8 +87,9 @@ export class StreamTask {
   readonly eventTimeMode: EventTimeMode;
   private readonly watermark: TaskWatermark | undefined;
   private readonly broadcaster: WatermarkBroadcaster | undefined;
-  /** Input topics whose records may be watermark reports (repartition topics). */
+  /** Input topics whose records may carry watermarks (repartition topics). */
   private readonly reportTopics = new Set<string>();
+  private readonly reader: WatermarkReader;
   /** Offsets processed since the last commit, per `topic:partition`: first and last. Only this class writes it. */
   private readonly uncommitted = new Map<string, UncommittedRange>();
   private readonly sourcesByTopic = new Map<string, NodeInstance>();
@@ -126,6 +127,7 @@ export class StreamTask {
         w?.heartbeatMs ?? Number.POSITIVE_INFINITY,
       );
     }
+    this.reader = new WatermarkReader(this.watermark);
   }
 
   /** The task's event-time clock: the watermark, or under 'stream-time' the largest timestamp seen. */
@@ -187,8 +189,16 @@ export class StreamTask {
           return p;
         }
         return node.supplier();
-      case 'sink':
-        return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector);
+      case 'sink': {
+        const broadcaster = this.broadcaster;
+        const watermark = this.watermark;
+        const repartition = typeof node.topic !== 'function' && node.topic.kind === 'repartition';
+        const stamp =
+          repartition && broadcaster && watermark
+            ? () => broadcaster.stamp(watermark.watermark, watermark.idle)
+            : undefined;
+        return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector, stamp);
+      }
       case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
         if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
@@ -259,12 +269,10 @@ export class StreamTask {
       }
       this.currentRaw = raw;
       this.currentMeta = undefined;
-      const report = this.reportTopics.has(raw.topic) ? watermarkOf(raw) : undefined;
-      if (report) {
-        // An upstream task's watermark: it moves the clock and is committed like a record, but no
-        // processor (and no output, changelog or dead-letter topic) ever sees it.
-        watermark?.report(raw.topic, report);
-      } else {
+      // A watermark record moves the clock and is committed like a record, but no processor (and no
+      // output, changelog or dead-letter topic) ever sees it; a data record's stamp is removed.
+      const watermarkRecord = this.reportTopics.has(raw.topic) && this.reader.read(raw) === 'record';
+      if (!watermarkRecord) {
         try {
           const record = this.deserialize(source.node as SourceNode, raw);
           if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;

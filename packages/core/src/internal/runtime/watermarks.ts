@@ -1,8 +1,16 @@
 import type { OutgoingRecord, RawRecord } from '../../kafka/ports.js';
 import type { RecordCollector } from './record-collector.js';
 
-/** The header that marks a watermark record on a repartition topic; it never reaches a processor. */
+/**
+ * The header of a watermark record (no key, no value) on a repartition topic: it never reaches a
+ * processor. Watermark records reach every partition, also those no data went to.
+ */
 export const WATERMARK_HEADER = 'tributary-watermark';
+/**
+ * The header every data record on a repartition topic carries: its upstream task's watermark when it
+ * was sent, so the downstream clock is never behind the data it receives. Removed before processing.
+ */
+export const WATERMARK_STAMP_HEADER = 'tributary-wm';
 const FORMAT = 'v1';
 
 /** What an upstream task tells each partition of a repartition topic it writes. */
@@ -20,13 +28,45 @@ export function encodeWatermark(r: WatermarkReport): string {
   return `${FORMAT} ${r.task} ${r.of} ${r.watermark} ${r.idle ? 1 : 0}`;
 }
 
-/** The report a raw record carries, or undefined for a data record. */
-export function watermarkOf(raw: RawRecord): WatermarkReport | undefined {
-  const h = raw.headers[WATERMARK_HEADER];
-  if (h === undefined) return undefined;
+export function decodeWatermark(h: Buffer | string): WatermarkReport | undefined {
   const [format, task, of, watermark, idle] = String(h).split(' ');
   if (format !== FORMAT) return undefined;
   return { task: Number(task), of: Number(of), watermark: Number(watermark), idle: idle === '1' };
+}
+
+/**
+ * Reads the watermarks arriving on a task's repartition inputs: watermark records (returns 'record':
+ * nothing else to do with it) and stamps on data records (removed from the record's headers, which
+ * belong to this runtime: the record came from the consumer). A stamp equal to the previous one on
+ * the same topic is not parsed again.
+ */
+export class WatermarkReader {
+  private readonly lastStamp = new Map<string, Buffer | string>();
+
+  constructor(private readonly watermark: TaskWatermark | undefined) {}
+
+  read(raw: RawRecord): 'record' | 'data' {
+    const headers = raw.headers;
+    const report = headers[WATERMARK_HEADER];
+    if (report !== undefined) {
+      const r = decodeWatermark(report);
+      if (r) this.watermark?.report(raw.topic, r);
+      return 'record';
+    }
+    const stamp = headers[WATERMARK_STAMP_HEADER];
+    if (stamp === undefined) return 'data';
+    delete (headers as Record<string, unknown>)[WATERMARK_STAMP_HEADER];
+    const last = this.lastStamp.get(raw.topic);
+    if (
+      last !== undefined &&
+      (last === stamp || (Buffer.isBuffer(last) && Buffer.isBuffer(stamp) && last.equals(stamp)))
+    )
+      return 'data';
+    this.lastStamp.set(raw.topic, stamp);
+    const r = decodeWatermark(stamp);
+    if (r) this.watermark?.report(raw.topic, r);
+    return 'data';
+  }
 }
 
 interface SourceInput {
@@ -168,8 +208,15 @@ export class WatermarkBroadcaster {
     private readonly heartbeatMs: number,
   ) {}
 
-  get active(): boolean {
-    return this.targets.length > 0;
+  private stampFor: { watermark: number; idle: boolean; header: string } | undefined;
+
+  /** The header value stamping a data record sent now (cached while the watermark stays). */
+  stamp(watermark: number, idle: boolean): string {
+    const c = this.stampFor;
+    if (c && c.watermark === watermark && c.idle === idle) return c.header;
+    const header = encodeWatermark({ ...this.self, watermark, idle });
+    this.stampFor = { watermark, idle, header };
+    return header;
   }
 
   /** Sends when the watermark or idleness changed (rate-limited) or the heartbeat is due. */
