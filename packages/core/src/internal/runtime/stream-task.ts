@@ -135,6 +135,11 @@ export class StreamTask {
     return this.watermark ? this.watermark.watermark : this.streamTime;
   }
 
+  /** Watermark records this task sent to repartition topics. */
+  get watermarkRecordsSent(): number {
+    return this.broadcaster?.sent ?? 0;
+  }
+
   get lateRecordsUnrouted(): number {
     return this.late.reduce((n, p) => n + p.count, 0);
   }

@@ -381,6 +381,8 @@ export class TaskManager {
     for (const [k, v] of Object.entries(task.stream.counters)) this.retired[k] = (this.retired[k] ?? 0) + v;
     this.retired.lateRecordsUnrouted =
       (this.retired.lateRecordsUnrouted ?? 0) + task.stream.lateRecordsUnrouted;
+    this.retired.watermarkRecordsSent =
+      (this.retired.watermarkRecordsSent ?? 0) + task.stream.watermarkRecordsSent;
     const errors = await closeTask(task, clean);
     if (errors.length > 0) {
       this.d.logger.warn('task close had errors', { task: task.id, errors: errors.map(errorMessage) });
@@ -405,12 +407,14 @@ export class TaskManager {
   metrics(): Record<string, number> {
     const m: Record<string, number> = {
       lateRecordsUnrouted: 0,
+      watermarkRecordsSent: 0,
       ...this.retired,
       processed: this.processedTotal,
     };
     for (const t of this.tasks.values()) {
       for (const [k, v] of Object.entries(t.stream.counters)) m[k] = (m[k] ?? 0) + v;
       m.lateRecordsUnrouted = (m.lateRecordsUnrouted ?? 0) + t.stream.lateRecordsUnrouted;
+      m.watermarkRecordsSent = (m.watermarkRecordsSent ?? 0) + t.stream.watermarkRecordsSent;
     }
     return m;
   }

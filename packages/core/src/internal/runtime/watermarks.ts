@@ -197,6 +197,8 @@ export class WatermarkBroadcaster {
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private lastWatermark: number | undefined;
   private lastIdle = false;
+  /** Watermark records sent (metrics). */
+  sent = 0;
 
   constructor(
     private readonly targets: readonly BroadcastTarget[],
@@ -241,6 +243,7 @@ export class WatermarkBroadcaster {
           headers: { [WATERMARK_HEADER]: header },
         };
         this.collector.send(record);
+        this.sent += 1;
       }
     }
   }
