@@ -19,7 +19,7 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
     applicationId: string,
     private readonly collector: RecordCollector,
     /** Repartition topics under watermarks: the header value carrying the task's watermark. */
-    private readonly watermarkStamp?: () => string,
+    private readonly watermarkStamp?: () => Buffer,
   ) {
     this.fixedTopic = typeof node.topic === 'function' ? undefined : resolveTopic(node.topic, applicationId);
   }
