@@ -1,5 +1,6 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { punctuationScenarios } from './punctuation.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
 
@@ -11,4 +12,5 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...aggregationScenarios,
   ...streamJoinScenarios,
   ...sessionScenarios,
+  ...punctuationScenarios,
 };
