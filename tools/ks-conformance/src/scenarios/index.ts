@@ -1,5 +1,6 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { nullScenarios } from './nulls.js';
 import { punctuationScenarios } from './punctuation.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
@@ -12,5 +13,6 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...aggregationScenarios,
   ...streamJoinScenarios,
   ...sessionScenarios,
+  ...nullScenarios,
   ...punctuationScenarios,
 };

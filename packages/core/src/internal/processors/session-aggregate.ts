@@ -4,6 +4,7 @@ import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { OpenWindows } from './open-windows.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 export interface SessionAggregateSpec<K, V, VA> {
   readonly storeName: string;
@@ -40,8 +41,6 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
   /** Sessions put since the last emit (may have been merged away since: checked on emit). */
   private readonly open = new OpenWindows<K>();
   private lastActivity = 0;
-  /** Records skipped for a null key, as Kafka Streams' dropped-records sensor. */
-  skippedNullKeys = 0;
 
   constructor(private readonly spec: SessionAggregateSpec<K, V, VA>) {}
 
@@ -69,8 +68,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
 
   async process(record: StreamRecord<K, V>): Promise<void> {
     const { key, timestamp: ts } = record;
-    if (key === null || key === undefined) {
-      this.skippedNullKeys += 1;
+    if (isNullish(key)) {
+      countSkipped(this.ctx, 'nullKey');
       return;
     }
     this.lastActivity = this.ctx.currentSystemTime();

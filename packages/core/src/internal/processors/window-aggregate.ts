@@ -1,10 +1,10 @@
 import { type Change, change } from '../../change.js';
-import { TributaryError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, WindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { OpenWindows } from './open-windows.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 /**
  * The window math the processor needs. The DSL's `TimeWindows` implements it; the processor sees only
@@ -38,6 +38,9 @@ const CLOSED_THROUGH = 'closedThrough';
  * Windowed aggregation on event time. A window [start, end) accepts records while
  * stream time < end + grace; with emit 'final' its result is forwarded once, when stream time reaches
  * end + grace (or on idle close), and the window is then removed from the store.
+ *
+ * As in Kafka Streams, a record with a null key is skipped (counted); a null value is aggregated
+ * like any other.
  */
 export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private ctx!: ProcessorContext<unknown, unknown>;
@@ -74,8 +77,9 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   }
 
   process(record: StreamRecord<K, V>): void {
-    if (record.key === null || record.key === undefined) {
-      throw new TributaryError('PROCESSING_FAILED', `windowed aggregation ${this.spec.storeName}: null key`);
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
+      return;
     }
     this.lastActivity = this.ctx.currentSystemTime();
     if (record.timestamp > this.streamTime) {
