@@ -21,7 +21,13 @@ import { type Logger, silentLogger } from '../logger.js';
 import type { Headers } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import type { KeyValueStore, StateBackend, StateStore, WindowStore } from '../state/store.js';
+import type {
+  KeyValueStore,
+  StateBackend,
+  StateStore,
+  TimestampedWindowStore,
+  WindowStore,
+} from '../state/store.js';
 import { InMemoryChangelog } from './in-memory-changelog.js';
 import { type CapturedRecord, TestInputTopic, TestOutputTopic } from './test-topics.js';
 
@@ -244,6 +250,11 @@ export class TopologyTestDriver {
 
   getWindowStore<K, V>(name: string): WindowStore<K, V> {
     return this.findStore(name) as WindowStore<K, V>;
+  }
+
+  /** A windowed aggregation's store: each window's aggregate and its largest record timestamp. */
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> {
+    return this.findStore(name) as TimestampedWindowStore<K, V>;
   }
 
   private findStore(name: string): StateStore {

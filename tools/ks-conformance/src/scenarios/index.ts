@@ -2,6 +2,7 @@ import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
 import { nullScenarios } from './nulls.js';
 import { punctuationScenarios } from './punctuation.js';
+import { resultTimestampScenarios } from './result-timestamps.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
 
@@ -15,4 +16,5 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...sessionScenarios,
   ...nullScenarios,
   ...punctuationScenarios,
+  ...resultTimestampScenarios,
 };

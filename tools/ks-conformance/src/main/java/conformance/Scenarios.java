@@ -12,6 +12,7 @@ final class Scenarios {
     all.addAll(SessionScenarios.all());
     all.addAll(NullScenarios.all());
     all.addAll(PunctuationScenarios.all());
+    all.addAll(ResultTimestampScenarios.all());
     return all;
   }
 }
