@@ -1,5 +1,6 @@
 import {
   type KeyValue,
+  type KTable,
   Serdes,
   StreamsBuilder,
   TimeWindows,
@@ -22,6 +23,16 @@ function build(define: (b: StreamsBuilder) => void): Topology {
   return b.build();
 }
 
+/** A count table to "out", counts rendered as strings (keys are strings, or null ones that get skipped). */
+function countsTo<K extends string | null>(define: (b: StreamsBuilder) => KTable<K, number>): Topology {
+  return build((b) =>
+    (define(b) as unknown as KTable<string, number>)
+      .toStream()
+      .mapValues((n) => String(n))
+      .to('out', strings),
+  );
+}
+
 function windowedTo<V>(t: WindowedKTable<string, V>): void {
   t.toStream()
     .map((w, v) => ({
@@ -34,15 +45,7 @@ function windowedTo<V>(t: WindowedKTable<string, V>): void {
 const input = (b: StreamsBuilder) => b.stream<string, string>('in', strings);
 
 export const nullScenarios: Readonly<Record<string, () => Topology>> = {
-  'null-stream-count': () =>
-    build((b) =>
-      input(b)
-        .groupByKey()
-        .count({ name: 'counts' })
-        .toStream()
-        .mapValues((n) => String(n))
-        .to('out', strings),
-    ),
+  'null-stream-count': () => countsTo((b) => input(b).groupByKey().count({ name: 'counts' })),
 
   'null-stream-reduce': () =>
     build((b) =>
@@ -67,16 +70,13 @@ export const nullScenarios: Readonly<Record<string, () => Topology>> = {
     ),
 
   'null-groupby-key': () =>
-    build((b) =>
+    countsTo((b) =>
       input(b)
         .groupBy((_k, v) => (v === 'none' ? null : v), {
           keySerde: Serdes.string(),
           valueSerde: Serdes.string(),
         })
-        .count({ name: 'counts' })
-        .toStream()
-        .mapValues((n) => String(n))
-        .to('out', strings),
+        .count({ name: 'counts' }),
     ),
 
   'null-tumbling-count': () =>
@@ -130,17 +130,14 @@ export const nullScenarios: Readonly<Record<string, () => Topology>> = {
     ),
 
   'null-table-groupby': () =>
-    build((b) =>
+    countsTo((b) =>
       b
         .table<string, string>('in', { ...strings, name: 't' })
         .groupBy((k, v): KeyValue<string | null, string> => ({ key: v === 'none' ? null : v, value: k }), {
           keySerde: Serdes.string(),
           valueSerde: Serdes.string(),
         })
-        .count({ name: 'counts' })
-        .toStream()
-        .mapValues((n) => String(n))
-        .to('out', strings),
+        .count({ name: 'counts' }),
     ),
 
   'null-stream-table-join': () =>

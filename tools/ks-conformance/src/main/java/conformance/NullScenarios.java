@@ -206,17 +206,22 @@ final class NullScenarios {
             pipe("in", "z", "x", 16_000)));
   }
 
+  /** a, a null key, a tombstone for an absent key, a tombstone, a again. */
+  private static List<Step> tableSteps() {
+    return List.of(
+        pipe("in", "a", "p", 1_000),
+        pipe("in", null, "q", 2_000),
+        pipe("in", "b", null, 3_000),
+        pipe("in", "a", null, 4_000),
+        pipe("in", "a", "r", 5_000));
+  }
+
   static Scenario tableSource() {
     return scenario(
         "null-table-source",
         "builder.table (materialized): a null key is skipped; a tombstone deletes, and is forwarded even for an absent key",
         b -> b.<String, String>table("in", Materialized.as("t")).toStream().to("out"),
-        List.of(
-            pipe("in", "a", "p", 1_000),
-            pipe("in", null, "q", 2_000),
-            pipe("in", "b", null, 3_000),
-            pipe("in", "a", null, 4_000),
-            pipe("in", "a", "r", 5_000)));
+        tableSteps());
   }
 
   static Scenario toTable() {
@@ -224,12 +229,7 @@ final class NullScenarios {
         "null-to-table",
         "stream.toTable (materialized): a null key is skipped; a null value deletes, and is forwarded even for an absent key",
         b -> b.<String, String>stream("in").toTable(Materialized.as("t")).toStream().to("out"),
-        List.of(
-            pipe("in", "a", "p", 1_000),
-            pipe("in", null, "q", 2_000),
-            pipe("in", "b", null, 3_000),
-            pipe("in", "a", null, 4_000),
-            pipe("in", "a", "r", 5_000)));
+        tableSteps());
   }
 
   static Scenario tableGroupBy() {
