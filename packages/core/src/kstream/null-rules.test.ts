@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../internal/graph/topology.js';
+import { type LogFields, type Logger, silentLogger } from '../logger.js';
 import type { KeyValue } from '../record.js';
 import { Serdes } from '../serde/serdes.js';
 import { TopologyTestDriver } from '../testing/topology-test-driver.js';
@@ -237,5 +238,31 @@ describe('null rules', () => {
         ['k', 'none*null', 3_000],
       ],
     ]);
+  });
+
+  it('logs skipped records at most once a minute of the task clock, with where the last one came from', async () => {
+    const warnings: [string, LogFields | undefined][] = [];
+    const logger: Logger = { ...silentLogger, warn: (msg, fields) => warnings.push([msg, fields]) };
+    logger.child = () => logger;
+    const topology = build((b) => b.stream<string, string>('in', strings).groupByKey().count({ name: 'c' }));
+    const driver = await TopologyTestDriver.create(topology, { logger, initialWallClockMs: 0 });
+    const input = driver.createInputTopic<string | null, string | null>(
+      'in',
+      Serdes.string(),
+      Serdes.string(),
+    );
+    await input.pipeInput(null, 'x', 1_000);
+    await input.pipeInput('a', null, 2_000);
+    expect(warnings.map(([m]) => m)).toEqual(['records skipped for a null key or value']);
+    await driver.advanceWallClockTime(60_000);
+    await input.pipeInput('a', null, 3_000);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]?.[1]).toMatchObject({
+      reason: 'nullValue',
+      skippedNullKeys: 1,
+      skippedNullValues: 2,
+      offset: '2',
+    });
+    await driver.close();
   });
 });

@@ -129,6 +129,15 @@ export const nullScenarios: Readonly<Record<string, () => Topology>> = {
         .to('out', strings),
     ),
 
+  'null-table-filter': () =>
+    build((b) =>
+      b
+        .table<string, string>('in', { ...strings, name: 't' })
+        .filter((_k, v) => v !== 'drop')
+        .toStream()
+        .to('out', strings),
+    ),
+
   'null-table-groupby': () =>
     countsTo((b) =>
       b

@@ -35,6 +35,7 @@ final class NullScenarios {
         tumblingEmitFinal(),
         tableSource(),
         toTable(),
+        tableFilter(),
         tableGroupBy(),
         streamTableJoin(),
         streamGlobalJoin());
@@ -230,6 +231,19 @@ final class NullScenarios {
         "stream.toTable (materialized): a null key is skipped; a null value deletes, and is forwarded even for an absent key",
         b -> b.<String, String>stream("in").toTable(Materialized.as("t")).toStream().to("out"),
         tableSteps());
+  }
+
+  static Scenario tableFilter() {
+    return scenario(
+        "null-table-filter",
+        "builder.table.filter: a row that stops matching is retracted; a tombstone for an absent key and a non-matching new key forward nothing",
+        b -> b.<String, String>table("in", Materialized.as("t")).filter((k, v) -> !v.equals("drop")).toStream().to("out"),
+        List.of(
+            pipe("in", "a", "p", 1_000),
+            pipe("in", "b", "drop", 2_000),
+            pipe("in", "a", "drop", 3_000),
+            pipe("in", "c", null, 4_000),
+            pipe("in", "b", "q", 5_000)));
   }
 
   static Scenario tableGroupBy() {
