@@ -106,4 +106,26 @@ describe('windowed result timestamps', () => {
     expect(second.read()).toEqual([['a@0/10000', '3', 7_000]]);
     await second.driver.close();
   });
+
+  it('the timestamped store: plain reads strip the timestamp, a plain put keeps it (or uses the window start)', async () => {
+    const { input, driver } = await drive('update');
+    await input.pipeInput('a', 'x', 7_000);
+    await input.pipeInput('b', 'x', 12_000);
+    const store = driver.getTimestampedWindowStore<string, number>('counts');
+    const all = [];
+    for await (const e of store.all()) all.push(e);
+    expect(all).toEqual([
+      { key: 'a', windowStart: 0, value: 1 },
+      { key: 'b', windowStart: 10_000, value: 1 },
+    ]);
+    store.put('a', 5, 0);
+    store.put('c', 9, 20_000);
+    expect([store.fetchWithTimestamp('a', 0), store.fetchWithTimestamp('c', 20_000)]).toEqual([
+      { value: 5, timestamp: 7_000 },
+      { value: 9, timestamp: 20_000 },
+    ]);
+    store.put('a', undefined, 0);
+    expect(store.fetchWithTimestamp('a', 0)).toBeUndefined();
+    await driver.close();
+  });
 });

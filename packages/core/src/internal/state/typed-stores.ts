@@ -150,7 +150,7 @@ export class TypedWindowStore<K, V> extends TypedStore<K, V> implements Timestam
   }
 
   put(key: K, value: V | undefined, windowStart: number): void {
-    if (!this.definition.timestamped) {
+    if (!this.definition.timestamped || value === undefined || value === null) {
       this.write(key, windowStart, this.valueBytes(value));
       return;
     }
