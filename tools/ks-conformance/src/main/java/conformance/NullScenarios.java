@@ -69,6 +69,11 @@ final class NullScenarios {
         .to("out");
   }
 
+  /** A count table to "out", counts rendered as strings. */
+  private static void countsTo(KTable<String, Long> t) {
+    t.toStream().mapValues(String::valueOf).to("out");
+  }
+
   /** a, null key, null value, a: the non-windowed steps most scenarios share. */
   private static List<Step> keyValueNulls() {
     return List.of(
@@ -85,12 +90,10 @@ final class NullScenarios {
         "null-stream-count",
         "groupByKey().count(): a null key and a null value are both skipped",
         b ->
-            b.<String, String>stream("in")
-                .groupByKey()
-                .count(Materialized.as("counts"))
-                .toStream()
-                .mapValues(String::valueOf)
-                .to("out"),
+            countsTo(
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .count(Materialized.as("counts"))),
         keyValueNulls());
   }
 
@@ -125,12 +128,10 @@ final class NullScenarios {
         "null-groupby-key",
         "groupBy(value as key).count(): records the selector maps to a null key are skipped after the repartition",
         b ->
-            b.<String, String>stream("in")
-                .groupBy((k, v) -> v.equals("none") ? null : v)
-                .count(Materialized.as("counts"))
-                .toStream()
-                .mapValues(String::valueOf)
-                .to("out"),
+            countsTo(
+                b.<String, String>stream("in")
+                    .groupBy((k, v) -> v.equals("none") ? null : v)
+                    .count(Materialized.as("counts"))),
         List.of(
             pipe("in", "k1", "x", 1_000),
             pipe("in", "k2", "none", 2_000),
@@ -251,12 +252,10 @@ final class NullScenarios {
         "null-table-groupby",
         "table.groupBy(value as key).count(): rows mapped to a null key are neither added nor subtracted",
         b ->
-            b.<String, String>table("in", Materialized.as("t"))
-                .groupBy((k, v) -> KeyValue.pair(v.equals("none") ? null : v, k))
-                .count(Materialized.as("counts"))
-                .toStream()
-                .mapValues(String::valueOf)
-                .to("out"),
+            countsTo(
+                b.<String, String>table("in", Materialized.as("t"))
+                    .groupBy((k, v) -> KeyValue.pair(v.equals("none") ? null : v, k))
+                    .count(Materialized.as("counts"))),
         List.of(
             pipe("in", "k1", "x", 1_000),
             pipe("in", "k2", "none", 2_000),
