@@ -86,6 +86,8 @@ export {
   type StoreDefinition,
   type TaskStateContext,
   type TaskStores,
+  type TimestampedWindowStore,
+  type ValueAndTimestamp,
   type WindowedEntry,
   type WindowStore,
 } from './state/store.js';

@@ -33,7 +33,13 @@ export class TimeWindowedKStream<K, V> {
       this.grouped,
       requireName(opts.name, 'windowed aggregate'),
       opts,
-      { kind: 'window', windowSizeMs: this.windows.sizeMs, retentionMs: this.windows.retentionMs() },
+      {
+        kind: 'window',
+        windowSizeMs: this.windows.sizeMs,
+        retentionMs: this.windows.retentionMs(),
+        // Each window keeps its largest record timestamp, to stamp its results (as Kafka Streams).
+        timestamped: true,
+      },
       { prefix: 'windowAggregate', operator: 'window-aggregate', suffix: 'window-aggregate' },
       (spec) =>
         new WindowAggregateProcessor<K, V, VA>({
@@ -93,6 +99,8 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
 /** What the windowed processors share: store and meta-store names, emit, idle close and routes. */
 export interface WindowedProcessorSpec {
   readonly storeName: string;
+  /** The store's key serde: windows closing together are emitted in key-bytes order. */
+  readonly keySerde: Serde<unknown>;
   readonly metaStoreName: string;
   readonly emit: 'final' | 'update';
   readonly idleTimeoutMs: number | undefined;
@@ -108,7 +116,7 @@ export function addWindowedAggregate<K, V, VA>(
   grouped: KGroupedStream<K, V>,
   name: string,
   opts: WindowedStoreOptions<VA>,
-  store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs'>,
+  store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs' | 'timestamped'>,
   names: { prefix: string; operator: string; suffix: string },
   processor: (spec: WindowedProcessorSpec) => Processor<K, V, Windowed<K>, unknown>,
   getter: (storeName: string) => ValueGetterFactory<Windowed<K>, VA>,
@@ -139,6 +147,7 @@ export function addWindowedAggregate<K, V, VA>(
     () =>
       processor({
         storeName: name,
+        keySerde: keySerde as Serde<unknown>,
         metaStoreName: metaStore,
         emit: opts.emit ?? 'final',
         idleTimeoutMs: opts.idleTimeoutMs,

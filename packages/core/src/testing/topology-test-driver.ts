@@ -24,7 +24,13 @@ import type { EventTimeMode } from '../processor/processor.js';
 import type { Headers } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import type { KeyValueStore, StateBackend, StateStore, WindowStore } from '../state/store.js';
+import type {
+  KeyValueStore,
+  StateBackend,
+  StateStore,
+  TimestampedWindowStore,
+  WindowStore,
+} from '../state/store.js';
 import { InMemoryChangelog } from './in-memory-changelog.js';
 import { type CapturedRecord, TestInputTopic, TestOutputTopic } from './test-topics.js';
 
@@ -301,6 +307,11 @@ export class TopologyTestDriver {
 
   getWindowStore<K, V>(name: string, partition = 0): WindowStore<K, V> {
     return this.findStore(name, partition) as WindowStore<K, V>;
+  }
+
+  /** A windowed aggregation's store: each window's aggregate and its largest record timestamp. */
+  getTimestampedWindowStore<K, V>(name: string, partition = 0): TimestampedWindowStore<K, V> {
+    return this.findStore(name, partition) as TimestampedWindowStore<K, V>;
   }
 
   private findStore(name: string, partition: number): StateStore {

@@ -56,8 +56,11 @@ describe('state restore on the real broker', () => {
         .to(output, { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() });
       return b.build();
     };
-    // Minute m gets (m + 1) records per user; phase 1 stops in the middle of minute 2.
+    // Minute m gets (m + 1) records per user; phase 1 stops in the middle of minute 2, holding its
+    // latest records: phase 2 adds an earlier one, so each minute-2 result must carry the largest
+    // timestamp restored from the changelog (windowed results are stamped with it, as Kafka Streams).
     const truth = new Map<string, number>();
+    const latest = new Map<string, string>();
     const phase1: { key: string; value: string; timestamp: string }[] = [];
     const phase2: typeof phase1 = [];
     for (let m = 0; m < 5; m++) {
@@ -65,8 +68,9 @@ describe('state restore on the real broker', () => {
         for (let i = 0; i <= m; i++) {
           const ts = T0 + m * MIN + i * 1000 + u * 100;
           const rec = { key: `u${u}`, value: JSON.stringify({ n: i }), timestamp: String(ts) };
-          (m < 2 || (m === 2 && i < 2) ? phase1 : phase2).push(rec);
+          (m < 2 || (m === 2 && i > 0) ? phase1 : phase2).push(rec);
           truth.set(`u${u}@${m}`, (truth.get(`u${u}@${m}`) ?? 0) + 1);
+          latest.set(`u${u}@${m}`, String(ts));
         }
       }
     }
@@ -102,10 +106,13 @@ describe('state restore on the real broker', () => {
     expect(ends.reduce((n, e) => n + e.restored, 0)).toBeGreaterThan(0);
 
     const got = new Map<string, number[]>();
+    const stamps = new Map<string, string>();
     for (const r of await consumeAll(output, { idleMs: 1500 })) {
       const k = r.key?.toString() ?? '';
       got.set(k, [...(got.get(k) ?? []), JSON.parse(r.value?.toString() ?? 'null')]);
+      stamps.set(k, r.timestamp);
     }
+    expect(Object.fromEntries(stamps)).toEqual(Object.fromEntries(latest));
     // Minute 2 spans both instances: its count is only right if the restore brought phase 1 back.
     expect(Object.fromEntries([...got].map(([k, v]) => [k, v]))).toEqual(
       Object.fromEntries([...truth].map(([k, n]) => [k, [n]])),

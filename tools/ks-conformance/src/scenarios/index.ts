@@ -1,5 +1,8 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { nullScenarios } from './nulls.js';
+import { punctuationScenarios } from './punctuation.js';
+import { resultTimestampScenarios } from './result-timestamps.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
 
@@ -11,4 +14,7 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...aggregationScenarios,
   ...streamJoinScenarios,
   ...sessionScenarios,
+  ...nullScenarios,
+  ...punctuationScenarios,
+  ...resultTimestampScenarios,
 };

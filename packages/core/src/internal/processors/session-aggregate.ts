@@ -1,13 +1,17 @@
 import { type Change, change } from '../../change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
+import type { Serde } from '../../serde/serde.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
-import { OpenWindows } from './open-windows.js';
+import { changelogTopicName } from '../names.js';
+import { OpenWindows, sortInStoreOrder } from './open-windows.js';
 import { OperatorClock } from './operator-clock.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 export interface SessionAggregateSpec<K, V, VA> {
   readonly storeName: string;
+  readonly keySerde: Serde<unknown>;
   /** KV store holding stream time and the emit watermark, so a restarted task keeps them. */
   readonly metaStoreName: string;
   readonly inactivityGapMs: number;
@@ -35,20 +39,20 @@ const EMITTED_BEFORE = 'emittedBefore';
 export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private ctx!: ProcessorContext<unknown, unknown>;
   private store!: SessionStore<K, VA>;
+  private changelog = '';
   private meta!: KeyValueStore<string, number>;
   private clock!: OperatorClock;
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Sessions put since the last emit (may have been merged away since: checked on emit). */
   private readonly open = new OpenWindows<K>();
   private lastActivity = 0;
-  /** Records skipped for a null key, as Kafka Streams' dropped-records sensor. */
-  skippedNullKeys = 0;
 
   constructor(private readonly spec: SessionAggregateSpec<K, V, VA>) {}
 
   async init(ctx: ProcessorContext<unknown, unknown>): Promise<void> {
     this.ctx = ctx;
     this.store = ctx.getStateStore<SessionStore<K, VA>>(this.spec.storeName);
+    this.changelog = changelogTopicName(ctx.applicationId, this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
     this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
     if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
@@ -71,8 +75,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
 
   async process(record: StreamRecord<K, V>): Promise<void> {
     const { key, timestamp: ts } = record;
-    if (key === null || key === undefined) {
-      this.skippedNullKeys += 1;
+    if (isNullish(key)) {
+      countSkipped(this.ctx, 'nullKey');
       return;
     }
     this.lastActivity = this.ctx.currentSystemTime();
@@ -116,11 +120,11 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     );
   }
 
-  /** Forwards every session ending before closeTime once, ordered by end, then key, then start. */
+  /** Forwards every session ending before closeTime once, ordered by end, then key bytes, then start. */
   private emitClosed(closeTime: number): void {
     if (closeTime <= this.emittedBefore) return;
     const closed = [...this.open.popEndingAtOrBefore(closeTime - 1)];
-    closed.sort((a, b) => a.end - b.end || compareKeys(a.key, b.key) || a.start - b.start);
+    sortInStoreOrder(closed, this.spec.keySerde, this.changelog);
     for (const s of closed) {
       const value = this.store.fetchSession(s.key, s.start, s.end);
       if (value !== undefined) this.forward(s.key, s.start, s.end, value, undefined);
@@ -137,10 +141,4 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
     this.emitClosed(this.open.maxEnd() + 1);
   }
-}
-
-function compareKeys(a: unknown, b: unknown): number {
-  const x = JSON.stringify(a);
-  const y = JSON.stringify(b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import type { Serde } from '../../serde/serde.js';
 import { Serdes } from '../../serde/serdes.js';
 import type { KeyValueStore, WindowStore } from '../../state/store.js';
 import { readOrderedInt64, writeOrderedInt64 } from '../state/key-codec.js';
+import { countSkipped } from './skipped-records.js';
 
 /** The window bounds the processor needs; the DSL's `JoinWindows` implements it. */
 export interface StreamJoinWindowSpec {
@@ -214,6 +215,7 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     if (nullKey || nullValue) {
       // Nothing to join (Kafka Streams skips and counts these too): counted, never an error.
       this.spec.trackers.skipped += 1;
+      countSkipped(this.ctx as ProcessorContext<unknown, unknown>, nullKey ? 'nullKey' : 'nullValue');
       return;
     }
     if (this.outerStore && !watermarks && ts === t.streamTime) await this.emitNonJoined(record.headers);

@@ -2,8 +2,13 @@ import { type Change, change } from '../../change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore } from '../../state/store.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
-/** Materializes a topic as a table: upsert, null value = delete; forwards Change{new, old}. */
+/**
+ * Materializes a topic as a table: upsert, null value = delete; forwards Change{new, old}. As in
+ * Kafka Streams, a tombstone is forwarded even when the key was absent (a downstream table may still
+ * hold it), and a record with a null key cannot address a row: skipped and counted.
+ */
 export class TableSourceProcessor<K, V> implements Processor<K, V | null, K, Change<V>> {
   private ctx!: ProcessorContext<K, Change<V>>;
   private store!: KeyValueStore<K, V>;
@@ -16,14 +21,13 @@ export class TableSourceProcessor<K, V> implements Processor<K, V | null, K, Cha
   }
 
   process(record: StreamRecord<K, V | null>): void {
-    // A null key cannot address a row: Kafka Streams skips these too; the error policy decides.
-    if (record.key === null || record.key === undefined) {
-      throw new Error(`table ${this.storeName}: record has a null key`);
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
+      return;
     }
     const old = this.store.get(record.key);
-    if (record.value === null || record.value === undefined) {
-      if (old === undefined) return;
-      this.store.delete(record.key);
+    if (isNullish(record.value)) {
+      if (old !== undefined) this.store.delete(record.key);
       this.ctx.forward({ ...record, value: change<V>(undefined, old) });
       return;
     }

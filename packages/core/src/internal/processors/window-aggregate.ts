@@ -1,11 +1,13 @@
 import { type Change, change } from '../../change.js';
-import { TributaryError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
-import type { KeyValueStore, WindowStore } from '../../state/store.js';
+import type { Serde } from '../../serde/serde.js';
+import type { KeyValueStore, TimestampedWindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
-import { OpenWindows } from './open-windows.js';
+import { changelogTopicName } from '../names.js';
+import { OpenWindows, sortInStoreOrder } from './open-windows.js';
 import { OperatorClock } from './operator-clock.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 /**
  * The window math the processor needs. The DSL's `TimeWindows` implements it; the processor sees only
@@ -19,7 +21,9 @@ export interface WindowAssigner {
 }
 
 export interface WindowAggregateSpec<K, V, VA> {
+  /** A timestamped window store: each window's value and its largest record timestamp. */
   readonly storeName: string;
+  readonly keySerde: Serde<unknown>;
   /** KV store holding stream time and the close watermark, so a restarted task keeps them. */
   readonly metaStoreName: string;
   readonly windows: WindowAssigner;
@@ -39,10 +43,16 @@ const CLOSED_THROUGH = 'closedThrough';
  * Windowed aggregation on event time. A window [start, end) accepts records while
  * stream time < end + grace; with emit 'final' its result is forwarded once, when stream time reaches
  * end + grace (or on idle close), and the window is then removed from the store.
+ *
+ * As in Kafka Streams: a record with a null key is skipped (counted); a null value is aggregated
+ * like any other. Every result, update or final, is stamped with the largest record timestamp seen
+ * in its window, which the store keeps next to the aggregate; windows closing together are emitted
+ * in store order (end, then key bytes).
  */
 export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private ctx!: ProcessorContext<unknown, unknown>;
-  private store!: WindowStore<K, VA>;
+  private store!: TimestampedWindowStore<K, VA>;
+  private changelog = '';
   private meta!: KeyValueStore<string, number>;
   private clock!: OperatorClock;
   /** Windows ending at or before this were closed by an idle timeout. */
@@ -54,7 +64,8 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
 
   async init(ctx: ProcessorContext<unknown, unknown>): Promise<void> {
     this.ctx = ctx;
-    this.store = ctx.getStateStore<WindowStore<K, VA>>(this.spec.storeName);
+    this.store = ctx.getStateStore<TimestampedWindowStore<K, VA>>(this.spec.storeName);
+    this.changelog = changelogTopicName(ctx.applicationId, this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
     this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
     if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
@@ -76,8 +87,9 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   }
 
   process(record: StreamRecord<K, V>): void {
-    if (record.key === null || record.key === undefined) {
-      throw new TributaryError('PROCESSING_FAILED', `windowed aggregation ${this.spec.storeName}: null key`);
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
+      return;
     }
     this.lastActivity = this.ctx.currentSystemTime();
     this.clock.advance(record.timestamp);
@@ -90,15 +102,16 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
         late = true;
         continue;
       }
-      const old = this.store.fetch(record.key, start);
+      const old = this.store.fetchWithTimestamp(record.key, start);
       const agg = this.spec.aggregator(
         record.key,
         record.value,
-        old === undefined ? this.spec.initializer() : old,
+        old === undefined ? this.spec.initializer() : old.value,
       );
-      this.store.put(record.key, agg, start);
+      const ts = old === undefined ? record.timestamp : Math.max(old.timestamp, record.timestamp);
+      this.store.putWithTimestamp(record.key, agg, start, ts);
       if (this.spec.emit === 'update') {
-        this.forwardResult(record.key, start, agg, old, record.timestamp);
+        this.forwardResult(record.key, start, agg, old?.value, ts);
       } else {
         this.open.add(record.key, start, end);
       }
@@ -116,11 +129,12 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   }
 
   private emitClosed(closeTime: number): void {
-    for (const w of this.open.popEndingAtOrBefore(closeTime)) {
-      const value = this.store.fetch(w.key, w.start);
-      if (value === undefined) continue;
-      // The result's timestamp is the window's last millisecond: deterministic across replays.
-      this.forwardResult(w.key, w.start, value, undefined, w.end - 1);
+    const closed = [...this.open.popEndingAtOrBefore(closeTime)];
+    sortInStoreOrder(closed, this.spec.keySerde, this.changelog);
+    for (const w of closed) {
+      const stored = this.store.fetchWithTimestamp(w.key, w.start);
+      if (stored === undefined) continue;
+      this.forwardResult(w.key, w.start, stored.value, undefined, stored.timestamp);
       this.store.put(w.key, undefined, w.start);
     }
   }

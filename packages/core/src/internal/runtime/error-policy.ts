@@ -36,11 +36,24 @@ export interface ErrorCounters {
   processingErrors: number;
   productionErrors: number;
   deadLettered: number;
+  /** Records the `continue` policy skipped after an error. */
   skipped: number;
+  /** Records an operator skipped by its own rules, never an error: a null key where a key is needed. */
+  skippedNullKeys: number;
+  /** Same, for a null value (non-windowed aggregations, the stream side of stream-table joins). */
+  skippedNullValues: number;
 }
 
 export function newErrorCounters(): ErrorCounters {
-  return { deserializationErrors: 0, processingErrors: 0, productionErrors: 0, deadLettered: 0, skipped: 0 };
+  return {
+    deserializationErrors: 0,
+    processingErrors: 0,
+    productionErrors: 0,
+    deadLettered: 0,
+    skipped: 0,
+    skippedNullKeys: 0,
+    skippedNullValues: 0,
+  };
 }
 
 const stageCode: Record<ErrorStage, ErrorCode> = {

@@ -9,6 +9,7 @@ import type { StateStore } from '../../state/store.js';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
 import { resolveTopic } from '../graph/nodes.js';
 import type { Subtopology } from '../graph/topology.js';
+import type { SkipCountingContext, SkipReason } from '../processors/skipped-records.js';
 import {
   DeserializationError,
   type ErrorCounters,
@@ -100,6 +101,7 @@ export class StreamTask {
   private currentRaw: RawRecord | undefined;
   private currentMeta: RecordMetadata | undefined;
   private readonly late: UnroutedLateProcessor[] = [];
+  private lastSkipLog = Number.NEGATIVE_INFINITY;
 
   constructor(readonly opts: StreamTaskOptions) {
     this.id = opts.taskId;
@@ -212,7 +214,7 @@ export class StreamTask {
     }
   }
 
-  private contextFor(inst: NodeInstance): ProcessorContext {
+  private contextFor(inst: NodeInstance): ProcessorContext & SkipCountingContext {
     const task = this;
     return {
       applicationId: this.opts.applicationId,
@@ -252,7 +254,26 @@ export class StreamTask {
       currentSystemTime: () => this.opts.clock.now(),
       isCaughtUp: () => this.opts.isCaughtUp?.() ?? true,
       requestCommit: () => this.opts.requestCommit(),
+      recordSkipped: (reason) => this.recordSkipped(inst.node.name, reason),
     };
+  }
+
+  /** A record an operator skipped by its own rules: counted, and logged at most once a minute. */
+  private recordSkipped(node: string, reason: SkipReason): void {
+    if (reason === 'nullKey') this.counters.skippedNullKeys += 1;
+    else this.counters.skippedNullValues += 1;
+    const now = this.opts.clock.now();
+    if (now - this.lastSkipLog < 60_000) return;
+    this.lastSkipLog = now;
+    const { skippedNullKeys, skippedNullValues } = this.counters;
+    this.opts.logger.warn('records skipped for a null key or value', {
+      task: this.id,
+      node,
+      reason,
+      skippedNullKeys,
+      skippedNullValues,
+      ...(this.current ? { topic: this.current.topic, offset: this.current.offset.toString() } : {}),
+    });
   }
 
   /** Processes a batch of one partition's records in order. Awaits only for async processors. */

@@ -10,6 +10,9 @@ final class Scenarios {
     all.addAll(AggregationScenarios.all());
     all.addAll(StreamJoinScenarios.all());
     all.addAll(SessionScenarios.all());
+    all.addAll(NullScenarios.all());
+    all.addAll(PunctuationScenarios.all());
+    all.addAll(ResultTimestampScenarios.all());
     return all;
   }
 }
