@@ -47,6 +47,12 @@ export { SessionWindows } from './kstream/session-windows.js';
 export { Stores } from './kstream/stores.js';
 export type { StreamJoinOptions } from './kstream/stream-joins.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
+export {
+  BufferConfig,
+  type BufferFullStrategy,
+  type StrictBufferConfig,
+  Suppressed,
+} from './kstream/suppressed.js';
 export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
 export { TimeWindows } from './kstream/windows.js';
 export { jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js';

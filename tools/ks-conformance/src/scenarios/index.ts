@@ -2,6 +2,7 @@ import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
+import { suppressScenarios } from './suppress.js';
 
 /**
  * Tributary's side of every scenario in ../main/java/conformance, by name: each area's module holds
@@ -11,4 +12,5 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...aggregationScenarios,
   ...streamJoinScenarios,
   ...sessionScenarios,
+  ...suppressScenarios,
 };

@@ -10,6 +10,8 @@ final class Scenarios {
     all.addAll(AggregationScenarios.all());
     all.addAll(StreamJoinScenarios.all());
     all.addAll(SessionScenarios.all());
+    all.addAll(SuppressScenarios.all());
+    all.addAll(CogroupScenarios.all());
     return all;
   }
 }
