@@ -25,6 +25,11 @@ export type {
   TransactionPort,
 } from './kafka/ports.js';
 export { BranchedKStream } from './kstream/branched-stream.js';
+export {
+  CogroupedKStream,
+  SessionWindowedCogroupedKStream,
+  TimeWindowedCogroupedKStream,
+} from './kstream/cogrouped-stream.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
 export { KGroupedTable } from './kstream/grouped-table.js';

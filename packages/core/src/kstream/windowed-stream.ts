@@ -1,7 +1,7 @@
 import { TributaryError } from '../errors.js';
 import type { GraphNode } from '../internal/graph/nodes.js';
 import type { ValueGetterFactory } from '../internal/processors/join.js';
-import { PassThroughProcessor } from '../internal/processors/stateless.js';
+import { PassThroughProcessor, TransformProcessor } from '../internal/processors/stateless.js';
 import { WindowAggregateProcessor } from '../internal/processors/window-aggregate.js';
 import type { Processor, ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
@@ -86,6 +86,31 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
     private readonly closeAfterMs: number,
   ) {
     super(ctx, node, [storeName], getter, windowedJsonSerde<K>(), valueSerde, sourceNodes);
+  }
+
+  /**
+   * The same table with its late records' values mapped (a windowed cogroup untags them). The new
+   * node is the late route now: left unrouted, it is the one that counts and logs them.
+   */
+  withLateValues(mapper: (value: unknown) => unknown): WindowedKTable<K, V> {
+    const late = addProcessor(
+      this.ctx,
+      { prefix: 'late', operator: 'late-records' },
+      () => new TransformProcessor((r) => ({ ...r, value: mapper(r.value) })),
+      [this.lateNode],
+    );
+    return new WindowedKTable(
+      this.ctx,
+      this.node,
+      this.storeNames[0] as string,
+      this.valueSerde,
+      this.sourceNodes,
+      late,
+      this.input,
+      this.valueGetter,
+      this.emitMode,
+      this.closeAfterMs,
+    );
   }
 
   /**

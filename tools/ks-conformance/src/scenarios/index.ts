@@ -1,5 +1,6 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { cogroupScenarios } from './cogroup.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
 import { suppressScenarios } from './suppress.js';
@@ -13,4 +14,5 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...streamJoinScenarios,
   ...sessionScenarios,
   ...suppressScenarios,
+  ...cogroupScenarios,
 };
