@@ -62,6 +62,14 @@ export const suppressScenarios: Readonly<Record<string, () => Topology>> = {
         .suppress(untilClose),
     ),
 
+  'suppress-window-closes-session-emitted-is-gone': () =>
+    windowedOut((g) =>
+      g
+        .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5_000))
+        .count({ name: 'counts' })
+        .suppress(untilClose),
+    ),
+
   'suppress-time-limit-table': () =>
     tableSuppressed(Suppressed.untilTimeLimit(5_000, BufferConfig.maxRecords(100)).withName('sup')),
 

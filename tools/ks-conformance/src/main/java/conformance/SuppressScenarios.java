@@ -26,6 +26,7 @@ final class SuppressScenarios {
         windowClosesTumbling(),
         windowClosesHopping(),
         windowClosesSession(),
+        windowClosesSessionEmittedIsGone(),
         timeLimitTable(),
         timeLimitAggregate(),
         timeLimitEmitEarlyRecords(),
@@ -140,6 +141,31 @@ final class SuppressScenarios {
             pipe("in", "c", "x", 20_000),
             pipe("in", "a", "x", 14_000),
             pipe("in", "d", "x", 40_000)),
+        List.of("out"));
+  }
+
+  static Scenario windowClosesSessionEmittedIsGone() {
+    return new Scenario(
+        "suppress-window-closes-session-emitted-is-gone",
+        "SessionWindows gap 5s no grace count().suppress(untilWindowCloses): a session emitted when stream time reaches end + gap is no longer found by the store, so a later on-time record of the key starts a new session",
+        () -> {
+          StreamsBuilder b = new StreamsBuilder();
+          return windowedOut(
+              b,
+              b.<String, String>stream("in")
+                  .groupByKey()
+                  .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofSeconds(5)))
+                  .count(
+                      Materialized.<String, Long, SessionStore<Bytes, byte[]>>as("counts")
+                          .withKeySerde(Serdes.String())
+                          .withValueSerde(Serdes.Long()))
+                  .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName("final")));
+        },
+        List.of(
+            pipe("in", "a", "x", 1_000),
+            pipe("in", "b", "x", 6_000),
+            pipe("in", "a", "x", 5_999),
+            pipe("in", "c", "x", 20_000)),
         List.of("out"));
   }
 
