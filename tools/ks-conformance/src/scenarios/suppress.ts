@@ -73,6 +73,9 @@ export const suppressScenarios: Readonly<Record<string, () => Topology>> = {
   'suppress-time-limit-table': () =>
     tableSuppressed(Suppressed.untilTimeLimit(5_000, BufferConfig.maxRecords(100)).withName('sup')),
 
+  'suppress-time-limit-wall-clock': () =>
+    tableSuppressed(Suppressed.untilTimeLimit(5_000, BufferConfig.unbounded()).withName('sup')),
+
   'suppress-time-limit-aggregate': () => {
     const b = new StreamsBuilder();
     b.stream<string, string>('in', strings)

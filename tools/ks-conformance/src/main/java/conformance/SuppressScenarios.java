@@ -28,6 +28,7 @@ final class SuppressScenarios {
         windowClosesSession(),
         windowClosesSessionEmittedIsGone(),
         timeLimitTable(),
+        timeLimitWallClock(),
         timeLimitAggregate(),
         timeLimitEmitEarlyRecords(),
         timeLimitEmitEarlyBytes(),
@@ -196,6 +197,21 @@ final class SuppressScenarios {
             pipe("in", "b", "b2", 8_500),
             pipe("in", "b", null, 9_000),
             pipe("in", "g", "g1", 20_000)),
+        List.of("out"));
+  }
+
+  static Scenario timeLimitWallClock() {
+    return new Scenario(
+        "suppress-time-limit-wall-clock",
+        "table.suppress(untilTimeLimit(5s, unbounded())): wall-clock time does not emit, only stream time does",
+        () -> tableSuppressed(Suppressed.untilTimeLimit(Duration.ofSeconds(5), BufferConfig.unbounded()).withName("sup")),
+        List.of(
+            pipe("in", "a", "a1", 1_000),
+            Step.advanceWallClock(60_000),
+            pipe("in", "b", "b1", 5_999),
+            Step.advanceWallClock(60_000),
+            pipe("in", "c", "c1", 6_000),
+            Step.advanceWallClock(60_000)),
         List.of("out"));
   }
 
