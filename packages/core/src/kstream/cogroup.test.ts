@@ -90,7 +90,7 @@ describe('cogroup', () => {
     expect(second.read()).toEqual([['u', '1/12', 3_000]]);
   });
 
-  it('repartitions each re-keyed input through its own topic', () => {
+  it('repartitions each re-keyed input through its own topic; the inputs are co-partitioned', () => {
     const b = new StreamsBuilder();
     const byPage = b
       .stream<string, string>('clicks', strings)
@@ -104,7 +104,11 @@ describe('cogroup', () => {
       .cogroup<number>((_k, _v, n) => n + 1)
       .cogroup(byItem, (_k, _v, n) => n + 10)
       .aggregate(() => 0, { name: 'hits' });
-    expect(b.build().repartitionTopics.map((t) => t.name)).toEqual(['hits', 'hits-1']);
+    const topology = b.build();
+    expect(topology.repartitionTopics.map((t) => t.name)).toEqual(['hits', 'hits-1']);
+    // Both feed one aggregate, so they are co-partitioned (each takes the same partition count).
+    const aggregate = topology.subtopologies.find((st) => st.stores.some((s) => s.name === 'hits'));
+    expect(aggregate?.copartitioned.map((g) => g.map((t) => t.name).sort())).toEqual([['hits', 'hits-1']]);
   });
 
   it('windowed (emit final by default): one result per window from both streams; late records keep their own values', async () => {

@@ -86,13 +86,17 @@ export class CogroupedKStream<K, VA> {
       () => new PassThroughProcessor(),
       tagged.map((t) => t.node),
     );
+    // One aggregate per key across inputs: their topics must be co-partitioned, as for a join
+    // (a repartition topic then takes the partition count of the others).
+    const sourceNodes = tagged.flatMap((t) => t.input.shape.sourceNodes);
+    ctx.graph.copartitionGroups.push(new Set(sourceNodes));
     const keySerde = first.grouped.keySerde ?? tagged[0]?.input.shape.keySerde;
     const stream = new KStream<K, Tagged<unknown>>(ctx, {
       node,
       keySerde,
       valueSerde: undefined,
       repartitionRequired: false,
-      sourceNodes: tagged.flatMap((t) => t.input.shape.sourceNodes),
+      sourceNodes,
     });
     return new KGroupedStream(stream, keySerde, undefined);
   }
