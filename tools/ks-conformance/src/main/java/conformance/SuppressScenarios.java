@@ -44,6 +44,12 @@ final class SuppressScenarios {
         .withValueSerde(Serdes.Long());
   }
 
+  private static Materialized<String, Long, SessionStore<Bytes, byte[]>> sessionCounts(String name) {
+    return Materialized.<String, Long, SessionStore<Bytes, byte[]>>as(name)
+        .withKeySerde(Serdes.String())
+        .withValueSerde(Serdes.Long());
+  }
+
   private static String render(Windowed<String> w) {
     return w.key() + "@" + w.window().start() + "/" + w.window().end();
   }
@@ -125,10 +131,7 @@ final class SuppressScenarios {
               b.<String, String>stream("in")
                   .groupByKey()
                   .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofSeconds(5), Duration.ofSeconds(2)))
-                  .count(
-                      Materialized.<String, Long, SessionStore<Bytes, byte[]>>as("counts")
-                          .withKeySerde(Serdes.String())
-                          .withValueSerde(Serdes.Long()))
+                  .count(sessionCounts("counts"))
                   .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName("final")));
         },
         List.of(
@@ -156,10 +159,7 @@ final class SuppressScenarios {
               b.<String, String>stream("in")
                   .groupByKey()
                   .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofSeconds(5)))
-                  .count(
-                      Materialized.<String, Long, SessionStore<Bytes, byte[]>>as("counts")
-                          .withKeySerde(Serdes.String())
-                          .withValueSerde(Serdes.Long()))
+                  .count(sessionCounts("counts"))
                   .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName("final")));
         },
         List.of(
