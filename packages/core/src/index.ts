@@ -28,6 +28,11 @@ export type {
   TransactionPort,
 } from './kafka/ports.js';
 export { BranchedKStream } from './kstream/branched-stream.js';
+export {
+  CogroupedKStream,
+  SessionWindowedCogroupedKStream,
+  TimeWindowedCogroupedKStream,
+} from './kstream/cogrouped-stream.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
 export { KGroupedTable } from './kstream/grouped-table.js';
@@ -50,6 +55,12 @@ export { SessionWindows } from './kstream/session-windows.js';
 export { Stores } from './kstream/stores.js';
 export type { StreamJoinOptions } from './kstream/stream-joins.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
+export {
+  BufferConfig,
+  type BufferFullStrategy,
+  type StrictBufferConfig,
+  Suppressed,
+} from './kstream/suppressed.js';
 export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
 export { TimeWindows } from './kstream/windows.js';
 export { jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js';

@@ -20,7 +20,10 @@ describe('Kafka Streams conformance', () => {
     it(`${fixture.name}: ${fixture.description}`, async () => {
       const build = scenarios[fixture.name];
       if (!build) throw new Error(`no Tributary topology for scenario ${fixture.name}`);
-      expect(await replay(fixture, build())).toEqual(fixture.outputs);
+      expect(await replay(fixture, build())).toEqual({
+        outputs: fixture.outputs,
+        errorStep: fixture.error?.step,
+      });
     });
   }
 });

@@ -26,6 +26,8 @@ export interface Fixture {
   readonly initialWallClockMs: number;
   readonly steps: readonly FixtureStep[];
   readonly outputs: Readonly<Record<string, readonly FixtureRecord[]>>;
+  /** Present when a step failed the task in Kafka Streams: the input stopped at that step. */
+  readonly error?: { readonly step: number; readonly exception: string; readonly message: string };
 }
 
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');

@@ -1,6 +1,7 @@
 import { StreamAggregateProcessor } from '../internal/processors/stream-aggregate.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
+import { CogroupedKStream } from './cogrouped-stream.js';
 import { addProcessor, aggregateStore, requireName } from './dsl-context.js';
 import { internalSerde } from './internal-serdes.js';
 import type { KStream } from './kstream.js';
@@ -60,6 +61,19 @@ export class KGroupedStream<K, V> {
       (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)),
       opts,
     );
+  }
+
+  /**
+   * Starts a cogroup (Kafka Streams' cogroup): this stream with its aggregator; add more grouped
+   * streams with `.cogroup(other, aggregator)`, then `aggregate` (optionally `windowedBy` first).
+   */
+  cogroup<VA>(aggregator: (key: K, value: V, aggregate: VA) => VA): CogroupedKStream<K, VA> {
+    return new CogroupedKStream<K, VA>([
+      {
+        grouped: this as KGroupedStream<K, unknown>,
+        aggregator: aggregator as (key: K, value: unknown, aggregate: VA) => VA,
+      },
+    ]);
   }
 
   windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;

@@ -13,6 +13,8 @@ import { addProcessor, type DslContext } from './dsl-context.js';
 import { KGroupedTable } from './grouped-table.js';
 import { KStream } from './kstream.js';
 import type { GroupedOptions, NamedOptions } from './options.js';
+import { suppressTable } from './suppress-table.js';
+import type { Suppressed } from './suppressed.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -110,6 +112,14 @@ export class KTable<K, V> {
       repartitionRequired: false,
       sourceNodes: this.sourceNodes,
     });
+  }
+
+  /**
+   * Holds updates back per key in a changelogged buffer, as Kafka Streams' suppress:
+   * `Suppressed.untilTimeLimit(ms, buffer)` here; `untilWindowCloses` on a windowed aggregation's table.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    return suppressTable(this, suppressed, undefined);
   }
 
   /** Re-keys rows for an aggregation; old values are subtracted from their old group. */

@@ -1,6 +1,7 @@
+import { TributaryError } from '../errors.js';
 import type { GraphNode } from '../internal/graph/nodes.js';
 import type { ValueGetterFactory } from '../internal/processors/join.js';
-import { PassThroughProcessor } from '../internal/processors/stateless.js';
+import { PassThroughProcessor, TransformProcessor } from '../internal/processors/stateless.js';
 import { WindowAggregateProcessor } from '../internal/processors/window-aggregate.js';
 import type { Processor, ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
@@ -13,6 +14,8 @@ import { internalSerde, windowedJsonSerde } from './internal-serdes.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import type { WindowedStoreOptions } from './options.js';
+import { suppressTable } from './suppress-table.js';
+import type { Suppressed } from './suppressed.js';
 import type { TimeWindows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -40,6 +43,7 @@ export class TimeWindowedKStream<K, V> {
         // Each window keeps its largest record timestamp, to stamp its results (as Kafka Streams).
         timestamped: true,
       },
+      this.windows.graceMs,
       { prefix: 'windowAggregate', operator: 'window-aggregate', suffix: 'window-aggregate' },
       (spec) =>
         new WindowAggregateProcessor<K, V, VA>({
@@ -83,8 +87,46 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
     private readonly lateNode: GraphNode,
     private readonly input: KStream<K, unknown>,
     getter: ValueGetterFactory<Windowed<K>, V>,
+    private readonly emitMode: EmitMode,
+    /** How long after a window's end it closes: grace (session windows: gap + grace). */
+    private readonly closeAfterMs: number,
   ) {
     super(ctx, node, [storeName], getter, windowedJsonSerde<K>(), valueSerde, sourceNodes);
+  }
+
+  /**
+   * The same table with its late records' values mapped (a windowed cogroup untags them). The new
+   * node is the late route now: left unrouted, it is the one that counts and logs them.
+   */
+  withLateValues(mapper: (value: unknown) => unknown): WindowedKTable<K, V> {
+    const late = addProcessor(
+      this.ctx,
+      { prefix: 'late', operator: 'late-records' },
+      () => new TransformProcessor((r) => ({ ...r, value: mapper(r.value) })),
+      [this.lateNode],
+    );
+    return new WindowedKTable(
+      this.ctx,
+      this.node,
+      this.storeNames[0] as string,
+      this.valueSerde,
+      this.sourceNodes,
+      late,
+      this.input,
+      this.valueGetter,
+      this.emitMode,
+      this.closeAfterMs,
+    );
+  }
+
+  /**
+   * Kafka Streams' suppress on a windowed table; `untilWindowCloses` emits each window once when stream
+   * time reaches end + grace. The aggregation then emits every update into the buffer, so it must not
+   * be built with an explicit `emit: 'final'` (the short form of the same thing).
+   */
+  override suppress(suppressed: Suppressed): KTable<Windowed<K>, V> {
+    this.emitMode.feedSuppress(suppressed.name);
+    return suppressTable(this, suppressed, { durationMs: this.closeAfterMs });
   }
 
   /**
@@ -93,6 +135,29 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
    */
   lateRecords(): KStream<K, unknown> {
     return new KStream<K, unknown>(this.ctx, { ...this.input.shape, node: this.lateNode });
+  }
+}
+
+/**
+ * A windowed aggregation's emit mode, read when its tasks are built: a suppress downstream turns the
+ * default 'final' into 'update', because the suppress buffer then decides what is final.
+ */
+export class EmitMode {
+  private suppressed = false;
+  constructor(private readonly requested: 'final' | 'update' | undefined) {}
+
+  feedSuppress(name: string | undefined): void {
+    if (this.requested === 'final') {
+      throw new TributaryError(
+        'TOPOLOGY_INVALID',
+        `suppress ${name ?? ''}: the windowed aggregation has emit: 'final' (already final results); drop one of the two`,
+      );
+    }
+    this.suppressed = true;
+  }
+
+  get value(): 'final' | 'update' {
+    return this.suppressed ? 'update' : (this.requested ?? 'final');
   }
 }
 
@@ -117,6 +182,7 @@ export function addWindowedAggregate<K, V, VA>(
   name: string,
   opts: WindowedStoreOptions<VA>,
   store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs' | 'timestamped'>,
+  closeAfterMs: number,
   names: { prefix: string; operator: string; suffix: string },
   processor: (spec: WindowedProcessorSpec) => Processor<K, V, Windowed<K>, unknown>,
   getter: (storeName: string) => ValueGetterFactory<Windowed<K>, VA>,
@@ -125,6 +191,7 @@ export function addWindowedAggregate<K, V, VA>(
   const ctx = input.ctx;
   const keySerde = grouped.keySerde ?? input.shape.keySerde ?? internalSerde<K>();
   const metaStore = `${name}-meta`;
+  const emitMode = new EmitMode(opts.emit);
   ctx.graph.addStore({ ...aggregateStore(name, keySerde as Serde<unknown>, opts), ...store });
   ctx.graph.addStore({
     name: metaStore,
@@ -149,7 +216,7 @@ export function addWindowedAggregate<K, V, VA>(
         storeName: name,
         keySerde: keySerde as Serde<unknown>,
         metaStoreName: metaStore,
-        emit: opts.emit ?? 'final',
+        emit: emitMode.value,
         idleTimeoutMs: opts.idleTimeoutMs,
         lateChild,
         resultChild,
@@ -177,5 +244,7 @@ export function addWindowedAggregate<K, V, VA>(
     late,
     input,
     getter(name),
+    emitMode,
+    closeAfterMs,
   );
 }

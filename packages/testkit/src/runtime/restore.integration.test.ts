@@ -1,24 +1,10 @@
 import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type RestoreProgress,
-  Serdes,
-  StreamsBuilder,
-  TimeWindows,
-  Tributary,
-  type Windowed,
-} from '@tributary/core';
+import { Serdes, StreamsBuilder, TimeWindows, Tributary, type Windowed } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapServers,
-  consumeAll,
-  createTopics,
-  produceAll,
-  uniqueName,
-  waitForCommittedToEnd,
-} from '../index.js';
-import { closedAfterEach, tempDir, testLogger } from './helpers.js';
+import { bootstrapServers, consumeAll, createTopics, produceAll, uniqueName } from '../index.js';
+import { closedAfterEach, runToCommittedEnd, tempDir, testLogger } from './helpers.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 10, 6, 8, 0, 0);
@@ -27,15 +13,8 @@ const USERS = 9;
 describe('state restore on the real broker', () => {
   const apps = closedAfterEach();
 
-  async function runToEnd(app: Tributary, applicationId: string, input: string): Promise<RestoreProgress[]> {
-    const events: RestoreProgress[] = [];
-    app.onRestoreProgress((e) => events.push(e));
-    apps.push(app);
-    await app.start();
-    expect(await waitForCommittedToEnd(applicationId, input, 90_000)).toBe(true);
-    await app.close();
-    return events;
-  }
+  const runToEnd = (app: Tributary, applicationId: string, input: string) =>
+    runToCommittedEnd(apps, app, applicationId, input);
 
   it('a fresh instance with no local state restores the windows from the changelog and continues exactly', async () => {
     const input = uniqueName('restore-in');

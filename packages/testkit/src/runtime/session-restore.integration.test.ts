@@ -1,16 +1,9 @@
 import { rm } from 'node:fs/promises';
-import { type RestoreProgress, Serdes, SessionWindows, StreamsBuilder, Tributary } from '@tributary/core';
+import { Serdes, SessionWindows, StreamsBuilder, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapServers,
-  consumeAll,
-  createTopics,
-  produceAll,
-  uniqueName,
-  waitForCommittedToEnd,
-} from '../index.js';
-import { closedAfterEach, tempDir, testLogger } from './helpers.js';
+import { bootstrapServers, consumeAll, createTopics, produceAll, uniqueName } from '../index.js';
+import { closedAfterEach, runToCommittedEnd, tempDir, testLogger, valuesByKey } from './helpers.js';
 
 const MIN = 60_000;
 const GAP = 30_000;
@@ -20,15 +13,8 @@ const USERS = 9;
 describe('session windows on the real broker', () => {
   const apps = closedAfterEach();
 
-  async function runToEnd(app: Tributary, applicationId: string, input: string): Promise<RestoreProgress[]> {
-    const events: RestoreProgress[] = [];
-    app.onRestoreProgress((e) => events.push(e));
-    apps.push(app);
-    await app.start();
-    expect(await waitForCommittedToEnd(applicationId, input, 90_000)).toBe(true);
-    await app.close();
-    return events;
-  }
+  const runToEnd = (app: Tributary, applicationId: string, input: string) =>
+    runToCommittedEnd(apps, app, applicationId, input);
 
   it('a fresh instance restores open sessions from the changelog and emits each final session once', async () => {
     const input = uniqueName('session-in');
@@ -101,11 +87,7 @@ describe('session windows on the real broker', () => {
     expect(ends.every((e) => e.fromOffset === 0n)).toBe(true);
     expect(ends.reduce((n, e) => n + e.restored, 0)).toBeGreaterThan(0);
 
-    const got = new Map<string, number[]>();
-    for (const r of await consumeAll(output, { idleMs: 1500 })) {
-      const k = r.key?.toString() ?? '';
-      got.set(k, [...(got.get(k) ?? []), JSON.parse(r.value?.toString() ?? 'null')]);
-    }
-    expect(Object.fromEntries(got)).toEqual(Object.fromEntries([...truth].map(([k, n]) => [k, [n]])));
+    const got = valuesByKey(await consumeAll(output, { idleMs: 1500 }));
+    expect(got).toEqual(Object.fromEntries([...truth].map(([k, n]) => [k, [n]])));
   });
 });

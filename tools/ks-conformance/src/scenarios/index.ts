@@ -1,10 +1,12 @@
 import type { Topology } from '@tributary/core';
 import { aggregationScenarios } from './aggregations.js';
+import { cogroupScenarios } from './cogroup.js';
 import { nullScenarios } from './nulls.js';
 import { punctuationScenarios } from './punctuation.js';
 import { resultTimestampScenarios } from './result-timestamps.js';
 import { sessionScenarios } from './sessions.js';
 import { streamJoinScenarios } from './stream-joins.js';
+import { suppressScenarios } from './suppress.js';
 
 /**
  * Tributary's side of every scenario in ../main/java/conformance, by name: each area's module holds
@@ -17,4 +19,6 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...nullScenarios,
   ...punctuationScenarios,
   ...resultTimestampScenarios,
+  ...suppressScenarios,
+  ...cogroupScenarios,
 };

@@ -1,4 +1,4 @@
-import { type ErrorCode, errorMessage, TributaryError } from '../../errors.js';
+import { type ErrorCode, errorMessage, isTributaryError, TributaryError } from '../../errors.js';
 import type { RawRecord } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import { sendToDeadLetterTopic } from './dead-letter.js';
@@ -80,6 +80,8 @@ export function handleRecordError(
     taskId: string;
   },
 ): void {
+  // A configured shutdown (suppress' shutDownWhenFull) is not a bad record: no policy skips it.
+  if (isTributaryError(err, 'SUPPRESS_BUFFER_FULL')) throw err;
   const stage = stageOf(err);
   const cause =
     err instanceof DeserializationError || err instanceof ProductionError ? (err.cause ?? err) : err;

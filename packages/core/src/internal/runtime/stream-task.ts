@@ -106,8 +106,9 @@ export class StreamTask {
   constructor(readonly opts: StreamTaskOptions) {
     this.id = opts.taskId;
     this.eventTimeMode = opts.eventTime ?? 'watermark';
-    const inputs = opts.subtopology.sources
-      .filter((s) => !s.table)
+    // Table topics do not hold the watermark back, unless the task reads nothing else.
+    const streams = opts.subtopology.sources.filter((s) => !s.table);
+    const inputs = (streams.length > 0 ? streams : opts.subtopology.sources)
       .flatMap((s) => s.topics)
       .map((t) => ({ topic: resolveTopic(t, opts.applicationId), repartition: t.kind === 'repartition' }));
     // Reports are filtered in either mode: a topic written under 'watermark' may be read under 'stream-time'.

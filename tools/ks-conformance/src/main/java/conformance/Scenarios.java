@@ -13,6 +13,8 @@ final class Scenarios {
     all.addAll(NullScenarios.all());
     all.addAll(PunctuationScenarios.all());
     all.addAll(ResultTimestampScenarios.all());
+    all.addAll(SuppressScenarios.all());
+    all.addAll(CogroupScenarios.all());
     return all;
   }
 }
