@@ -101,14 +101,16 @@ export interface WindowedProcessorSpec {
 }
 
 /**
- * Adds a windowed aggregation (time or session windows): its store and meta store, the processor,
- * and its results and late-records children.
+ * Adds a windowed aggregation (time, session or sliding windows): its store and meta store, the
+ * processor, and its results and late-records children. `store.valueSerde`, when given, replaces the
+ * store's value serde (the results keep `opts.valueSerde`).
  */
 export function addWindowedAggregate<K, V, VA>(
   grouped: KGroupedStream<K, V>,
   name: string,
   opts: WindowedStoreOptions<VA>,
-  store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs'>,
+  store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs'> &
+    Partial<Pick<StoreDefinition, 'valueSerde'>>,
   names: { prefix: string; operator: string; suffix: string },
   processor: (spec: WindowedProcessorSpec) => Processor<K, V, Windowed<K>, unknown>,
   getter: (storeName: string) => ValueGetterFactory<Windowed<K>, VA>,

@@ -52,3 +52,10 @@ export class OpenWindows<K> {
     }
   }
 }
+
+/** Orders keys by their JSON form, for a deterministic emit order among windows that close together. */
+export function compareKeys(a: unknown, b: unknown): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

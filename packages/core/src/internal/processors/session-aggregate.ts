@@ -3,7 +3,7 @@ import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
-import { OpenWindows } from './open-windows.js';
+import { compareKeys, OpenWindows } from './open-windows.js';
 
 export interface SessionAggregateSpec<K, V, VA> {
   readonly storeName: string;
@@ -138,10 +138,4 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
     this.emitClosed(this.open.maxEnd() + 1);
   }
-}
-
-function compareKeys(a: unknown, b: unknown): number {
-  const x = JSON.stringify(a);
-  const y = JSON.stringify(b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }
