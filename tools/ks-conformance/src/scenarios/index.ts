@@ -1,6 +1,8 @@
 import type { Topology } from '@tributary/core';
+import type { Deviation } from '../fixture.js';
 import { aggregationScenarios } from './aggregations.js';
 import { sessionScenarios } from './sessions.js';
+import { slidingDeviations, slidingScenarios } from './sliding.js';
 import { streamJoinScenarios } from './stream-joins.js';
 
 /**
@@ -11,4 +13,10 @@ export const scenarios: Readonly<Record<string, () => Topology>> = {
   ...aggregationScenarios,
   ...streamJoinScenarios,
   ...sessionScenarios,
+  ...slidingScenarios,
+};
+
+/** Scenarios where Tributary differs from Kafka Streams on purpose (each also in the docs), by name. */
+export const deviations: Readonly<Record<string, Deviation>> = {
+  ...slidingDeviations,
 };

@@ -10,6 +10,7 @@ final class Scenarios {
     all.addAll(AggregationScenarios.all());
     all.addAll(StreamJoinScenarios.all());
     all.addAll(SessionScenarios.all());
+    all.addAll(SlidingScenarios.all());
     return all;
   }
 }

@@ -1,0 +1,296 @@
+package conformance;
+
+import static conformance.Step.advanceWallClock;
+import static conformance.Step.pipe;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.TimeWindowedKStream;
+import org.apache.kafka.streams.kstream.Windowed;
+
+/** Sliding windows (KIP-450): left and right windows, out-of-order records, grace, emit on close. */
+final class SlidingScenarios {
+  static List<Scenario> all() {
+    return List.of(
+        countUpdates(),
+        reduce(),
+        aggregate(),
+        outOfOrder(),
+        diffBoundary(),
+        graceBoundary(),
+        earlyRecords(),
+        nullValuesKeepStreamTime(),
+        emitFinal(),
+        exampleUpdates(),
+        exampleFinal(),
+        emitFinalRetentionJump());
+  }
+
+  private static final SlidingWindows DIFF10_GRACE5 =
+      SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(5));
+
+  /** Renders windowed keys as key@start/end and null values as null. */
+  private static <V> Topology topology(
+      SlidingWindows windows,
+      boolean emitFinal,
+      Function<TimeWindowedKStream<String, String>, KTable<Windowed<String>, V>> agg) {
+    StreamsBuilder b = new StreamsBuilder();
+    TimeWindowedKStream<String, String> w = b.<String, String>stream("in").groupByKey().windowedBy(windows);
+    if (emitFinal) w = w.emitStrategy(EmitStrategy.onWindowClose());
+    agg.apply(w)
+        .toStream()
+        .map(
+            (k, v) ->
+                KeyValue.pair(
+                    k.key() + "@" + k.window().start() + "/" + k.window().end(),
+                    v == null ? null : String.valueOf(v)))
+        .to("out");
+    return b.build();
+  }
+
+  static Scenario countUpdates() {
+    return new Scenario(
+        "sliding-count-updates",
+        "SlidingWindows diff 10s grace 5s count(): left windows, right windows of earlier records, a record exactly diff later, a gap, null key and null value skipped, two keys",
+        () -> topology(DIFF10_GRACE5, false, s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 20_000),
+            pipe("in", "a", "x", 25_000),
+            pipe("in", "b", "x", 22_000),
+            pipe("in", "a", "x", 30_000),
+            pipe("in", null, "x", 30_500),
+            pipe("in", "a", null, 31_000),
+            pipe("in", "a", "x", 41_000),
+            pipe("in", "b", "x", 29_000)),
+        List.of("out"));
+  }
+
+  static Scenario reduce() {
+    return new Scenario(
+        "sliding-reduce",
+        "SlidingWindows diff 10s grace 5s reduce(concat): copied aggregates in new left and right windows keep record order",
+        () ->
+            topology(
+                DIFF10_GRACE5, false, s -> s.reduce((a, v) -> a + "+" + v, Materialized.as("reduced"))),
+        List.of(
+            pipe("in", "a", "p", 20_000),
+            pipe("in", "a", "q", 24_000),
+            pipe("in", "a", "r", 32_000),
+            pipe("in", "a", "s", 27_000),
+            pipe("in", "b", "t", 30_000)),
+        List.of("out"));
+  }
+
+  static Scenario aggregate() {
+    return new Scenario(
+        "sliding-aggregate",
+        "SlidingWindows diff 10s grace 5s aggregate(init, agg): the initializer seeds only windows that start empty",
+        () ->
+            topology(
+                DIFF10_GRACE5,
+                false,
+                s -> s.aggregate(() -> "<", (k, v, a) -> a + v, Materialized.as("agg"))),
+        List.of(
+            pipe("in", "a", "p", 20_000),
+            pipe("in", "a", "q", 28_000),
+            pipe("in", "a", "r", 29_000),
+            pipe("in", "a", "s", 35_000),
+            pipe("in", "a", "t", 50_000)),
+        List.of("out"));
+  }
+
+  static Scenario outOfOrder() {
+    return new Scenario(
+        "sliding-out-of-order",
+        "SlidingWindows diff 10s grace 30s count(): out-of-order records within grace create earlier left and right windows and update later ones; equal timestamps",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+                false,
+                s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 30_000),
+            pipe("in", "a", "x", 50_000),
+            pipe("in", "a", "x", 35_000),
+            pipe("in", "a", "x", 45_000),
+            pipe("in", "a", "x", 35_000),
+            pipe("in", "a", "x", 41_000),
+            pipe("in", "a", "x", 25_000),
+            pipe("in", "a", "x", 60_000),
+            pipe("in", "a", "x", 49_999)),
+        List.of("out"));
+  }
+
+  static Scenario diffBoundary() {
+    return new Scenario(
+        "sliding-diff-boundary",
+        "SlidingWindows diff 10s grace 20s count(): records exactly diff apart share a window, diff+1 apart do not; a record at an existing right window's start",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(20)),
+                false,
+                s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 20_000),
+            pipe("in", "a", "x", 30_000),
+            pipe("in", "a", "x", 40_001),
+            pipe("in", "a", "x", 30_001),
+            pipe("in", "a", "x", 20_001),
+            pipe("in", "b", "x", 20_000),
+            pipe("in", "b", "x", 30_001),
+            pipe("in", "b", "x", 19_999)),
+        List.of("out"));
+  }
+
+  static Scenario graceBoundary() {
+    return new Scenario(
+        "sliding-grace-boundary",
+        "SlidingWindows diff 10s grace 2s count(): stream time 50s; a record at 38s (ts + diff = stream time - grace) is accepted but its left window has closed, 37.999s is dropped; windows ending exactly at the close time still update",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(2)),
+                false,
+                s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 40_000),
+            pipe("in", "a", "x", 50_000),
+            pipe("in", "b", "x", 38_000),
+            pipe("in", "c", "x", 37_999),
+            pipe("in", "a", "x", 38_000),
+            pipe("in", "a", "x", 47_000),
+            pipe("in", "a", "x", 48_000),
+            pipe("in", "a", "x", 47_999)),
+        List.of("out"));
+  }
+
+  static Scenario earlyRecords() {
+    return new Scenario(
+        "sliding-early-records",
+        "SlidingWindows diff 10s grace 30s count(): records before the first time difference share the window [0, diff]",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(30)),
+                false,
+                s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 3_000),
+            pipe("in", "a", "x", 6_000),
+            pipe("in", "a", "x", 12_000),
+            pipe("in", "a", "x", 1_000),
+            pipe("in", "a", "x", 9_000),
+            pipe("in", "a", "x", 15_000),
+            pipe("in", "b", "x", 0),
+            pipe("in", "b", "x", 10_000)),
+        List.of("out"));
+  }
+
+  static Scenario emitFinal() {
+    return new Scenario(
+        "sliding-emit-final",
+        "SlidingWindows diff 10s grace 2s count() with emitStrategy(onWindowClose): each window once, after stream time - grace passes its end; wall clock advanced past the 1s emit throttle",
+        () -> topology(
+            SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(2)),
+            true,
+            s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 20_000),
+            advanceWallClock(1_000),
+            pipe("in", "b", "x", 21_000),
+            advanceWallClock(1_000),
+            pipe("in", "a", "x", 25_000),
+            advanceWallClock(1_000),
+            pipe("in", "a", "x", 33_000),
+            advanceWallClock(1_000),
+            pipe("in", "b", "x", 36_000),
+            advanceWallClock(1_000),
+            pipe("in", "a", "x", 34_000),
+            advanceWallClock(1_000),
+            pipe("in", "a", "x", 50_000),
+            advanceWallClock(1_000),
+            pipe("in", "c", "x", 70_000)),
+        List.of("out"));
+  }
+
+  static Scenario nullValuesKeepStreamTime() {
+    return new Scenario(
+        "sliding-null-values-keep-stream-time",
+        "SlidingWindows diff 10s no grace count(): a null value is skipped before it can advance stream time, so a later older record still updates its window",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
+                false,
+                s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 20_000),
+            pipe("in", "a", null, 100_000),
+            pipe("in", null, "x", 100_000),
+            pipe("in", "a", "x", 15_000)),
+        List.of("out"));
+  }
+
+  private static final List<Step> EXAMPLE =
+      List.of(
+          pipe("in", "a", "x", 100_000),
+          advanceWallClock(1_000),
+          pipe("in", "a", "x", 104_000),
+          advanceWallClock(1_000),
+          pipe("in", "a", "x", 111_000),
+          advanceWallClock(1_000),
+          pipe("in", "z", "x", 125_000));
+
+  static Scenario exampleUpdates() {
+    return new Scenario(
+        "sliding-example-updates",
+        "SlidingWindows diff 10s no grace count(): the window-kinds example of docs/time-and-windows.md (a at 100s, 104s, 111s), updates",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
+                false,
+                s -> s.count(Materialized.as("counts"))),
+        EXAMPLE,
+        List.of("out"));
+  }
+
+  static Scenario exampleFinal() {
+    return new Scenario(
+        "sliding-example-final",
+        "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose): the window-kinds example of docs/time-and-windows.md, closed by a record at 125s",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
+                true,
+                s -> s.count(Materialized.as("counts"))),
+        EXAMPLE,
+        List.of("out"));
+  }
+
+  static Scenario emitFinalRetentionJump() {
+    return new Scenario(
+        "sliding-emit-final-retention-jump",
+        "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose): a record 89s after the last one, past the store's retention (2 * diff + grace), closes the open windows",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
+                true,
+                s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 100_000),
+            advanceWallClock(1_000),
+            pipe("in", "a", "x", 104_000),
+            advanceWallClock(1_000),
+            pipe("in", "a", "x", 111_000),
+            advanceWallClock(1_000),
+            pipe("in", "z", "x", 200_000),
+            advanceWallClock(1_000),
+            pipe("in", "z", "x", 300_000)),
+        List.of("out"));
+  }
+}

@@ -1,0 +1,87 @@
+import {
+  type KGroupedStream,
+  Serdes,
+  SlidingWindows,
+  StreamsBuilder,
+  type Topology,
+  type WindowedKTable,
+} from '@tributary/core';
+import type { Deviation } from '../fixture.js';
+
+/**
+ * Tributary's side of SlidingScenarios.java: the same topologies under the same names, windowed keys
+ * rendered as `key@start/end`.
+ */
+const strings = { keySerde: Serdes.string(), valueSerde: Serdes.string() };
+const diff10 = (graceMs: number) =>
+  graceMs === 0
+    ? SlidingWindows.ofTimeDifferenceWithNoGrace(10_000)
+    : SlidingWindows.ofTimeDifferenceAndGrace(10_000, graceMs);
+
+function topology<V>(aggregate: (g: KGroupedStream<string, string>) => WindowedKTable<string, V>): Topology {
+  const b = new StreamsBuilder();
+  aggregate(b.stream<string, string>('in', strings).groupByKey())
+    .toStream()
+    .map((w, v) => ({
+      key: `${w.key}@${w.window.start}/${w.window.end}`,
+      value: v === null || v === undefined ? null : String(v),
+    }))
+    .to('out', strings);
+  return b.build();
+}
+
+const countUpdates = (graceMs: number) => () =>
+  topology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'update' }));
+const finalCounts = (graceMs: number) => () =>
+  topology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'final' }));
+
+export const slidingScenarios: Readonly<Record<string, () => Topology>> = {
+  'sliding-count-updates': countUpdates(5_000),
+
+  'sliding-reduce': () =>
+    topology((g) =>
+      g.windowedBy(diff10(5_000)).reduce((a, v) => `${a}+${v}`, { name: 'reduced', emit: 'update' }),
+    ),
+
+  'sliding-aggregate': () =>
+    topology((g) =>
+      g.windowedBy(diff10(5_000)).aggregate(
+        () => '<',
+        (_k, v, a) => `${a}${v}`,
+        { name: 'agg', emit: 'update' },
+      ),
+    ),
+
+  'sliding-out-of-order': countUpdates(30_000),
+  'sliding-diff-boundary': countUpdates(20_000),
+  'sliding-grace-boundary': countUpdates(2_000),
+  'sliding-early-records': countUpdates(30_000),
+
+  'sliding-null-values-keep-stream-time': countUpdates(0),
+  'sliding-emit-final': finalCounts(2_000),
+  'sliding-example-updates': countUpdates(0),
+  'sliding-example-final': finalCounts(0),
+  'sliding-emit-final-retention-jump': finalCounts(0),
+};
+
+/**
+ * Kafka Streams' sliding-window store keeps windows for 2 * diff + grace after the newest window start
+ * it holds, and expires them when a record is put, before the windows that record closes are emitted:
+ * a jump in stream time past that retention loses their final results. Tributary keeps windows for at
+ * least a day and emits them (docs/time-and-windows.md, Sliding windows).
+ */
+export const slidingDeviations: Readonly<Record<string, Deviation>> = {
+  'sliding-emit-final-retention-jump': {
+    reason: 'windows closed by a jump past the store retention are still emitted',
+    outputs: {
+      out: [
+        { key: 'a@90000/100000', value: '1', timestamp: 100_000 },
+        { key: 'a@94000/104000', value: '2', timestamp: 104_000 },
+        { key: 'a@100001/110001', value: '1', timestamp: 104_000 },
+        { key: 'a@101000/111000', value: '2', timestamp: 111_000 },
+        { key: 'a@104001/114001', value: '1', timestamp: 111_000 },
+        { key: 'z@190000/200000', value: '1', timestamp: 200_000 },
+      ],
+    },
+  },
+};
