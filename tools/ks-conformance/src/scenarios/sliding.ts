@@ -62,6 +62,7 @@ export const slidingScenarios: Readonly<Record<string, () => Topology>> = {
   'sliding-example-updates': countUpdates(0),
   'sliding-example-final': finalCounts(0),
   'sliding-emit-final-retention-jump': finalCounts(0),
+  'sliding-emit-final-throttle': finalCounts(0),
 };
 
 /**

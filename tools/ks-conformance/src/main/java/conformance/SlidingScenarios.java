@@ -31,7 +31,8 @@ final class SlidingScenarios {
         emitFinal(),
         exampleUpdates(),
         exampleFinal(),
-        emitFinalRetentionJump());
+        emitFinalRetentionJump(),
+        emitFinalThrottle());
   }
 
   private static final SlidingWindows DIFF10_GRACE5 =
@@ -195,7 +196,7 @@ final class SlidingScenarios {
   static Scenario emitFinal() {
     return new Scenario(
         "sliding-emit-final",
-        "SlidingWindows diff 10s grace 2s count() with emitStrategy(onWindowClose): each window once, after stream time - grace passes its end; wall clock advanced past the 1s emit throttle",
+        "SlidingWindows diff 10s grace 2s count() with emitStrategy(onWindowClose): each window once, after stream time - grace passes its end, in start order across keys",
         () -> topology(
             SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(2)),
             true,
@@ -291,6 +292,26 @@ final class SlidingScenarios {
             pipe("in", "z", "x", 200_000),
             advanceWallClock(1_000),
             pipe("in", "z", "x", 300_000)),
+        List.of("out"));
+  }
+
+  static Scenario emitFinalThrottle() {
+    return new Scenario(
+        "sliding-emit-final-throttle",
+        "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose), wall clock never advanced: the window-kinds example closed by records at 125s and 140s",
+        () ->
+            topology(
+                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
+                true,
+                s -> s.count(Materialized.as("counts"))),
+        List.of(
+            pipe("in", "a", "x", 100_000),
+            pipe("in", "a", "x", 104_000),
+            pipe("in", "a", "x", 111_000),
+            pipe("in", "z", "x", 125_000),
+            pipe("in", "z", "x", 140_000),
+            advanceWallClock(1_000),
+            pipe("in", "z", "x", 141_000)),
         List.of("out"));
   }
 }
