@@ -3,6 +3,8 @@ import { isTributaryError } from '../errors.js';
 import { Serdes } from '../serde/serdes.js';
 import { InMemoryChangelog } from '../testing/in-memory-changelog.js';
 import { TopologyTestDriver } from '../testing/topology-test-driver.js';
+import type { Windowed } from '../windowed.js';
+import { windowedJsonSerde } from './internal-serdes.js';
 import { SlidingWindows } from './sliding-windows.js';
 import { StreamsBuilder } from './streams-builder.js';
 
@@ -215,6 +217,31 @@ describe('sliding windows', () => {
       const out = driver.createOutputTopic(topic, Serdes.string(), Serdes.string());
       expect(out.readRecordsToList().map((r) => [r.key, r.value])).toEqual(expected);
     }
+    await driver.close();
+  });
+
+  it('a stream joins the windowed table by (key, window start), reading the aggregate out of the stored pair', async () => {
+    const b = new StreamsBuilder();
+    const counts = b
+      .stream<string, string>('in', strings)
+      .groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10_000))
+      .count({ name: 'sliding', emit: 'update' });
+    b.stream<Windowed<string>, string>('probe', {
+      keySerde: windowedJsonSerde<string>(),
+      valueSerde: Serdes.string(),
+    })
+      .leftJoin(counts, (v, n) => `${v}=${n ?? 'none'}`)
+      .to('joined', { keySerde: windowedJsonSerde<string>(), valueSerde: Serdes.string() });
+    const driver = await TopologyTestDriver.create(b.build());
+    await driver.createInputTopic('in', Serdes.string(), Serdes.string()).pipeInput('a', 'x', 100_000);
+    await driver.createInputTopic('in', Serdes.string(), Serdes.string()).pipeInput('a', 'x', 104_000);
+    const probe = driver.createInputTopic('probe', windowedJsonSerde<string>(), Serdes.string());
+    await probe.pipeInput({ key: 'a', window: { start: 94_000, end: 104_000 } }, 'left', 104_000);
+    await probe.pipeInput({ key: 'a', window: { start: 100_001, end: 110_001 } }, 'right', 104_000);
+    await probe.pipeInput({ key: 'a', window: { start: 95_000, end: 105_000 } }, 'absent', 104_000);
+    const out = driver.createOutputTopic('joined', windowedJsonSerde<string>(), Serdes.string());
+    expect(out.readRecordsToList().map((r) => r.value)).toEqual(['left=2', 'right=1', 'absent=none']);
     await driver.close();
   });
 
