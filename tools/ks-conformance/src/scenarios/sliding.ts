@@ -32,6 +32,14 @@ function topology<V>(aggregate: (g: KGroupedStream<string, string>) => WindowedK
 
 const countUpdates = (graceMs: number) => () =>
   topology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'update' }));
+const concat = (emit: 'final' | 'update') => () =>
+  topology((g) =>
+    g.windowedBy(diff10(5_000)).aggregate(
+      () => '',
+      (_k, v, a) => (a === '' ? v : `${a},${v}`),
+      { name: 'agg', emit },
+    ),
+  );
 const finalCounts = (graceMs: number) => () =>
   topology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'final' }));
 
@@ -63,6 +71,9 @@ export const slidingScenarios: Readonly<Record<string, () => Topology>> = {
   'sliding-example-final': finalCounts(0),
   'sliding-emit-final-retention-jump': finalCounts(0),
   'sliding-emit-final-throttle': finalCounts(0),
+  'sliding-random-out-of-order': concat('update'),
+  'sliding-random-out-of-order-final': concat('final'),
+  'sliding-random-early': countUpdates(5_000),
 };
 
 /**

@@ -4,6 +4,7 @@ import static conformance.Step.advanceWallClock;
 import static conformance.Step.pipe;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
@@ -32,7 +33,10 @@ final class SlidingScenarios {
         exampleUpdates(),
         exampleFinal(),
         emitFinalRetentionJump(),
-        emitFinalThrottle());
+        emitFinalThrottle(),
+        randomOutOfOrder(),
+        randomOutOfOrderFinal(),
+        randomEarly());
   }
 
   private static final SlidingWindows DIFF10_GRACE5 =
@@ -312,6 +316,59 @@ final class SlidingScenarios {
             pipe("in", "z", "x", 140_000),
             advanceWallClock(1_000),
             pipe("in", "z", "x", 141_000)),
+        List.of("out"));
+  }
+
+  /**
+   * 80 records of 3 keys on a 500 ms grid (so ties and exact diff boundaries occur), drifting forward
+   * from `start` with jitter of up to 12 s backwards: some land within grace, some past it.
+   */
+  private static List<Step> randomSteps(long seed, long start) {
+    List<Step> steps = new ArrayList<>();
+    long base = start;
+    for (int i = 0; i < 80; i++) {
+      seed = seed * 6364136223846793005L + 1442695040888963407L;
+      int r = (int) ((seed >>> 33) % 1_000_000);
+      base += 500L * (r % 4);
+      long ts = Math.max(0, base - 500L * ((r / 4) % 25));
+      String key = String.valueOf((char) ('a' + (r / 100) % 3));
+      steps.add(pipe("in", key, "v" + i, ts));
+    }
+    return steps;
+  }
+
+  static Scenario randomOutOfOrder() {
+    return new Scenario(
+        "sliding-random-out-of-order",
+        "SlidingWindows diff 10s grace 5s aggregate(concat): 80 pseudo-random records of 3 keys, out of order by up to 12 s, updates",
+        () ->
+            topology(
+                DIFF10_GRACE5,
+                false,
+                s -> s.aggregate(() -> "", (k, v, a) -> a.isEmpty() ? v : a + "," + v, Materialized.as("agg"))),
+        randomSteps(450, 100_000),
+        List.of("out"));
+  }
+
+  static Scenario randomEarly() {
+    return new Scenario(
+        "sliding-random-early",
+        "SlidingWindows diff 10s grace 5s count(): 80 pseudo-random records from time 0, so many before the first time difference, updates",
+        () -> topology(DIFF10_GRACE5, false, s -> s.count(Materialized.as("counts"))),
+        randomSteps(7, 0),
+        List.of("out"));
+  }
+
+  static Scenario randomOutOfOrderFinal() {
+    return new Scenario(
+        "sliding-random-out-of-order-final",
+        "SlidingWindows diff 10s grace 5s aggregate(concat) with emitStrategy(onWindowClose): the same 80 records, final results",
+        () ->
+            topology(
+                DIFF10_GRACE5,
+                true,
+                s -> s.aggregate(() -> "", (k, v, a) -> a.isEmpty() ? v : a + "," + v, Materialized.as("agg"))),
+        randomSteps(450, 100_000),
         List.of("out"));
   }
 }
