@@ -1,39 +1,20 @@
-import {
-  type KGroupedStream,
-  Serdes,
-  SlidingWindows,
-  StreamsBuilder,
-  type Topology,
-  type WindowedKTable,
-} from '@tributary/core';
+import { SlidingWindows, type Topology } from '@tributary/core';
 import type { Deviation } from '../fixture.js';
+import { windowedTopology } from './windowed-topology.js';
 
 /**
  * Tributary's side of SlidingScenarios.java: the same topologies under the same names, windowed keys
  * rendered as `key@start/end`.
  */
-const strings = { keySerde: Serdes.string(), valueSerde: Serdes.string() };
 const diff10 = (graceMs: number) =>
   graceMs === 0
     ? SlidingWindows.ofTimeDifferenceWithNoGrace(10_000)
     : SlidingWindows.ofTimeDifferenceAndGrace(10_000, graceMs);
 
-function topology<V>(aggregate: (g: KGroupedStream<string, string>) => WindowedKTable<string, V>): Topology {
-  const b = new StreamsBuilder();
-  aggregate(b.stream<string, string>('in', strings).groupByKey())
-    .toStream()
-    .map((w, v) => ({
-      key: `${w.key}@${w.window.start}/${w.window.end}`,
-      value: v === null || v === undefined ? null : String(v),
-    }))
-    .to('out', strings);
-  return b.build();
-}
-
 const countUpdates = (graceMs: number) => () =>
-  topology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'update' }));
+  windowedTopology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'update' }));
 const concat = (emit: 'final' | 'update') => () =>
-  topology((g) =>
+  windowedTopology((g) =>
     g.windowedBy(diff10(5_000)).aggregate(
       () => '',
       (_k, v, a) => (a === '' ? v : `${a},${v}`),
@@ -41,18 +22,18 @@ const concat = (emit: 'final' | 'update') => () =>
     ),
   );
 const finalCounts = (graceMs: number) => () =>
-  topology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'final' }));
+  windowedTopology((g) => g.windowedBy(diff10(graceMs)).count({ name: 'counts', emit: 'final' }));
 
 export const slidingScenarios: Readonly<Record<string, () => Topology>> = {
   'sliding-count-updates': countUpdates(5_000),
 
   'sliding-reduce': () =>
-    topology((g) =>
+    windowedTopology((g) =>
       g.windowedBy(diff10(5_000)).reduce((a, v) => `${a}+${v}`, { name: 'reduced', emit: 'update' }),
     ),
 
   'sliding-aggregate': () =>
-    topology((g) =>
+    windowedTopology((g) =>
       g.windowedBy(diff10(5_000)).aggregate(
         () => '<',
         (_k, v, a) => `${a}${v}`,

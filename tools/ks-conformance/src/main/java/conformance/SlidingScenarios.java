@@ -39,8 +39,12 @@ final class SlidingScenarios {
         randomEarly());
   }
 
-  private static final SlidingWindows DIFF10_GRACE5 =
-      SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(5));
+  /** Time difference 10 s; grace in seconds (0: ofTimeDifferenceWithNoGrace). */
+  private static SlidingWindows diff10(long graceSeconds) {
+    return graceSeconds == 0
+        ? SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10))
+        : SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(graceSeconds));
+  }
 
   /** Renders windowed keys as key@start/end and null values as null. */
   private static <V> Topology topology(
@@ -61,11 +65,38 @@ final class SlidingScenarios {
     return b.build();
   }
 
+  private static <V> Scenario scenario(
+      String name,
+      String description,
+      SlidingWindows windows,
+      boolean emitFinal,
+      Function<TimeWindowedKStream<String, String>, KTable<Windowed<String>, V>> agg,
+      List<Step> steps) {
+    return new Scenario(name, description, () -> topology(windows, emitFinal, agg), steps, List.of("out"));
+  }
+
+  /** A count() into the store "counts". */
+  private static Scenario counts(
+      String name, String description, SlidingWindows windows, boolean emitFinal, List<Step> steps) {
+    return scenario(name, description, windows, emitFinal, s -> s.count(Materialized.as("counts")), steps);
+  }
+
+  /** Records of one value "x" at the given key@timestamp pairs, the wall clock 1 s on between them. */
+  private static List<Step> ticking(Object... keysAndTimestamps) {
+    List<Step> steps = new ArrayList<>();
+    for (int i = 0; i < keysAndTimestamps.length; i += 2) {
+      if (i > 0) steps.add(advanceWallClock(1_000));
+      steps.add(pipe("in", (String) keysAndTimestamps[i], "x", ((Number) keysAndTimestamps[i + 1]).longValue()));
+    }
+    return steps;
+  }
+
   static Scenario countUpdates() {
-    return new Scenario(
+    return counts(
         "sliding-count-updates",
         "SlidingWindows diff 10s grace 5s count(): left windows, right windows of earlier records, a record exactly diff later, a gap, null key and null value skipped, two keys",
-        () -> topology(DIFF10_GRACE5, false, s -> s.count(Materialized.as("counts"))),
+        diff10(5),
+        false,
         List.of(
             pipe("in", "a", "x", 20_000),
             pipe("in", "a", "x", 25_000),
@@ -74,53 +105,45 @@ final class SlidingScenarios {
             pipe("in", null, "x", 30_500),
             pipe("in", "a", null, 31_000),
             pipe("in", "a", "x", 41_000),
-            pipe("in", "b", "x", 29_000)),
-        List.of("out"));
+            pipe("in", "b", "x", 29_000)));
   }
 
   static Scenario reduce() {
-    return new Scenario(
+    return scenario(
         "sliding-reduce",
         "SlidingWindows diff 10s grace 5s reduce(concat): copied aggregates in new left and right windows keep record order",
-        () ->
-            topology(
-                DIFF10_GRACE5, false, s -> s.reduce((a, v) -> a + "+" + v, Materialized.as("reduced"))),
+        diff10(5),
+        false,
+        s -> s.reduce((a, v) -> a + "+" + v, Materialized.as("reduced")),
         List.of(
             pipe("in", "a", "p", 20_000),
             pipe("in", "a", "q", 24_000),
             pipe("in", "a", "r", 32_000),
             pipe("in", "a", "s", 27_000),
-            pipe("in", "b", "t", 30_000)),
-        List.of("out"));
+            pipe("in", "b", "t", 30_000)));
   }
 
   static Scenario aggregate() {
-    return new Scenario(
+    return scenario(
         "sliding-aggregate",
         "SlidingWindows diff 10s grace 5s aggregate(init, agg): the initializer seeds only windows that start empty",
-        () ->
-            topology(
-                DIFF10_GRACE5,
-                false,
-                s -> s.aggregate(() -> "<", (k, v, a) -> a + v, Materialized.as("agg"))),
+        diff10(5),
+        false,
+        s -> s.aggregate(() -> "<", (k, v, a) -> a + v, Materialized.as("agg")),
         List.of(
             pipe("in", "a", "p", 20_000),
             pipe("in", "a", "q", 28_000),
             pipe("in", "a", "r", 29_000),
             pipe("in", "a", "s", 35_000),
-            pipe("in", "a", "t", 50_000)),
-        List.of("out"));
+            pipe("in", "a", "t", 50_000)));
   }
 
   static Scenario outOfOrder() {
-    return new Scenario(
+    return counts(
         "sliding-out-of-order",
         "SlidingWindows diff 10s grace 30s count(): out-of-order records within grace create earlier left and right windows and update later ones; equal timestamps",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(30)),
-                false,
-                s -> s.count(Materialized.as("counts"))),
+        diff10(30),
+        false,
         List.of(
             pipe("in", "a", "x", 30_000),
             pipe("in", "a", "x", 50_000),
@@ -130,19 +153,15 @@ final class SlidingScenarios {
             pipe("in", "a", "x", 41_000),
             pipe("in", "a", "x", 25_000),
             pipe("in", "a", "x", 60_000),
-            pipe("in", "a", "x", 49_999)),
-        List.of("out"));
+            pipe("in", "a", "x", 49_999)));
   }
 
   static Scenario diffBoundary() {
-    return new Scenario(
+    return counts(
         "sliding-diff-boundary",
         "SlidingWindows diff 10s grace 20s count(): records exactly diff apart share a window, diff+1 apart do not; a record at an existing right window's start",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(20)),
-                false,
-                s -> s.count(Materialized.as("counts"))),
+        diff10(20),
+        false,
         List.of(
             pipe("in", "a", "x", 20_000),
             pipe("in", "a", "x", 30_000),
@@ -151,19 +170,15 @@ final class SlidingScenarios {
             pipe("in", "a", "x", 20_001),
             pipe("in", "b", "x", 20_000),
             pipe("in", "b", "x", 30_001),
-            pipe("in", "b", "x", 19_999)),
-        List.of("out"));
+            pipe("in", "b", "x", 19_999)));
   }
 
   static Scenario graceBoundary() {
-    return new Scenario(
+    return counts(
         "sliding-grace-boundary",
         "SlidingWindows diff 10s grace 2s count(): stream time 50s; a record at 38s (ts + diff = stream time - grace) is accepted but its left window has closed, 37.999s is dropped; windows ending exactly at the close time still update",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(2)),
-                false,
-                s -> s.count(Materialized.as("counts"))),
+        diff10(2),
+        false,
         List.of(
             pipe("in", "a", "x", 40_000),
             pipe("in", "a", "x", 50_000),
@@ -172,19 +187,15 @@ final class SlidingScenarios {
             pipe("in", "a", "x", 38_000),
             pipe("in", "a", "x", 47_000),
             pipe("in", "a", "x", 48_000),
-            pipe("in", "a", "x", 47_999)),
-        List.of("out"));
+            pipe("in", "a", "x", 47_999)));
   }
 
   static Scenario earlyRecords() {
-    return new Scenario(
+    return counts(
         "sliding-early-records",
         "SlidingWindows diff 10s grace 30s count(): records before the first time difference share the window [0, diff]",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(30)),
-                false,
-                s -> s.count(Materialized.as("counts"))),
+        diff10(30),
+        false,
         List.of(
             pipe("in", "a", "x", 3_000),
             pipe("in", "a", "x", 6_000),
@@ -193,121 +204,67 @@ final class SlidingScenarios {
             pipe("in", "a", "x", 9_000),
             pipe("in", "a", "x", 15_000),
             pipe("in", "b", "x", 0),
-            pipe("in", "b", "x", 10_000)),
-        List.of("out"));
-  }
-
-  static Scenario emitFinal() {
-    return new Scenario(
-        "sliding-emit-final",
-        "SlidingWindows diff 10s grace 2s count() with emitStrategy(onWindowClose): each window once, after stream time - grace passes its end, in start order across keys",
-        () -> topology(
-            SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(2)),
-            true,
-            s -> s.count(Materialized.as("counts"))),
-        List.of(
-            pipe("in", "a", "x", 20_000),
-            advanceWallClock(1_000),
-            pipe("in", "b", "x", 21_000),
-            advanceWallClock(1_000),
-            pipe("in", "a", "x", 25_000),
-            advanceWallClock(1_000),
-            pipe("in", "a", "x", 33_000),
-            advanceWallClock(1_000),
-            pipe("in", "b", "x", 36_000),
-            advanceWallClock(1_000),
-            pipe("in", "a", "x", 34_000),
-            advanceWallClock(1_000),
-            pipe("in", "a", "x", 50_000),
-            advanceWallClock(1_000),
-            pipe("in", "c", "x", 70_000)),
-        List.of("out"));
+            pipe("in", "b", "x", 10_000)));
   }
 
   static Scenario nullValuesKeepStreamTime() {
-    return new Scenario(
+    return counts(
         "sliding-null-values-keep-stream-time",
         "SlidingWindows diff 10s no grace count(): a null value is skipped before it can advance stream time, so a later older record still updates its window",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
-                false,
-                s -> s.count(Materialized.as("counts"))),
+        diff10(0),
+        false,
         List.of(
             pipe("in", "a", "x", 20_000),
             pipe("in", "a", null, 100_000),
             pipe("in", null, "x", 100_000),
-            pipe("in", "a", "x", 15_000)),
-        List.of("out"));
+            pipe("in", "a", "x", 15_000)));
   }
 
-  private static final List<Step> EXAMPLE =
-      List.of(
-          pipe("in", "a", "x", 100_000),
-          advanceWallClock(1_000),
-          pipe("in", "a", "x", 104_000),
-          advanceWallClock(1_000),
-          pipe("in", "a", "x", 111_000),
-          advanceWallClock(1_000),
-          pipe("in", "z", "x", 125_000));
+  static Scenario emitFinal() {
+    return counts(
+        "sliding-emit-final",
+        "SlidingWindows diff 10s grace 2s count() with emitStrategy(onWindowClose): each window once, after stream time - grace passes its end, in start order across keys",
+        diff10(2),
+        true,
+        ticking("a", 20_000, "b", 21_000, "a", 25_000, "a", 33_000, "b", 36_000, "a", 34_000, "a", 50_000, "c", 70_000));
+  }
+
+  /** The window-kinds example of docs/time-and-windows.md: a at 100 s, 104 s and 111 s, then z at 125 s. */
+  private static final List<Step> EXAMPLE = ticking("a", 100_000, "a", 104_000, "a", 111_000, "z", 125_000);
 
   static Scenario exampleUpdates() {
-    return new Scenario(
+    return counts(
         "sliding-example-updates",
         "SlidingWindows diff 10s no grace count(): the window-kinds example of docs/time-and-windows.md (a at 100s, 104s, 111s), updates",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
-                false,
-                s -> s.count(Materialized.as("counts"))),
-        EXAMPLE,
-        List.of("out"));
+        diff10(0),
+        false,
+        EXAMPLE);
   }
 
   static Scenario exampleFinal() {
-    return new Scenario(
+    return counts(
         "sliding-example-final",
         "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose): the window-kinds example of docs/time-and-windows.md, closed by a record at 125s",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
-                true,
-                s -> s.count(Materialized.as("counts"))),
-        EXAMPLE,
-        List.of("out"));
+        diff10(0),
+        true,
+        EXAMPLE);
   }
 
   static Scenario emitFinalRetentionJump() {
-    return new Scenario(
+    return counts(
         "sliding-emit-final-retention-jump",
         "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose): a record 89s after the last one, past the store's retention (2 * diff + grace), closes the open windows",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
-                true,
-                s -> s.count(Materialized.as("counts"))),
-        List.of(
-            pipe("in", "a", "x", 100_000),
-            advanceWallClock(1_000),
-            pipe("in", "a", "x", 104_000),
-            advanceWallClock(1_000),
-            pipe("in", "a", "x", 111_000),
-            advanceWallClock(1_000),
-            pipe("in", "z", "x", 200_000),
-            advanceWallClock(1_000),
-            pipe("in", "z", "x", 300_000)),
-        List.of("out"));
+        diff10(0),
+        true,
+        ticking("a", 100_000, "a", 104_000, "a", 111_000, "z", 200_000, "z", 300_000));
   }
 
   static Scenario emitFinalThrottle() {
-    return new Scenario(
+    return counts(
         "sliding-emit-final-throttle",
         "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose), wall clock never advanced: the window-kinds example closed by records at 125s and 140s",
-        () ->
-            topology(
-                SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)),
-                true,
-                s -> s.count(Materialized.as("counts"))),
+        diff10(0),
+        true,
         List.of(
             pipe("in", "a", "x", 100_000),
             pipe("in", "a", "x", 104_000),
@@ -315,8 +272,7 @@ final class SlidingScenarios {
             pipe("in", "z", "x", 125_000),
             pipe("in", "z", "x", 140_000),
             advanceWallClock(1_000),
-            pipe("in", "z", "x", 141_000)),
-        List.of("out"));
+            pipe("in", "z", "x", 141_000)));
   }
 
   /**
@@ -337,38 +293,36 @@ final class SlidingScenarios {
     return steps;
   }
 
-  static Scenario randomOutOfOrder() {
-    return new Scenario(
-        "sliding-random-out-of-order",
-        "SlidingWindows diff 10s grace 5s aggregate(concat): 80 pseudo-random records of 3 keys, out of order by up to 12 s, updates",
-        () ->
-            topology(
-                DIFF10_GRACE5,
-                false,
-                s -> s.aggregate(() -> "", (k, v, a) -> a.isEmpty() ? v : a + "," + v, Materialized.as("agg"))),
-        randomSteps(450, 100_000),
-        List.of("out"));
+  private static KTable<Windowed<String>, String> concat(TimeWindowedKStream<String, String> s) {
+    return s.aggregate(() -> "", (k, v, a) -> a.isEmpty() ? v : a + "," + v, Materialized.as("agg"));
   }
 
-  static Scenario randomEarly() {
-    return new Scenario(
-        "sliding-random-early",
-        "SlidingWindows diff 10s grace 5s count(): 80 pseudo-random records from time 0, so many before the first time difference, updates",
-        () -> topology(DIFF10_GRACE5, false, s -> s.count(Materialized.as("counts"))),
-        randomSteps(7, 0),
-        List.of("out"));
+  static Scenario randomOutOfOrder() {
+    return scenario(
+        "sliding-random-out-of-order",
+        "SlidingWindows diff 10s grace 5s aggregate(concat): 80 pseudo-random records of 3 keys, out of order by up to 12 s, updates",
+        diff10(5),
+        false,
+        SlidingScenarios::concat,
+        randomSteps(450, 100_000));
   }
 
   static Scenario randomOutOfOrderFinal() {
-    return new Scenario(
+    return scenario(
         "sliding-random-out-of-order-final",
         "SlidingWindows diff 10s grace 5s aggregate(concat) with emitStrategy(onWindowClose): the same 80 records, final results",
-        () ->
-            topology(
-                DIFF10_GRACE5,
-                true,
-                s -> s.aggregate(() -> "", (k, v, a) -> a.isEmpty() ? v : a + "," + v, Materialized.as("agg"))),
-        randomSteps(450, 100_000),
-        List.of("out"));
+        diff10(5),
+        true,
+        SlidingScenarios::concat,
+        randomSteps(450, 100_000));
+  }
+
+  static Scenario randomEarly() {
+    return counts(
+        "sliding-random-early",
+        "SlidingWindows diff 10s grace 5s count(): 80 pseudo-random records from time 0, so many before the first time difference, updates",
+        diff10(5),
+        false,
+        randomSteps(7, 0));
   }
 }
