@@ -7,6 +7,7 @@ import type { KGroupedStream } from './grouped-stream.js';
 import { internalSerde } from './internal-serdes.js';
 import type { WindowedStoreOptions } from './options.js';
 import type { SlidingWindows } from './sliding-windows.js';
+import { WindowedAggregations } from './windowed-aggregations.js';
 import { addWindowedAggregate, type WindowedKTable } from './windowed-stream.js';
 
 /**
@@ -15,11 +16,13 @@ import { addWindowedAggregate, type WindowedKTable } from './windowed-stream.js'
  * Records with a null key or a null value are skipped, as in Kafka Streams. Emission follows `emit`
  * ('final' by default).
  */
-export class SlidingWindowedKStream<K, V> {
+export class SlidingWindowedKStream<K, V> extends WindowedAggregations<K, V> {
   constructor(
     private readonly grouped: KGroupedStream<K, V>,
     private readonly windows: SlidingWindows,
-  ) {}
+  ) {
+    super();
+  }
 
   aggregate<VA>(
     initializer: () => VA,
@@ -52,23 +55,6 @@ export class SlidingWindowedKStream<K, V> {
         const ws = pctx.getStateStore<WindowStore<K, StampedAggregate<VA>>>(store);
         return (w) => ws.fetch(w.key, w.window.start)?.value;
       },
-    );
-  }
-
-  count(opts: WindowedStoreOptions<number>): WindowedKTable<K, number> {
-    return this.aggregate(
-      () => 0,
-      (_k, _v, n) => n + 1,
-      opts,
-    );
-  }
-
-  /** A window's first value is its aggregate; later ones go to `reducer`. */
-  reduce(reducer: (aggregate: V, value: V) => V, opts: WindowedStoreOptions<V>): WindowedKTable<K, V> {
-    return this.aggregate<V>(
-      () => undefined as V,
-      (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)),
-      opts,
     );
   }
 }

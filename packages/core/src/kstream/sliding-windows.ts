@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors.js';
+import { requireWindowMs } from './window-durations.js';
 
 /**
  * Sliding windows on event time, as Kafka Streams' SlidingWindows (KIP-450): a window [start, end]
@@ -19,19 +19,10 @@ export class SlidingWindows {
 
   static ofTimeDifferenceAndGrace(timeDifferenceMs: number, graceMs: number): SlidingWindows {
     // Zero is allowed, as in Kafka Streams: windows then hold the records of one timestamp.
-    if (!Number.isSafeInteger(timeDifferenceMs) || timeDifferenceMs < 0) {
-      throw new TributaryError(
-        'CONFIG_INVALID',
-        `time difference must be a non-negative integer of ms, got ${timeDifferenceMs}`,
-      );
-    }
-    if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
-      throw new TributaryError(
-        'CONFIG_INVALID',
-        `grace must be a non-negative integer of ms, got ${graceMs}`,
-      );
-    }
-    return new SlidingWindows(timeDifferenceMs, graceMs);
+    return new SlidingWindows(
+      requireWindowMs('time difference', timeDifferenceMs, { positive: false }),
+      requireWindowMs('grace', graceMs, { positive: false }),
+    );
   }
 
   /**

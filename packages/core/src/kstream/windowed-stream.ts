@@ -2,6 +2,7 @@ import type { GraphNode } from '../internal/graph/nodes.js';
 import type { ValueGetterFactory } from '../internal/processors/join.js';
 import { PassThroughProcessor } from '../internal/processors/stateless.js';
 import { WindowAggregateProcessor } from '../internal/processors/window-aggregate.js';
+import type { WindowedProcessorSpec } from '../internal/processors/windowed-spec.js';
 import type { Processor, ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
@@ -13,16 +14,19 @@ import { internalSerde, windowedJsonSerde } from './internal-serdes.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import type { WindowedStoreOptions } from './options.js';
+import { WindowedAggregations } from './windowed-aggregations.js';
 import type { TimeWindows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
 /** A grouped stream cut into time windows; aggregates are kept per key and window. */
-export class TimeWindowedKStream<K, V> {
+export class TimeWindowedKStream<K, V> extends WindowedAggregations<K, V> {
   constructor(
     private readonly grouped: KGroupedStream<K, V>,
     private readonly windows: TimeWindows,
-  ) {}
+  ) {
+    super();
+  }
 
   aggregate<VA>(
     initializer: () => VA,
@@ -46,22 +50,6 @@ export class TimeWindowedKStream<K, V> {
         const ws = pctx.getStateStore<WindowStore<K, VA>>(store);
         return (w) => ws.fetch(w.key, w.window.start);
       },
-    );
-  }
-
-  count(opts: WindowedStoreOptions<number>): WindowedKTable<K, number> {
-    return this.aggregate(
-      () => 0,
-      (_k, _v, n) => n + 1,
-      opts,
-    );
-  }
-
-  reduce(reducer: (aggregate: V, value: V) => V, opts: WindowedStoreOptions<V>): WindowedKTable<K, V> {
-    return this.aggregate<V>(
-      () => undefined as V,
-      (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)),
-      opts,
     );
   }
 }
@@ -88,16 +76,6 @@ export class WindowedKTable<K, V> extends KTable<Windowed<K>, V> {
   lateRecords(): KStream<K, unknown> {
     return new KStream<K, unknown>(this.ctx, { ...this.input.shape, node: this.lateNode });
   }
-}
-
-/** What the windowed processors share: store and meta-store names, emit, idle close and routes. */
-export interface WindowedProcessorSpec {
-  readonly storeName: string;
-  readonly metaStoreName: string;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 /**

@@ -4,20 +4,12 @@ import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { compareKeys, OpenWindows } from './open-windows.js';
+import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
-export interface SessionAggregateSpec<K, V, VA> {
-  readonly storeName: string;
-  /** KV store holding stream time and the emit watermark, so a restarted task keeps them. */
-  readonly metaStoreName: string;
+export interface SessionAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
   readonly inactivityGapMs: number;
   readonly graceMs: number;
-  readonly initializer: () => VA;
-  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
   readonly merger: (key: K, aggregate1: VA, aggregate2: VA) => VA;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 const STREAM_TIME = 'streamTime';

@@ -5,19 +5,11 @@ import type { KeyValueStore, WindowedEntry, WindowStore } from '../../state/stor
 import type { Windowed } from '../../windowed.js';
 import { compareKeys, OpenWindows } from './open-windows.js';
 import type { StampedAggregate } from './stamped-aggregate.js';
+import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
-export interface SlidingAggregateSpec<K, V, VA> {
-  readonly storeName: string;
-  /** KV store holding stream time and the emit watermark, so a restarted task keeps them. */
-  readonly metaStoreName: string;
+export interface SlidingAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
   readonly timeDifferenceMs: number;
   readonly graceMs: number;
-  readonly initializer: () => VA;
-  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 const STREAM_TIME = 'streamTime';

@@ -5,6 +5,7 @@ import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, WindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { OpenWindows } from './open-windows.js';
+import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
 /**
  * The window math the processor needs. The DSL's `TimeWindows` implements it; the processor sees only
@@ -17,18 +18,8 @@ export interface WindowAssigner {
   windowStartsFor(timestamp: number): number[];
 }
 
-export interface WindowAggregateSpec<K, V, VA> {
-  readonly storeName: string;
-  /** KV store holding stream time and the close watermark, so a restarted task keeps them. */
-  readonly metaStoreName: string;
+export interface WindowAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
   readonly windows: WindowAssigner;
-  readonly initializer: () => VA;
-  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  /** Child that receives records too late for their window (the late side output). */
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 const STREAM_TIME = 'streamTime';
