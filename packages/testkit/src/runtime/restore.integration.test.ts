@@ -18,6 +18,7 @@ import {
   uniqueName,
   waitForCommittedToEnd,
 } from '../index.js';
+import { runAcrossColdRestore } from './cold-restore.js';
 import { closedAfterEach, tempDir, testLogger } from './helpers.js';
 
 const MIN = 60_000;
@@ -74,38 +75,16 @@ describe('state restore on the real broker', () => {
     for (let u = 0; u < USERS; u++)
       phase2.push({ key: `u${u}`, value: '{"n":0}', timestamp: String(T0 + 30 * MIN) });
 
-    await produceAll(input, phase1);
-    const stateDir1 = await tempDir('restore-a');
-    const backend = (dir: string) => levelDbBackend({ stateDir: dir });
-    const common = {
-      applicationId,
-      bootstrapServers: bootstrapServers(),
-      commitIntervalMs: 200,
-      logger: testLogger(),
-    };
-    await runToEnd(
-      new Tributary(topology(), { ...common, stateBackend: backend(stateDir1) }),
+    const got = await runAcrossColdRestore({
+      topology,
       applicationId,
       input,
-    );
-    await rm(stateDir1, { recursive: true, force: true });
-
-    await produceAll(input, phase2);
-    const events = await runToEnd(
-      new Tributary(topology(), { ...common, stateBackend: backend(await tempDir('restore-b')) }),
-      applicationId,
-      input,
-    );
-    const ends = events.filter((e) => e.phase === 'end' && e.store === 'per-minute');
-    expect(ends.length).toBe(3);
-    expect(ends.every((e) => e.fromOffset === 0n)).toBe(true); // nothing local: from the beginning
-    expect(ends.reduce((n, e) => n + e.restored, 0)).toBeGreaterThan(0);
-
-    const got = new Map<string, number[]>();
-    for (const r of await consumeAll(output, { idleMs: 1500 })) {
-      const k = r.key?.toString() ?? '';
-      got.set(k, [...(got.get(k) ?? []), JSON.parse(r.value?.toString() ?? 'null')]);
-    }
+      output,
+      phase1,
+      phase2,
+      store: 'per-minute',
+      apps,
+    });
     // Minute 2 spans both instances: its count is only right if the restore brought phase 1 back.
     expect(Object.fromEntries([...got].map(([k, v]) => [k, v]))).toEqual(
       Object.fromEntries([...truth].map(([k, n]) => [k, [n]])),
