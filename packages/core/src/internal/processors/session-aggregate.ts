@@ -3,6 +3,7 @@ import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
+import { IdleClose } from './idle-close.js';
 import { compareKeys, OpenWindows } from './open-windows.js';
 import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
@@ -31,7 +32,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Sessions put since the last emit (may have been merged away since: checked on emit). */
   private readonly open = new OpenWindows<K>();
-  private lastActivity = 0;
+  private idle!: IdleClose;
   /** Records skipped for a null key, as Kafka Streams' dropped-records sensor. */
   skippedNullKeys = 0;
 
@@ -43,15 +44,11 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
     this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
     this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
-    this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
       for await (const s of this.store.all())
         if (s.end >= this.emittedBefore) this.open.add(s.key, s.start, s.end);
     }
-    const idle = this.spec.idleTimeoutMs;
-    if (idle !== undefined) {
-      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
-    }
+    this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
   /** Sessions ending before this are closed. */
@@ -65,7 +62,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
       this.skippedNullKeys += 1;
       return;
     }
-    this.lastActivity = this.ctx.currentSystemTime();
+    this.idle.touch();
     if (ts > this.streamTime) {
       this.streamTime = ts;
       this.meta.put(STREAM_TIME, ts);
@@ -122,12 +119,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.meta.put(EMITTED_BEFORE, closeTime);
   }
 
-  private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
-      this.lastActivity = now;
-      return;
-    }
-    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+  /** Idle close: every open window closes now. */
+  private closeIdle(): void {
     this.emitClosed(this.open.maxEnd() + 1);
   }
 }

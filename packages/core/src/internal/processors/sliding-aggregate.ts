@@ -3,6 +3,7 @@ import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, WindowedEntry, WindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
+import { IdleClose } from './idle-close.js';
 import { compareKeys, OpenWindows } from './open-windows.js';
 import type { StampedAggregate } from './stamped-aggregate.js';
 import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
@@ -40,7 +41,7 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Windows not yet emitted (emit 'final'). */
   private readonly open = new OpenWindows<K>();
-  private lastActivity = 0;
+  private idle!: IdleClose;
   /** Whether one of the current record's windows had already closed. */
   private missedWindow = false;
   /** Records skipped for a null key or a null value, as Kafka Streams' dropped-records sensor. */
@@ -54,7 +55,6 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
     this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
     this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
-    this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
       // Emitted windows stay in the store (later records read them); only the rest is still open.
       const diff = this.spec.timeDifferenceMs;
@@ -62,10 +62,7 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
         if (e.windowStart + diff >= this.emittedBefore)
           this.open.add(e.key, e.windowStart, e.windowStart + diff);
     }
-    const idle = this.spec.idleTimeoutMs;
-    if (idle !== undefined) {
-      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
-    }
+    this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
   /** Advances stream time with a record's timestamp; returns the close time. */
@@ -88,7 +85,7 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
       this.skippedNulls += 1;
       return;
     }
-    this.lastActivity = this.ctx.currentSystemTime();
+    this.idle.touch();
     const closeTime = this.observe(ts);
     if (ts + this.spec.timeDifferenceMs < closeTime) {
       this.ctx.forward(record, this.spec.lateChild);
@@ -243,12 +240,8 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.meta.put(EMITTED_BEFORE, closeTime);
   }
 
-  private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
-      this.lastActivity = now;
-      return;
-    }
-    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+  /** Idle close: every open window closes now. */
+  private closeIdle(): void {
     this.emitClosed(this.open.maxEnd() + 1);
   }
 }

@@ -4,6 +4,7 @@ import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, WindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
+import { IdleClose } from './idle-close.js';
 import { OpenWindows } from './open-windows.js';
 import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
@@ -38,7 +39,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   /** Windows ending at or before this were closed by an idle timeout. */
   private closedThrough = Number.NEGATIVE_INFINITY;
   private readonly open = new OpenWindows<K>();
-  private lastActivity = 0;
+  private idle!: IdleClose;
 
   constructor(private readonly spec: WindowAggregateSpec<K, V, VA>) {}
 
@@ -48,16 +49,12 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
     this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
     this.closedThrough = this.meta.get(CLOSED_THROUGH) ?? Number.NEGATIVE_INFINITY;
-    this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
       // Rebuild the close index from restored state: every window still in the store is open.
       for await (const e of this.store.all())
         this.open.add(e.key, e.windowStart, e.windowStart + this.spec.windows.sizeMs);
     }
-    const idle = this.spec.idleTimeoutMs;
-    if (idle !== undefined) {
-      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
-    }
+    this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
   private closeTime(): number {
@@ -68,7 +65,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     if (record.key === null || record.key === undefined) {
       throw new TributaryError('PROCESSING_FAILED', `windowed aggregation ${this.spec.storeName}: null key`);
     }
-    this.lastActivity = this.ctx.currentSystemTime();
+    this.idle.touch();
     if (record.timestamp > this.streamTime) {
       this.streamTime = record.timestamp;
       this.meta.put(STREAM_TIME, this.streamTime);
@@ -117,12 +114,8 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     }
   }
 
-  private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
-      this.lastActivity = now;
-      return;
-    }
-    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+  /** Idle close: every open window closes now. */
+  private closeIdle(): void {
     this.closedThrough = Math.max(this.closedThrough, this.open.maxEnd());
     this.meta.put(CLOSED_THROUGH, this.closedThrough);
     this.emitClosed(this.closedThrough);
