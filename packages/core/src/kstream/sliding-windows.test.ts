@@ -119,6 +119,21 @@ describe('sliding windows', () => {
     expect(readLate()).toEqual([['a', 'x', 47_000]]);
   });
 
+  it('counts late records when nothing routes them', async () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('in', strings)
+      .groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10_000))
+      .count({ name: 'sliding' });
+    const driver = await TopologyTestDriver.create(b.build());
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
+    await input.pipeInput('a', 'x', 100_000);
+    await input.pipeInput('a', 'x', 95_000); // left window closed, still updates [90, 100]
+    await input.pipeInput('a', 'x', 80_000); // dropped whole
+    expect(driver.lateRecordsUnrouted()).toBe(2);
+    await driver.close();
+  });
+
   it('emit final: each window once, stamped with its newest record; emitted windows still seed new ones', async () => {
     const { input, read, readLate } = await drive({ emit: 'final' });
     await input.pipeInput('a', 'x', 100_000);

@@ -51,6 +51,7 @@ export const slidingScenarios: Readonly<Record<string, () => Topology>> = {
   'sliding-example-updates': countUpdates(0),
   'sliding-example-final': finalCounts(0),
   'sliding-emit-final-retention-jump': finalCounts(0),
+  'sliding-emit-final-retention-day': finalCounts(0),
   'sliding-emit-final-throttle': finalCounts(0),
   'sliding-random-out-of-order': concat('update'),
   'sliding-random-out-of-order-final': concat('final'),

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -16,6 +17,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.TimeWindowedKStream;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.WindowStore;
 
 /** Sliding windows (KIP-450): left and right windows, out-of-order records, grace, emit on close. */
 final class SlidingScenarios {
@@ -33,6 +35,7 @@ final class SlidingScenarios {
         exampleUpdates(),
         exampleFinal(),
         emitFinalRetentionJump(),
+        emitFinalRetentionDay(),
         emitFinalThrottle(),
         randomOutOfOrder(),
         randomOutOfOrderFinal(),
@@ -256,6 +259,16 @@ final class SlidingScenarios {
         "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose): a record 89s after the last one, past the store's retention (2 * diff + grace), closes the open windows",
         diff10(0),
         true,
+        ticking("a", 100_000, "a", 104_000, "a", 111_000, "z", 200_000, "z", 300_000));
+  }
+
+  static Scenario emitFinalRetentionDay() {
+    return scenario(
+        "sliding-emit-final-retention-day",
+        "SlidingWindows diff 10s no grace count() with emitStrategy(onWindowClose) and a store retention of one day (Tributary's): the same jump no longer loses final results",
+        diff10(0),
+        true,
+        s -> s.count(Materialized.<String, Long, WindowStore<Bytes, byte[]>>as("counts").withRetention(Duration.ofDays(1))),
         ticking("a", 100_000, "a", 104_000, "a", 111_000, "z", 200_000, "z", 300_000));
   }
 
