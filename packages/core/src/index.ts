@@ -16,9 +16,12 @@ export { CacheBudget } from './internal/state/cache-budget.js';
 export { KAFKAJS_CONSUMER_FETCH, type KafkajsOptions, kafkajsPort } from './kafka/kafkajs-adapter.js';
 export type {
   AdminPort,
+  ConsumerHandlers,
   ConsumerPort,
   KafkaPort,
+  OutgoingRecord,
   ProducerPort,
+  RawRecord,
   TopicPartition,
   TopicPartitionOffset,
   TopicTailer,
@@ -54,6 +57,7 @@ export { TimeWindows } from './kstream/windows.js';
 export { jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js';
 export type {
   Cancellable,
+  EventTimeMode,
   Processor,
   ProcessorContext,
   ProcessorSupplier,

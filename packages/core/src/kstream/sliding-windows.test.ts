@@ -15,10 +15,11 @@ interface Setup {
   graceMs?: number;
   idleTimeoutMs?: number;
   changelog?: InMemoryChangelog;
+  eventTime?: 'watermark' | 'stream-time';
 }
 
 /** A sliding count (diff 10 s) rendered as `key@start/end` -> count, plus its late records. */
-async function drive({ emit, graceMs = 0, idleTimeoutMs, changelog }: Setup) {
+async function drive({ emit, graceMs = 0, idleTimeoutMs, changelog, eventTime }: Setup) {
   const b = new StreamsBuilder();
   const counted = b
     .stream<string, string>('in', strings)
@@ -33,6 +34,7 @@ async function drive({ emit, graceMs = 0, idleTimeoutMs, changelog }: Setup) {
   const driver = await TopologyTestDriver.create(b.build(), {
     initialWallClockMs: 0,
     ...(changelog ? { changelog } : {}),
+    ...(eventTime ? { eventTime } : {}),
   });
   const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
   const out = driver.createOutputTopic('out', Serdes.string(), Serdes.string());
@@ -77,8 +79,8 @@ describe('sliding windows', () => {
     ]);
   });
 
-  it('skips null keys and null values without moving stream time', async () => {
-    const { input, read, readLate } = await drive({ emit: 'update' });
+  it("skips null keys and null values; under 'stream-time' they do not move the clock (Kafka Streams)", async () => {
+    const { input, read, readLate } = await drive({ emit: 'update', eventTime: 'stream-time' });
     await input.pipeInput('a', 'x', 100_000);
     await input.pipeInput(null as never, 'x', 500_000);
     await input.pipeInput('a', null as never, 500_000);
@@ -89,6 +91,15 @@ describe('sliding windows', () => {
       ['a@95001/105001', '1', 100_000],
     ]);
     expect(readLate()).toEqual([['a', 'x', 95_000]]); // its own left window [85, 95] had closed
+  });
+
+  it('under watermarks the task clock counts every record read, also those the aggregate skips', async () => {
+    const { input, read, readLate } = await drive({ emit: 'update' });
+    await input.pipeInput('a', 'x', 100_000);
+    await input.pipeInput('a', null as never, 500_000); // skipped, but the partition's watermark is 500 s
+    await input.pipeInput('a', 'x', 95_000);
+    expect(read()).toEqual([['a@90000/100000', '1', 100_000]]);
+    expect(readLate()).toEqual([['a', 'x', 95_000]]); // 95 + 10 < 500: dropped whole
   });
 
   it('grace boundary: late records go to the late output; one still within diff updates open windows', async () => {
@@ -117,6 +128,14 @@ describe('sliding windows', () => {
       ['a@47001/57001', '2', 50_000],
     ]);
     expect(readLate()).toEqual([['a', 'x', 47_000]]);
+  });
+
+  it('emit final under watermarks: a watermark move that brings no record here still closes windows', async () => {
+    const { input, read } = await drive({ emit: 'final' });
+    await input.pipeInput('a', 'x', 100_000);
+    expect(read()).toEqual([]);
+    await input.pipeInput('b', null as never, 120_000); // skipped by the aggregate, moves the watermark
+    expect(read()).toEqual([['a@90000/100000', '1', 100_000]]);
   });
 
   it('counts late records when nothing routes them', async () => {

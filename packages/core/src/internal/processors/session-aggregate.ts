@@ -5,6 +5,7 @@ import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { IdleClose } from './idle-close.js';
 import { compareKeys, OpenWindows } from './open-windows.js';
+import { OperatorClock } from './operator-clock.js';
 import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
 export interface SessionAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
@@ -28,7 +29,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
   private ctx!: ProcessorContext<unknown, unknown>;
   private store!: SessionStore<K, VA>;
   private meta!: KeyValueStore<string, number>;
-  private streamTime = Number.NEGATIVE_INFINITY;
+  private clock!: OperatorClock;
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Sessions put since the last emit (may have been merged away since: checked on emit). */
   private readonly open = new OpenWindows<K>();
@@ -42,7 +43,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.ctx = ctx;
     this.store = ctx.getStateStore<SessionStore<K, VA>>(this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
-    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
+    if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
     if (this.spec.emit === 'final') {
       for await (const s of this.store.all())
@@ -53,7 +55,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
 
   /** Sessions ending before this are closed. */
   private closeTime(): number {
-    return Math.max(this.streamTime - this.spec.graceMs - this.spec.inactivityGapMs, this.emittedBefore);
+    return Math.max(this.clock.time - this.spec.graceMs - this.spec.inactivityGapMs, this.emittedBefore);
   }
 
   async process(record: StreamRecord<K, V>): Promise<void> {
@@ -63,10 +65,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
       return;
     }
     this.idle.touch();
-    if (ts > this.streamTime) {
-      this.streamTime = ts;
-      this.meta.put(STREAM_TIME, ts);
-    }
+    this.clock.advance(ts);
     const gap = this.spec.inactivityGapMs;
     let start = ts;
     let end = ts;

@@ -5,6 +5,7 @@ import type { KeyValueStore, WindowedEntry, WindowStore } from '../../state/stor
 import type { Windowed } from '../../windowed.js';
 import { IdleClose } from './idle-close.js';
 import { compareKeys, OpenWindows } from './open-windows.js';
+import { OperatorClock } from './operator-clock.js';
 import type { StampedAggregate } from './stamped-aggregate.js';
 import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
@@ -37,7 +38,7 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
   private ctx!: ProcessorContext<unknown, unknown>;
   private store!: WindowStore<K, Stamped<VA>>;
   private meta!: KeyValueStore<string, number>;
-  private streamTime = Number.NEGATIVE_INFINITY;
+  private clock!: OperatorClock;
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Windows not yet emitted (emit 'final'). */
   private readonly open = new OpenWindows<K>();
@@ -53,7 +54,8 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.ctx = ctx;
     this.store = ctx.getStateStore<WindowStore<K, Stamped<VA>>>(this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
-    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
+    if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
     if (this.spec.emit === 'final') {
       // Emitted windows stay in the store (later records read them); only the rest is still open.
@@ -65,18 +67,15 @@ export class SlidingAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
-  /** Advances stream time with a record's timestamp; returns the close time. */
+  /** Moves the operator's clock for a record at `ts`; returns the close time. */
   private observe(ts: number): number {
-    if (ts > this.streamTime) {
-      this.streamTime = ts;
-      this.meta.put(STREAM_TIME, ts);
-    }
+    this.clock.advance(ts);
     return this.closeTime();
   }
 
   /** Windows ending before this are closed. */
   private closeTime(): number {
-    return Math.max(this.streamTime - this.spec.graceMs, this.emittedBefore);
+    return Math.max(this.clock.time - this.spec.graceMs, this.emittedBefore);
   }
 
   async process(record: StreamRecord<K, V>): Promise<void> {

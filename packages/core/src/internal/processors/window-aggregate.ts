@@ -6,6 +6,7 @@ import type { KeyValueStore, WindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { IdleClose } from './idle-close.js';
 import { OpenWindows } from './open-windows.js';
+import { OperatorClock } from './operator-clock.js';
 import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
 /**
@@ -35,7 +36,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   private ctx!: ProcessorContext<unknown, unknown>;
   private store!: WindowStore<K, VA>;
   private meta!: KeyValueStore<string, number>;
-  private streamTime = Number.NEGATIVE_INFINITY;
+  private clock!: OperatorClock;
   /** Windows ending at or before this were closed by an idle timeout. */
   private closedThrough = Number.NEGATIVE_INFINITY;
   private readonly open = new OpenWindows<K>();
@@ -47,7 +48,8 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     this.ctx = ctx;
     this.store = ctx.getStateStore<WindowStore<K, VA>>(this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
-    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
+    if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.closedThrough = this.meta.get(CLOSED_THROUGH) ?? Number.NEGATIVE_INFINITY;
     if (this.spec.emit === 'final') {
       // Rebuild the close index from restored state: every window still in the store is open.
@@ -58,7 +60,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   }
 
   private closeTime(): number {
-    return Math.max(this.streamTime - this.spec.windows.graceMs, this.closedThrough);
+    return Math.max(this.clock.time - this.spec.windows.graceMs, this.closedThrough);
   }
 
   process(record: StreamRecord<K, V>): void {
@@ -66,10 +68,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
       throw new TributaryError('PROCESSING_FAILED', `windowed aggregation ${this.spec.storeName}: null key`);
     }
     this.idle.touch();
-    if (record.timestamp > this.streamTime) {
-      this.streamTime = record.timestamp;
-      this.meta.put(STREAM_TIME, this.streamTime);
-    }
+    this.clock.advance(record.timestamp);
     const closeTime = this.closeTime();
     const { sizeMs } = this.spec.windows;
     let late = false;

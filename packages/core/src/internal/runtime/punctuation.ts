@@ -42,10 +42,12 @@ export class PunctuationQueue {
   fire(type: PunctuationType, time: number, pending: Promise<void>[]): void {
     for (const e of this.entries) {
       if (e.cancelled || e.type !== type) continue;
-      // Stream-time punctuators start at the first observed stream time, aligned to their interval.
-      if (Number.isNaN(e.next)) e.next = time - (time % e.intervalMs) + e.intervalMs;
+      // As Kafka Streams: a stream-time punctuator fires first at the first stream time it sees; then
+      // one interval after the previous due time, or one interval after now when fires were missed.
+      if (Number.isNaN(e.next)) e.next = time;
       if (time < e.next) continue;
-      e.next = time - (time % e.intervalMs) + e.intervalMs;
+      e.next += e.intervalMs;
+      if (time >= e.next) e.next = time + e.intervalMs;
       const r = e.callback(time);
       if (r) pending.push(r);
     }
