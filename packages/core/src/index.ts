@@ -52,6 +52,8 @@ export type {
 } from './kstream/options.js';
 export { SessionWindowedKStream } from './kstream/session-windowed-stream.js';
 export { SessionWindows } from './kstream/session-windows.js';
+export { SlidingWindowedKStream } from './kstream/sliding-windowed-stream.js';
+export { SlidingWindows } from './kstream/sliding-windows.js';
 export { Stores } from './kstream/stores.js';
 export type { StreamJoinOptions } from './kstream/stream-joins.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';

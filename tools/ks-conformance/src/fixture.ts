@@ -30,6 +30,15 @@ export interface Fixture {
   readonly error?: { readonly step: number; readonly exception: string; readonly message: string };
 }
 
+/**
+ * A documented difference from Kafka Streams: for one scenario, the output Tributary produces instead
+ * of the fixture's, and why. The fixture stays Kafka Streams' measured output.
+ */
+export interface Deviation {
+  readonly reason: string;
+  readonly outputs: Readonly<Record<string, readonly FixtureRecord[]>>;
+}
+
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 export function loadFixtures(dir = FIXTURE_DIR): Fixture[] {

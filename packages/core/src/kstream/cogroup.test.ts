@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '../errors.js';
 import { changelogTopicName } from '../internal/names.js';
+import type { EventTimeMode } from '../processor/processor.js';
 import { Serdes } from '../serde/serdes.js';
 import { InMemoryChangelog } from '../testing/in-memory-changelog.js';
 import { TopologyTestDriver } from '../testing/topology-test-driver.js';

@@ -9,6 +9,8 @@ import { KTable } from './ktable.js';
 import type { StoreOptions } from './options.js';
 import { SessionWindowedKStream } from './session-windowed-stream.js';
 import { SessionWindows } from './session-windows.js';
+import { SlidingWindowedKStream } from './sliding-windowed-stream.js';
+import { SlidingWindows } from './sliding-windows.js';
 import { TimeWindowedKStream } from './windowed-stream.js';
 import type { TimeWindows } from './windows.js';
 
@@ -78,10 +80,12 @@ export class KGroupedStream<K, V> {
 
   windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: SlidingWindows): SlidingWindowedKStream<K, V>;
   windowedBy(
-    windows: TimeWindows | SessionWindows,
-  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    windows: TimeWindows | SessionWindows | SlidingWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> | SlidingWindowedKStream<K, V> {
     if (windows instanceof SessionWindows) return new SessionWindowedKStream(this, windows);
+    if (windows instanceof SlidingWindows) return new SlidingWindowedKStream(this, windows);
     return new TimeWindowedKStream(this, windows);
   }
 }

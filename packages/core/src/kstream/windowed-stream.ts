@@ -3,6 +3,7 @@ import type { GraphNode } from '../internal/graph/nodes.js';
 import type { ValueGetterFactory } from '../internal/processors/join.js';
 import { PassThroughProcessor, TransformProcessor } from '../internal/processors/stateless.js';
 import { WindowAggregateProcessor } from '../internal/processors/window-aggregate.js';
+import type { WindowedProcessorSpec } from '../internal/processors/windowed-spec.js';
 import type { Processor, ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
@@ -16,16 +17,19 @@ import { KTable } from './ktable.js';
 import type { WindowedStoreOptions } from './options.js';
 import { suppressTable } from './suppress-table.js';
 import type { Suppressed } from './suppressed.js';
+import { WindowedAggregations } from './windowed-aggregations.js';
 import type { TimeWindows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
 /** A grouped stream cut into time windows; aggregates are kept per key and window. */
-export class TimeWindowedKStream<K, V> {
+export class TimeWindowedKStream<K, V> extends WindowedAggregations<K, V> {
   constructor(
     private readonly grouped: KGroupedStream<K, V>,
     private readonly windows: TimeWindows,
-  ) {}
+  ) {
+    super();
+  }
 
   aggregate<VA>(
     initializer: () => VA,
@@ -56,22 +60,6 @@ export class TimeWindowedKStream<K, V> {
         const ws = pctx.getStateStore<WindowStore<K, VA>>(store);
         return (w) => ws.fetch(w.key, w.window.start);
       },
-    );
-  }
-
-  count(opts: WindowedStoreOptions<number>): WindowedKTable<K, number> {
-    return this.aggregate(
-      () => 0,
-      (_k, _v, n) => n + 1,
-      opts,
-    );
-  }
-
-  reduce(reducer: (aggregate: V, value: V) => V, opts: WindowedStoreOptions<V>): WindowedKTable<K, V> {
-    return this.aggregate<V>(
-      () => undefined as V,
-      (_k, v, agg) => (agg === undefined ? v : reducer(agg, v)),
-      opts,
     );
   }
 }
@@ -161,27 +149,17 @@ export class EmitMode {
   }
 }
 
-/** What the windowed processors share: store and meta-store names, emit, idle close and routes. */
-export interface WindowedProcessorSpec {
-  readonly storeName: string;
-  /** The store's key serde: windows closing together are emitted in key-bytes order. */
-  readonly keySerde: Serde<unknown>;
-  readonly metaStoreName: string;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  readonly lateChild: string;
-  readonly resultChild: string;
-}
-
 /**
- * Adds a windowed aggregation (time or session windows): its store and meta store, the processor,
- * and its results and late-records children.
+ * Adds a windowed aggregation (time, session or sliding windows): its store and meta store, the
+ * processor, and its results and late-records children. `store.valueSerde`, when given, replaces the
+ * store's value serde (the results keep `opts.valueSerde`).
  */
 export function addWindowedAggregate<K, V, VA>(
   grouped: KGroupedStream<K, V>,
   name: string,
   opts: WindowedStoreOptions<VA>,
-  store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs' | 'timestamped'>,
+  store: Pick<StoreDefinition, 'kind' | 'windowSizeMs' | 'retentionMs'> &
+    Partial<Pick<StoreDefinition, 'valueSerde' | 'timestamped'>>,
   closeAfterMs: number,
   names: { prefix: string; operator: string; suffix: string },
   processor: (spec: WindowedProcessorSpec) => Processor<K, V, Windowed<K>, unknown>,

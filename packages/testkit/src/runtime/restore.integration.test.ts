@@ -1,10 +1,25 @@
 import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Serdes, StreamsBuilder, TimeWindows, Tributary, type Windowed } from '@tributary/core';
+import {
+  type RestoreProgress,
+  Serdes,
+  StreamsBuilder,
+  TimeWindows,
+  Tributary,
+  type Windowed,
+} from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import { describe, expect, it } from 'vitest';
-import { bootstrapServers, consumeAll, createTopics, produceAll, uniqueName } from '../index.js';
-import { closedAfterEach, runToCommittedEnd, tempDir, testLogger } from './helpers.js';
+import {
+  bootstrapServers,
+  consumeAll,
+  createTopics,
+  produceAll,
+  uniqueName,
+  waitForCommittedToEnd,
+} from '../index.js';
+import { runAcrossColdRestore } from './cold-restore.js';
+import { closedAfterEach, tempDir, testLogger } from './helpers.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 10, 6, 8, 0, 0);
@@ -13,8 +28,15 @@ const USERS = 9;
 describe('state restore on the real broker', () => {
   const apps = closedAfterEach();
 
-  const runToEnd = (app: Tributary, applicationId: string, input: string) =>
-    runToCommittedEnd(apps, app, applicationId, input);
+  async function runToEnd(app: Tributary, applicationId: string, input: string): Promise<RestoreProgress[]> {
+    const events: RestoreProgress[] = [];
+    app.onRestoreProgress((e) => events.push(e));
+    apps.push(app);
+    await app.start();
+    expect(await waitForCommittedToEnd(applicationId, input, 90_000)).toBe(true);
+    await app.close();
+    return events;
+  }
 
   it('a fresh instance with no local state restores the windows from the changelog and continues exactly', async () => {
     const input = uniqueName('restore-in');
@@ -57,40 +79,18 @@ describe('state restore on the real broker', () => {
     for (let u = 0; u < USERS; u++)
       phase2.push({ key: `u${u}`, value: '{"n":0}', timestamp: String(T0 + 30 * MIN) });
 
-    await produceAll(input, phase1);
-    const stateDir1 = await tempDir('restore-a');
-    const backend = (dir: string) => levelDbBackend({ stateDir: dir });
-    const common = {
-      applicationId,
-      bootstrapServers: bootstrapServers(),
-      commitIntervalMs: 200,
-      logger: testLogger(),
-    };
-    await runToEnd(
-      new Tributary(topology(), { ...common, stateBackend: backend(stateDir1) }),
-      applicationId,
-      input,
-    );
-    await rm(stateDir1, { recursive: true, force: true });
-
-    await produceAll(input, phase2);
-    const events = await runToEnd(
-      new Tributary(topology(), { ...common, stateBackend: backend(await tempDir('restore-b')) }),
-      applicationId,
-      input,
-    );
-    const ends = events.filter((e) => e.phase === 'end' && e.store === 'per-minute');
-    expect(ends.length).toBe(3);
-    expect(ends.every((e) => e.fromOffset === 0n)).toBe(true); // nothing local: from the beginning
-    expect(ends.reduce((n, e) => n + e.restored, 0)).toBeGreaterThan(0);
-
-    const got = new Map<string, number[]>();
     const stamps = new Map<string, string>();
-    for (const r of await consumeAll(output, { idleMs: 1500 })) {
-      const k = r.key?.toString() ?? '';
-      got.set(k, [...(got.get(k) ?? []), JSON.parse(r.value?.toString() ?? 'null')]);
-      stamps.set(k, r.timestamp);
-    }
+    const got = await runAcrossColdRestore({
+      topology,
+      applicationId,
+      input,
+      output,
+      phase1,
+      phase2,
+      store: 'per-minute',
+      apps,
+      stamps,
+    });
     expect(Object.fromEntries(stamps)).toEqual(Object.fromEntries(latest));
     // Minute 2 spans both instances: its count is only right if the restore brought phase 1 back.
     expect(Object.fromEntries([...got].map(([k, v]) => [k, v]))).toEqual(

@@ -74,3 +74,10 @@ export function sortInStoreOrder<K>(
       a.end - b.end || Buffer.compare(bytes.get(a) as Buffer, bytes.get(b) as Buffer) || a.start - b.start,
   );
 }
+
+/** Orders keys by their JSON form, for a deterministic emit order among windows that close together. */
+export function compareKeys(a: unknown, b: unknown): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -1,28 +1,19 @@
 import { type Change, change } from '../../change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
-import type { Serde } from '../../serde/serde.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { changelogTopicName } from '../names.js';
+import { IdleClose } from './idle-close.js';
 import { OpenWindows, sortInStoreOrder } from './open-windows.js';
 import { OperatorClock } from './operator-clock.js';
 import { countSkipped, isNullish } from './skipped-records.js';
+import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
-export interface SessionAggregateSpec<K, V, VA> {
-  readonly storeName: string;
-  readonly keySerde: Serde<unknown>;
-  /** KV store holding stream time and the emit watermark, so a restarted task keeps them. */
-  readonly metaStoreName: string;
+export interface SessionAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
   readonly inactivityGapMs: number;
   readonly graceMs: number;
-  readonly initializer: () => VA;
-  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
   readonly merger: (key: K, aggregate1: VA, aggregate2: VA) => VA;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 const STREAM_TIME = 'streamTime';
@@ -45,7 +36,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Sessions put since the last emit (may have been merged away since: checked on emit). */
   private readonly open = new OpenWindows<K>();
-  private lastActivity = 0;
+  private idle!: IdleClose;
 
   constructor(private readonly spec: SessionAggregateSpec<K, V, VA>) {}
 
@@ -57,15 +48,11 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
     if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
-    this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
       for await (const s of this.store.all())
         if (s.end >= this.emittedBefore) this.open.add(s.key, s.start, s.end);
     }
-    const idle = this.spec.idleTimeoutMs;
-    if (idle !== undefined) {
-      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
-    }
+    this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
   /** Sessions ending before this are closed. */
@@ -79,7 +66,7 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
       countSkipped(this.ctx, 'nullKey');
       return;
     }
-    this.lastActivity = this.ctx.currentSystemTime();
+    this.idle.touch();
     this.clock.advance(ts);
     const gap = this.spec.inactivityGapMs;
     let start = ts;
@@ -133,12 +120,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.meta.put(EMITTED_BEFORE, closeTime);
   }
 
-  private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
-      this.lastActivity = now;
-      return;
-    }
-    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+  /** Idle close: every open window closes now. */
+  private closeIdle(): void {
     this.emitClosed(this.open.maxEnd() + 1);
   }
 }

@@ -1,13 +1,14 @@
 import { type Change, change } from '../../change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
-import type { Serde } from '../../serde/serde.js';
 import type { KeyValueStore, TimestampedWindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
 import { changelogTopicName } from '../names.js';
+import { IdleClose } from './idle-close.js';
 import { OpenWindows, sortInStoreOrder } from './open-windows.js';
 import { OperatorClock } from './operator-clock.js';
 import { countSkipped, isNullish } from './skipped-records.js';
+import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
 /**
  * The window math the processor needs. The DSL's `TimeWindows` implements it; the processor sees only
@@ -20,20 +21,9 @@ export interface WindowAssigner {
   windowStartsFor(timestamp: number): number[];
 }
 
-export interface WindowAggregateSpec<K, V, VA> {
-  /** A timestamped window store: each window's value and its largest record timestamp. */
-  readonly storeName: string;
-  readonly keySerde: Serde<unknown>;
-  /** KV store holding stream time and the close watermark, so a restarted task keeps them. */
-  readonly metaStoreName: string;
+/** The store (`storeName`) is a timestamped window store: each window's value and its largest record timestamp. */
+export interface WindowAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
   readonly windows: WindowAssigner;
-  readonly initializer: () => VA;
-  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  /** Child that receives records too late for their window (the late side output). */
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 const STREAM_TIME = 'streamTime';
@@ -58,7 +48,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   /** Windows ending at or before this were closed by an idle timeout. */
   private closedThrough = Number.NEGATIVE_INFINITY;
   private readonly open = new OpenWindows<K>();
-  private lastActivity = 0;
+  private idle!: IdleClose;
 
   constructor(private readonly spec: WindowAggregateSpec<K, V, VA>) {}
 
@@ -70,16 +60,12 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
     if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.closedThrough = this.meta.get(CLOSED_THROUGH) ?? Number.NEGATIVE_INFINITY;
-    this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
       // Rebuild the close index from restored state: every window still in the store is open.
       for await (const e of this.store.all())
         this.open.add(e.key, e.windowStart, e.windowStart + this.spec.windows.sizeMs);
     }
-    const idle = this.spec.idleTimeoutMs;
-    if (idle !== undefined) {
-      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
-    }
+    this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
   private closeTime(): number {
@@ -91,7 +77,7 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
       countSkipped(this.ctx, 'nullKey');
       return;
     }
-    this.lastActivity = this.ctx.currentSystemTime();
+    this.idle.touch();
     this.clock.advance(record.timestamp);
     const closeTime = this.closeTime();
     const { sizeMs } = this.spec.windows;
@@ -139,12 +125,8 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
     }
   }
 
-  private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
-      this.lastActivity = now;
-      return;
-    }
-    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+  /** Idle close: every open window closes now. */
+  private closeIdle(): void {
     this.closedThrough = Math.max(this.closedThrough, this.open.maxEnd());
     this.meta.put(CLOSED_THROUGH, this.closedThrough);
     this.emitClosed(this.closedThrough);

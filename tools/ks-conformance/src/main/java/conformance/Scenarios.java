@@ -15,6 +15,7 @@ final class Scenarios {
     all.addAll(ResultTimestampScenarios.all());
     all.addAll(SuppressScenarios.all());
     all.addAll(CogroupScenarios.all());
+    all.addAll(SlidingScenarios.all());
     return all;
   }
 }
