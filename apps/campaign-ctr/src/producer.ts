@@ -10,6 +10,8 @@ export interface ProduceCtrOptions {
   clicks: readonly GeneratedClick[];
   /** Records per produce request (never one await per record). Default 2000. */
   batchSize?: number;
+  /** Records per second; 0 or undefined = as fast as the broker takes them. */
+  rate?: number;
   onProgress?: (sent: number) => void;
 }
 
@@ -55,6 +57,7 @@ export async function produceCtrData(o: ProduceCtrOptions): Promise<number> {
   await producer.connect();
   const size = o.batchSize ?? 2000;
   let sent = 0;
+  const started = Date.now();
   try {
     let batch: Out[] = [];
     const flush = async () => {
@@ -71,6 +74,8 @@ export async function produceCtrData(o: ProduceCtrOptions): Promise<number> {
       sent += batch.length;
       batch = [];
       o.onProgress?.(sent);
+      const wait = o.rate ? started + (sent / o.rate) * 1000 - Date.now() : 0;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     };
     for (const r of interleave(o)) {
       batch.push(r);
