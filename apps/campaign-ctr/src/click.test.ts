@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseClick } from './click.js';
 import { generateClicks } from './generator.js';
 import { interleave } from './producer.js';
+import { clickSerde, viewSerde } from './serdes.js';
 
 const T = Date.UTC(2025, 10, 6, 12, 30, 5);
 
@@ -62,5 +63,14 @@ describe('click log', () => {
         pending = [];
       }
     }
+  });
+});
+
+describe('log serdes', () => {
+  it('write the contract shape back, so what they write they read', () => {
+    const v = { view_id: 'v', start: T, end: T + 5000, banner_id: 2, campaign_id: 3 };
+    expect(viewSerde.deserialize(viewSerde.serialize(v, 'view_log'), 'view_log')).toEqual(v);
+    const c = { click_id: 'c', view_id: 'v', ts: T };
+    expect(clickSerde.deserialize(clickSerde.serialize(c, 'click_log'), 'click_log')).toEqual(c);
   });
 });

@@ -11,6 +11,7 @@ import {
   loadCampaigns,
   readCampaigns,
 } from '@tributary/app-campaign-views';
+import { committedLag, formatTable } from '@tributary/app-kit';
 import { kafkajsPort, silentLogger } from '@tributary/core';
 import { createCampaignCtrApp } from './app.js';
 import { generateClicks } from './generator.js';
@@ -26,21 +27,6 @@ const lateTopic = 'campaign-ctr-late';
 const campaignsTopic = 'campaigns';
 const count = Number(process.env.DEMO_VIEWS ?? 60_000);
 const say = (s: string) => process.stdout.write(`${s}\n`);
-
-async function lagOf(groupId: string, topics: string[]): Promise<bigint> {
-  const admin = kafkajsPort({ bootstrapServers, logger: silentLogger }).admin();
-  await admin.connect();
-  try {
-    let lag = 0n;
-    const committed = await admin.committedOffsets(groupId, topics);
-    for (const topic of topics)
-      for (const [p, end] of await admin.endOffsets(topic))
-        lag += end - (committed.get(`${topic}:${p}`) ?? 0n);
-    return lag;
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function main(): Promise<void> {
   const applicationId = `campaign-ctr-demo-${Date.now().toString(36)}`;
@@ -129,7 +115,7 @@ async function main(): Promise<void> {
   let processed = -1;
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
-    const lag = await lagOf(applicationId, [viewTopic, clickTopic]);
+    const lag = await committedLag(bootstrapServers, applicationId, [viewTopic, clickTopic]);
     const m = app.metrics();
     if (lag !== 0n || (m.processed ?? 0) !== processed) caughtUpAt = 0;
     processed = m.processed ?? 0;
@@ -177,11 +163,7 @@ async function main(): Promise<void> {
     'click_count',
     'ctr_pct',
   ];
-  const widths = cols.map((c) => Math.max(c.length, ...top.map((r) => String(r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  say(line(cols));
-  say(line(widths.map((w) => '-'.repeat(w))));
-  for (const r of top) say(line(cols.map((c) => String(r[c] ?? ''))));
+  for (const l of formatTable(top, cols)) say(l);
   db.closeSync();
   say(`\nLook at: ${outputDir}/network_id=*/minute_timestamp=*/*.parquet`);
   say(

@@ -9,6 +9,7 @@ export {
 } from './generator.js';
 export { type CtrTruth, ctrGroundTruth } from './ground-truth.js';
 export { interleave, type ProduceCtrOptions, produceCtrData } from './producer.js';
+export { clickSerde, viewSerde } from './serdes.js';
 export { ensureCtrTopics } from './topics.js';
 export {
   buildCampaignCtrTopology,

@@ -1,17 +1,16 @@
-import { parseView, type View } from '@tributary/app-campaign-views';
+import { type RowsOutput, type View, writeMinuteRows } from '@tributary/app-campaign-views';
 import {
   JoinWindows,
   Serdes,
-  type Sink,
   StreamsBuilder,
   TimeWindows,
   type Topology,
   TributaryError,
   type Windowed,
 } from '@tributary/core';
-import { parquetSink, partitionFormats } from '@tributary/sinks';
-import { type Click, parseClick } from './click.js';
+import type { Click } from './click.js';
 import { type CtrAcc, type CtrEvent, countEvent, emptyCtrAcc, restampToView } from './ctr-events.js';
+import { clickSerde, viewSerde } from './serdes.js';
 
 interface Campaign {
   readonly network_id: number;
@@ -55,10 +54,7 @@ export interface CampaignCtrOptions {
   /** Where view and click events later than the minute window's grace go (JSON). */
   lateTopic?: string;
   /** Parquet root directory, a topic for JSON rows, or any sink. */
-  output:
-    | { kind: 'parquet'; dir: string }
-    | { kind: 'topic'; topic: string }
-    | { kind: 'sink'; sink: Sink<string, CampaignCtrMinute> };
+  output: RowsOutput<CampaignCtrMinute>;
   /** How long after its view a click still counts; default 10 minutes. */
   clickWindowMs?: number;
   /** Join grace: how far behind the join's stream time a view or click may still arrive; default 60 s. */
@@ -73,15 +69,6 @@ export interface CampaignCtrOptions {
   /** Counts rows whose campaign is not in the campaigns table. */
   stats?: { unknownCampaignRows: number };
 }
-
-const viewSerde = Serdes.custom<View>(
-  (v) => Buffer.from(JSON.stringify(v)),
-  (b) => parseView(b.toString('utf8')),
-);
-const clickSerde = Serdes.custom<Click>(
-  (c) => Buffer.from(JSON.stringify(c)),
-  (b) => parseClick(b.toString('utf8')),
-);
 
 /** The DLQ of each input: bad views to `<view topic>-dlq`, bad clicks to `<click topic>-dlq`. */
 export function ctrDeadLetterTopic(viewTopic: string, clickTopic: string): (source: string) => string {
@@ -196,25 +183,6 @@ export function buildCampaignCtrTopology(opts: CampaignCtrOptions): Topology {
       { name: 'join-campaigns' },
     )
     .selectKey((w) => `${w.key}@${w.window.start}`, { name: 'row-key' });
-  if (opts.output.kind === 'topic') {
-    rows.to(opts.output.topic, {
-      name: 'to-output-topic',
-      keySerde: Serdes.string(),
-      valueSerde: Serdes.json<CampaignCtrMinute>(),
-    });
-  } else {
-    const sink =
-      opts.output.kind === 'sink'
-        ? opts.output.sink
-        : parquetSink<string, CampaignCtrMinute>({
-            name: 'campaign-ctr-minutes',
-            path: opts.output.dir,
-            schema: [...CTR_OUTPUT_SCHEMA],
-            partitionBy: ['network_id', 'minute_timestamp'],
-            partitionFormat: { minute_timestamp: partitionFormats.minute },
-            rolling: { maxRecords: 250_000 },
-          });
-    rows.sink(sink, { name: 'parquet-by-network-and-minute' });
-  }
+  writeMinuteRows(rows, opts.output, { name: 'campaign-ctr-minutes', schema: CTR_OUTPUT_SCHEMA });
   return b.build();
 }

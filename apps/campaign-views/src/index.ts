@@ -9,6 +9,7 @@ export {
 export { type GeneratedView, type GeneratorOptions, generateViews, prng } from './generator.js';
 export { groundTruth, type Truth, truthCounts } from './ground-truth.js';
 export { loadCampaigns, type ProduceOptions, produceViews } from './producer.js';
+export { type RowsOutput, writeMinuteRows } from './rows-output.js';
 export { ensureTopics } from './topics.js';
 export {
   buildCampaignViewsTopology,

@@ -4,18 +4,9 @@
  * an inner join of a click to its view within [view, view + 10 min], one JSON pair per match. The
  * Kafka Streams peer (bench/peers/kafka-streams, --mode=join) builds the same topology.
  */
-import { type Click, parseClick } from '@tributary/app-campaign-ctr';
-import { parseView, type View } from '@tributary/app-campaign-views';
+import { type Click, clickSerde, viewSerde } from '@tributary/app-campaign-ctr';
+import type { View } from '@tributary/app-campaign-views';
 import { JoinWindows, Serdes, StreamsBuilder, type Topology } from '@tributary/core';
-
-const viewSerde = Serdes.custom<View>(
-  (v) => Buffer.from(JSON.stringify(v)),
-  (b) => parseView(b.toString('utf8')),
-);
-const clickSerde = Serdes.custom<Click>(
-  (c) => Buffer.from(JSON.stringify(c)),
-  (b) => parseClick(b.toString('utf8')),
-);
 
 export function joinTopology(o: {
   viewTopic: string;

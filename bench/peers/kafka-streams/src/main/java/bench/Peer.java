@@ -110,17 +110,28 @@ public final class Peer {
     }
   }
 
-  static View parseView(byte[] bytes) {
+  /** The record as a JSON object, or null if it is not one (bad JSON, not an object, no bytes). */
+  static JsonNode readObject(byte[] bytes) {
     if (bytes == null) return null;
-    JsonNode n;
     try {
-      n = MAPPER.readTree(bytes);
+      JsonNode n = MAPPER.readTree(bytes);
+      return n != null && n.isObject() ? n : null;
     } catch (Exception e) {
       return null;
     }
-    if (n == null || !n.isObject()) return null;
-    JsonNode vid = n.get("view_id");
-    if (vid == null || !vid.isTextual() || vid.textValue().isEmpty()) return null;
+  }
+
+  /** A non-empty string field, or null. */
+  static String nonEmptyText(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isTextual() && !v.textValue().isEmpty() ? v.textValue() : null;
+  }
+
+  static View parseView(byte[] bytes) {
+    JsonNode n = readObject(bytes);
+    if (n == null) return null;
+    String viewId = nonEmptyText(n, "view_id");
+    if (viewId == null) return null;
     Long banner = safeInt(n.get("banner_id"));
     if (banner == null) return null;
     Long campaign = safeInt(n.get("campaign_id"));
@@ -129,7 +140,7 @@ public final class Peer {
     if (start == BAD) return null;
     long end = timestamp(n.get("end_timestamp"));
     if (end == BAD || end < start) return null;
-    return new View(vid.textValue(), start, end, banner, campaign);
+    return new View(viewId, start, end, banner, campaign);
   }
 
   /** The normalized view as JSON (what the pass-through writes, and the repartition topic carries). */
@@ -243,21 +254,13 @@ public final class Peer {
   }
 
   static Click parseClick(byte[] bytes) {
-    if (bytes == null) return null;
-    JsonNode n;
-    try {
-      n = MAPPER.readTree(bytes);
-    } catch (Exception e) {
-      return null;
-    }
-    if (n == null || !n.isObject()) return null;
-    JsonNode cid = n.get("click_id");
-    if (cid == null || !cid.isTextual() || cid.textValue().isEmpty()) return null;
-    JsonNode vid = n.get("view_id");
-    if (vid == null || !vid.isTextual() || vid.textValue().isEmpty()) return null;
+    JsonNode n = readObject(bytes);
+    if (n == null) return null;
+    String clickId = nonEmptyText(n, "click_id");
+    String viewId = nonEmptyText(n, "view_id");
+    if (clickId == null || viewId == null) return null;
     long ts = timestamp(n.get("click_timestamp"));
-    if (ts == BAD) return null;
-    return new Click(cid.textValue(), vid.textValue(), ts);
+    return ts == BAD ? null : new Click(clickId, viewId, ts);
   }
 
   static final Serde<ParsedClick> PARSED_CLICK = serde((t, p) -> p == null ? null : p.raw(), (t, b) -> {
