@@ -16,5 +16,6 @@ export {
   type CampaignMinute,
   type CampaignViewsOptions,
   OUTPUT_SCHEMA,
+  viewSerde,
 } from './topology.js';
 export { parseTimestamp, parseView, toView, type View } from './view.js';

@@ -4,7 +4,7 @@ import { type RowsOutput, writeMinuteRows } from './rows-output.js';
 import { parseView, type View } from './view.js';
 
 /** Reads and validates view-log JSON; writes the same contract shape back (epoch-ms timestamps). */
-const viewSerde = Serdes.custom<View>(
+export const viewSerde = Serdes.custom<View>(
   (v) =>
     Buffer.from(
       JSON.stringify({
