@@ -56,8 +56,12 @@ describe('campaign-ctr topology (driver)', () => {
     await clicks.pipeInput('b1', click('b1', 'b', T0 + 30_000 + 10 * MIN)); // exactly 10 min: counts
     await clicks.pipeInput('c-late', click('c-late', 'c', T0 + 50_000 + 10 * MIN + 1)); // 10 min + 1 ms: not
     expect(rows()).toEqual([]); // the minute is still open: its clicks may come for 10 more minutes
-    // Stream time (view time) 11 min 10 s passes the first minute's end + grace: it closes.
+    // Event time 11 min 10 s on both logs passes the first minute's end + grace: it closes. (The
+    // watermark is the slower log's: views alone at 11 min 10 s would leave it open, since clicks
+    // for it could still come.)
     await views.pipeInput('e', view('e', 7, T0 + 11 * MIN + 10_000));
+    expect(rows()).toEqual([]);
+    await clicks.pipeInput('orphan2', click('orphan2', 'nope', T0 + 11 * MIN + 10_000));
     expect(rows()).toEqual([
       {
         key: `7@${T0}`,
@@ -115,8 +119,9 @@ describe('campaign-ctr topology (driver)', () => {
   });
 
   it('routes events later than the minute grace to the late topic', async () => {
-    const { driver, views } = await driverFor();
+    const { driver, views, clicks } = await driverFor();
     await views.pipeInput('a', view('a', 7, T0 + 30 * MIN));
+    await clicks.pipeInput('o', click('o', 'nope', T0 + 30 * MIN)); // both logs are at 30 min
     await views.pipeInput('old', view('old', 7, T0));
     const late = driver
       .createOutputTopic('campaign-ctr-late', Serdes.string(), Serdes.json<{ view_id: string }>())
