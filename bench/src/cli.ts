@@ -74,11 +74,12 @@ const bootstrapServers = {
 const required = { type: 'string', required: true } as const;
 
 export const TRIBUTARY_PEER_CLI = {
-  usage: `usage: node --import tsx bench/src/peers/tributary.ts --mode full-parquet|full-topic|passthrough
+  usage: `usage: node --import tsx bench/src/peers/tributary.ts --mode full-parquet|full-topic|passthrough|join
     --app-id ID --input-topic T[,FLUSH_T] --campaigns T --output TOPIC_OR_DIR --dlq T --late T --state-dir DIR
-    [--bootstrap-servers B] [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]`,
+    [--click-topic T (join)] [--bootstrap-servers B] [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]`,
   flags: {
-    mode: { type: 'enum', values: ['full-parquet', 'full-topic', 'passthrough'] },
+    mode: { type: 'enum', values: ['full-parquet', 'full-topic', 'passthrough', 'join'] },
+    'click-topic': { type: 'string' },
     'bootstrap-servers': bootstrapServers,
     'app-id': required,
     'input-topic': required,

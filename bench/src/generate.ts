@@ -21,7 +21,7 @@ import {
   kafka,
 } from './common.js';
 
-async function topicExists(k: Kafka, topic: string): Promise<boolean> {
+export async function topicExists(k: Kafka, topic: string): Promise<boolean> {
   const admin = k.admin();
   await admin.connect();
   try {
@@ -31,7 +31,8 @@ async function topicExists(k: Kafka, topic: string): Promise<boolean> {
   }
 }
 
-async function recreate(
+/** Deletes the topic if it exists and creates it empty. */
+export async function recreate(
   k: Kafka,
   topic: string,
   partitions: number,

@@ -16,6 +16,7 @@ import { parseCliOrExit } from '@tributary/app-kit';
 import { parseSuiteCli, SUITE_CLI } from './cli.js';
 import { type DataSet, groundTruth, kafka } from './common.js';
 import { ensureData } from './generate.js';
+import { clickRecords, ensureClickData, type JoinTruth, joinTruth } from './join-data.js';
 import { KS_DIR, PEERS } from './suite/peers.js';
 import { fmt, writeReport } from './suite/report.js';
 import { type RunResult, runOnce } from './suite/runner.js';
@@ -69,7 +70,16 @@ async function main(): Promise<void> {
   }
   await ensureData(d, log);
   const truth = groundTruth(d);
-  const ctx = { ...opts, truth };
+  let join: JoinTruth | undefined;
+  if (peers.some((p) => p.kind === 'join')) {
+    const clicks = clickRecords(d);
+    await ensureClickData(k, d, clicks, log);
+    join = joinTruth(d, clicks);
+    log(
+      `join ground truth: ${join.views} views + ${join.clicks} clicks, ${join.pairs.size} (view, click) pairs, ${join.malformed} malformed`,
+    );
+  }
+  const ctx = { ...opts, truth, ...(join ? { join } : {}) };
   log(
     `ground truth: ${truth.valid} valid, ${truth.malformed} malformed, ${truth.windows.size} (campaign, minute) windows`,
   );
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
   const stem = writeReport({
     d,
     truth,
+    ...(join ? { join } : {}),
     runs,
     quick,
     suffix: a.suffix,

@@ -11,6 +11,7 @@ export {
   parseFlags,
   UsageError,
 } from './cli.js';
+export { committedLag, formatTable } from './demo-output.js';
 export { mulberry32 } from './prng.js';
 export { type ProduceCommandOptions, type ProduceFlagValues, produceCommand } from './produce-command.js';
 export { type ProduceLoopOptions, produceLoop } from './produce-loop.js';

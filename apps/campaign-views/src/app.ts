@@ -1,4 +1,4 @@
-import { type Logger, Tributary } from '@tributary/core';
+import { type EventTimeMode, type KafkaPort, type Logger, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import { buildCampaignViewsTopology, type CampaignViewsOptions } from './topology.js';
 
@@ -15,6 +15,11 @@ export interface CampaignViewsAppOptions {
   processingGuarantee?: 'at-least-once' | 'exactly-once';
   logger?: Logger;
   stats?: CampaignViewsOptions['stats'];
+  /** Default 'watermark': minutes hold every view within grace whatever order partitions arrive in. */
+  eventTime?: EventTimeMode;
+  partitionIdleMs?: number;
+  /** Kafka client port (tests wrap the default one, e.g. to slow a partition down). */
+  kafka?: KafkaPort;
 }
 
 /** The streams process: invalid views go to `<input>-dlq` with the reason in headers. */
@@ -36,5 +41,8 @@ export function createCampaignViewsApp(o: CampaignViewsAppOptions): Tributary {
     ...(o.commitIntervalMs !== undefined ? { commitIntervalMs: o.commitIntervalMs } : {}),
     ...(o.processingGuarantee ? { processingGuarantee: o.processingGuarantee } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.eventTime ? { eventTime: o.eventTime } : {}),
+    ...(o.partitionIdleMs !== undefined ? { partitionIdleMs: o.partitionIdleMs } : {}),
+    ...(o.kafka ? { kafka: o.kafka } : {}),
   });
 }

@@ -9,7 +9,8 @@ export const CAMPAIGN_VIEWS_CLI = {
   produce          produce view logs (--count, --rate, --seed, --batch-size, --start-time, --span-ms,
                    --late N, --malformed / --out-of-order / --unknown-campaigns 0-1)
   streams          run the streams app until SIGTERM/SIGINT (--output, --state-dir, --application-id,
-                   --guarantee at-least-once|exactly-once, --grace-ms, --idle-timeout-ms, --commit-interval-ms)
+                   --guarantee at-least-once|exactly-once, --grace-ms, --idle-timeout-ms, --commit-interval-ms,
+                   --event-time watermark|stream-time, --partition-idle-ms)
 common flags: --bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS), --input-topic (VIEW_LOG_TOPIC),
   --campaigns-topic (CAMPAIGNS_TOPIC), --campaigns-csv (CAMPAIGNS_CSV), --partitions,
   --log-level debug|info|warn|error (LOG_LEVEL)`,
@@ -33,6 +34,8 @@ common flags: --bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS), --input-topic (VIEW
     'idle-timeout-ms': { type: 'number', integer: true, min: 1, default: 30_000 },
     'commit-interval-ms': { type: 'number', integer: true, min: 1 },
     guarantee: { type: 'enum', values: ['at-least-once', 'exactly-once'], default: 'at-least-once' },
+    'event-time': { type: 'enum', values: ['watermark', 'stream-time'], default: 'watermark' },
+    'partition-idle-ms': { type: 'number', integer: true, min: 1, default: 10_000 },
   },
 } as const;
 

@@ -3,6 +3,7 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { committedLag, formatTable } from '@tributary/app-kit';
 import { kafkajsPort, silentLogger } from '@tributary/core';
 import { createCampaignViewsApp } from './app.js';
 import { DEFAULT_CAMPAIGNS_CSV, readCampaigns } from './campaigns.js';
@@ -14,20 +15,6 @@ const outputDir = resolve(process.env.OUTPUT_DIR ?? '.output/campaign-views');
 const stateDir = resolve(process.env.STATE_DIR ?? '.state');
 const count = Number(process.env.DEMO_VIEWS ?? 60_000);
 const say = (s: string) => process.stdout.write(`${s}\n`);
-
-async function lagOf(groupId: string, topic: string): Promise<bigint> {
-  const admin = kafkajsPort({ bootstrapServers, logger: silentLogger }).admin();
-  await admin.connect();
-  try {
-    const ends = await admin.endOffsets(topic);
-    const committed = await admin.committedOffsets(groupId, [topic]);
-    let lag = 0n;
-    for (const [p, end] of ends) lag += end - (committed.get(`${topic}:${p}`) ?? 0n);
-    return lag;
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function main(): Promise<void> {
   const runId = Date.now().toString(36);
@@ -94,7 +81,7 @@ async function main(): Promise<void> {
   let caughtUpAt = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
-    const lag = await lagOf(applicationId, inputTopic);
+    const lag = await committedLag(bootstrapServers, applicationId, [inputTopic]);
     const m = app.metrics();
     process.stdout.write(
       `\r3/4 campaign-views: ${m.processed ?? 0} records processed, lag ${lag}, ${m.deadLettered ?? 0} dead-lettered, ${Math.round((Date.now() - started) / 1000)}s   `,
@@ -129,11 +116,7 @@ async function main(): Promise<void> {
   );
   say('\nTop campaigns per minute (UTC), read back from the Parquet files:');
   const cols = ['minute', 'campaign_id', 'campaign_name', 'network_id', 'view_count', 'avg_duration_s'];
-  const widths = cols.map((c) => Math.max(c.length, ...top.map((r) => String(r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  say(line(cols));
-  say(line(widths.map((w) => '-'.repeat(w))));
-  for (const r of top) say(line(cols.map((c) => String(r[c] ?? ''))));
+  for (const l of formatTable(top, cols)) say(l);
   db.closeSync();
   say(`\nLook at: ${outputDir}/network_id=*/minute_timestamp=*/*.parquet`);
   say(`  duckdb: SELECT * FROM read_parquet('${outputDir}/**/*.parquet', hive_partitioning = true);`);

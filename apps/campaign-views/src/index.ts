@@ -9,11 +9,13 @@ export {
 export { type GeneratedView, type GeneratorOptions, generateViews, prng } from './generator.js';
 export { groundTruth, type Truth, truthCounts } from './ground-truth.js';
 export { loadCampaigns, type ProduceOptions, produceViews } from './producer.js';
+export { type RowsOutput, writeMinuteRows } from './rows-output.js';
 export { ensureTopics } from './topics.js';
 export {
   buildCampaignViewsTopology,
   type CampaignMinute,
   type CampaignViewsOptions,
   OUTPUT_SCHEMA,
+  viewSerde,
 } from './topology.js';
 export { parseTimestamp, parseView, toView, type View } from './view.js';

@@ -55,6 +55,8 @@ async function main(): Promise<number> {
         stateDir: values['state-dir'],
         graceMs: values['grace-ms'],
         idleTimeoutMs: values['idle-timeout-ms'],
+        eventTime: values['event-time'],
+        partitionIdleMs: values['partition-idle-ms'],
         processingGuarantee: values.guarantee,
         logger: jsonLogger(values['log-level']),
         ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),

@@ -1,17 +1,10 @@
-import {
-  Serdes,
-  type Sink,
-  StreamsBuilder,
-  TimeWindows,
-  type Topology,
-  type Windowed,
-} from '@tributary/core';
-import { parquetSink, partitionFormats } from '@tributary/sinks';
+import { Serdes, StreamsBuilder, TimeWindows, type Topology, type Windowed } from '@tributary/core';
 import type { Campaign } from './campaigns.js';
+import { type RowsOutput, writeMinuteRows } from './rows-output.js';
 import { parseView, type View } from './view.js';
 
 /** Reads and validates view-log JSON; writes the same contract shape back (epoch-ms timestamps). */
-const viewSerde = Serdes.custom<View>(
+export const viewSerde = Serdes.custom<View>(
   (v) =>
     Buffer.from(
       JSON.stringify({
@@ -50,10 +43,7 @@ export interface CampaignViewsOptions {
   /** Where late records (past the window's grace) are written. */
   lateTopic?: string;
   /** Parquet root directory, or a topic to write JSON rows to (benchmark variant). */
-  output:
-    | { kind: 'parquet'; dir: string }
-    | { kind: 'topic'; topic: string }
-    | { kind: 'sink'; sink: Sink<string, CampaignMinute> };
+  output: RowsOutput<CampaignMinute>;
   graceMs?: number;
   /** Close the last minutes after this much wall-clock quiet (undefined: never). */
   idleTimeoutMs?: number;
@@ -118,25 +108,6 @@ export function buildCampaignViewsTopology(opts: CampaignViewsOptions): Topology
       { name: 'join-campaigns' },
     )
     .selectKey((w) => `${w.key}@${w.window.start}`, { name: 'row-key' });
-  if (opts.output.kind === 'topic') {
-    rows.to(opts.output.topic, {
-      name: 'to-output-topic',
-      keySerde: Serdes.string(),
-      valueSerde: Serdes.json<CampaignMinute>(),
-    });
-  } else {
-    const sink =
-      opts.output.kind === 'sink'
-        ? opts.output.sink
-        : parquetSink<string, CampaignMinute>({
-            name: 'campaign-minutes',
-            path: opts.output.dir,
-            schema: [...OUTPUT_SCHEMA],
-            partitionBy: ['network_id', 'minute_timestamp'],
-            partitionFormat: { minute_timestamp: partitionFormats.minute },
-            rolling: { maxRecords: 250_000 },
-          });
-    rows.sink(sink, { name: 'parquet-by-network-and-minute' });
-  }
+  writeMinuteRows(rows, opts.output, { name: 'campaign-minutes', schema: OUTPUT_SCHEMA });
   return b.build();
 }

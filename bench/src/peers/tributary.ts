@@ -1,11 +1,12 @@
 /**
  * Tributary peer (child process of run-suite): the campaign-views topology with a Parquet sink or a
- * topic output, or a stateless pass-through (parse, validate, produce). Runs until SIGTERM, then
+ * topic output, a stateless pass-through (parse, validate, produce), or the view-click stream-stream
+ * join (join-topology.ts). Runs until SIGTERM, then
  * closes gracefully and prints its metrics and process.resourceUsage() as one JSON line.
  *
- *   node --import tsx bench/src/peers/tributary.ts --mode full-parquet|full-topic|passthrough
+ *   node --import tsx bench/src/peers/tributary.ts --mode full-parquet|full-topic|passthrough|join
  *     --app-id ID --input-topic T --campaigns T --output TOPIC_OR_DIR --dlq T --late T --state-dir DIR
- *     [--bootstrap-servers B] [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]
+ *     [--click-topic T (join)] [--bootstrap-servers B] [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]
  */
 import { buildCampaignViewsTopology, parseView, type View } from '@tributary/app-campaign-views';
 import { parseCliOrExit, parseFlags } from '@tributary/app-kit';
@@ -13,6 +14,8 @@ import { jsonLogger, Serdes, StreamsBuilder, type Topology, Tributary } from '@t
 import { levelDbBackend } from '@tributary/state';
 import { need, TRIBUTARY_PEER_CLI } from '../cli.js';
 import { GRACE_MS } from '../common.js';
+import { CLICK_WINDOW_MS, JOIN_GRACE_MS } from '../join-data.js';
+import { joinTopology } from './join-topology.js';
 
 const { values: a } = parseCliOrExit(TRIBUTARY_PEER_CLI.usage, () => {
   const parsed = parseFlags(TRIBUTARY_PEER_CLI, process.argv.slice(2));
@@ -40,18 +43,28 @@ function passThrough(): Topology {
   return b.build();
 }
 
+const clickTopic = a['click-topic'];
 const topology =
   mode === 'passthrough'
     ? passThrough()
-    : buildCampaignViewsTopology({
-        // CampaignViewsOptions.inputTopic is typed `string`, but it only goes to b.stream(), which accepts
-        // a list; lateTopic and the DLQ are named explicitly, so nothing else derives names from it.
-        inputTopic: (inputs.length === 1 ? input : inputs) as unknown as string,
-        campaignsTopic: a.campaigns,
-        lateTopic: a.late,
-        output: mode === 'full-parquet' ? { kind: 'parquet', dir: output } : { kind: 'topic', topic: output },
-        graceMs: a['grace-ms'] ?? GRACE_MS,
-      });
+    : mode === 'join'
+      ? joinTopology({
+          viewTopic: input,
+          clickTopic: need(clickTopic, 'click-topic'),
+          output,
+          clickWindowMs: CLICK_WINDOW_MS,
+          graceMs: a['grace-ms'] ?? JOIN_GRACE_MS,
+        })
+      : buildCampaignViewsTopology({
+          // CampaignViewsOptions.inputTopic is typed `string`, but it only goes to b.stream(), which accepts
+          // a list; lateTopic and the DLQ are named explicitly, so nothing else derives names from it.
+          inputTopic: (inputs.length === 1 ? input : inputs) as unknown as string,
+          campaignsTopic: a.campaigns,
+          lateTopic: a.late,
+          output:
+            mode === 'full-parquet' ? { kind: 'parquet', dir: output } : { kind: 'topic', topic: output },
+          graceMs: a['grace-ms'] ?? GRACE_MS,
+        });
 
 const guarantee = a.guarantee;
 const app = new Tributary(topology, {

@@ -1,6 +1,7 @@
 /** The correctness gates: a peer's output compared with the ground truth before its numbers count. */
 import type { CampaignMinute } from '@tributary/app-campaign-views';
 import type { Truth } from '../common.js';
+import type { JoinPair, JoinTruth } from '../join-data.js';
 
 /** Per-(campaign, minute) comparison with the ground truth; also checks the join columns. */
 export function gateRows(
@@ -69,4 +70,34 @@ export function gatePassThrough(
   const extra = [...agg.keys()].filter((k) => !truth.windows.has(k)).length;
   const ok = views.length === truth.valid && wrong === 0 && extra === 0;
   return { ok, detail: `${views.length}/${truth.valid} views, ${wrong} windows differ, ${extra} extra` };
+}
+
+/** Join output: exactly one result per expected (view, click) pair, with the right values. */
+export function gateJoin(
+  results: ReadonlyMap<string, JoinPair & { click_id: string }>,
+  records: number,
+  truth: JoinTruth,
+): { ok: boolean; detail: string } {
+  let missing = 0;
+  let wrong = 0;
+  for (const [clickId, t] of truth.pairs) {
+    const r = results.get(clickId);
+    if (!r) missing++;
+    else if (
+      r.view_id !== t.view_id ||
+      r.campaign_id !== t.campaign_id ||
+      r.view_start !== t.view_start ||
+      r.click_ts !== t.click_ts
+    )
+      wrong++;
+  }
+  const extra = [...results.keys()].filter((k) => !truth.pairs.has(k)).length;
+  const dup = records - results.size;
+  const ok = missing === 0 && wrong === 0 && extra === 0 && dup === 0;
+  return {
+    ok,
+    detail: ok
+      ? `${truth.pairs.size} join results equal`
+      : `missing ${missing}, wrong ${wrong}, extra ${extra}, dup ${dup} of ${truth.pairs.size} pairs`,
+  };
 }

@@ -2,11 +2,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BOOTSTRAP, campaignsTopic, type DataSet, GRACE_MS, inputTopic } from '../common.js';
+import { clickTopic, JOIN_GRACE_MS } from '../join-data.js';
 
 export const BENCH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const KS_DIR = path.join(BENCH, 'peers/kafka-streams');
 
-export type Kind = 'full-topic' | 'full-parquet' | 'passthrough' | 'ceiling';
+export type Kind = 'full-topic' | 'full-parquet' | 'passthrough' | 'join' | 'ceiling';
+
+/** Which Kafka Streams row a peer is compared with: the same topology. */
+export const kindClass = (k: Kind) => (k === 'full-topic' || k === 'full-parquet' ? 'full' : k);
 export type Guarantee = 'alo' | 'eos';
 export interface Peer {
   id: string;
@@ -115,6 +119,36 @@ export const PEERS: Peer[] = [
     kind: 'passthrough',
     guarantee: 'eos',
   },
+  {
+    id: 'ks-join-1t-alo',
+    label: 'KS stream-stream join 1 thread ALO',
+    system: 'kstreams',
+    kind: 'join',
+    guarantee: 'alo',
+    threads: 1,
+  },
+  {
+    id: 'trib-join-alo',
+    label: 'Tributary stream-stream join ALO',
+    system: 'tributary',
+    kind: 'join',
+    guarantee: 'alo',
+  },
+  {
+    id: 'ks-join-1t-eos',
+    label: 'KS stream-stream join 1 thread EOS',
+    system: 'kstreams',
+    kind: 'join',
+    guarantee: 'eos',
+    threads: 1,
+  },
+  {
+    id: 'trib-join-eos',
+    label: 'Tributary stream-stream join EOS',
+    system: 'tributary',
+    kind: 'join',
+    guarantee: 'eos',
+  },
 ];
 
 export const PEER_IDS: readonly string[] = PEERS.map((p) => p.id);
@@ -152,6 +186,8 @@ export function childCommand(
       ],
     };
   }
+  const join = p.kind === 'join';
+  const grace = join ? JOIN_GRACE_MS : GRACE_MS;
   if (p.system === 'kstreams') {
     return {
       cmd: 'java',
@@ -160,7 +196,8 @@ export function childCommand(
         '-cp',
         `${KS_DIR}/target/classes:${KS_DIR}/target/lib/*`,
         'bench.Peer',
-        `--mode=${p.kind === 'passthrough' ? 'passthrough' : 'full'}`,
+        `--mode=${join ? 'join' : p.kind === 'passthrough' ? 'passthrough' : 'full'}`,
+        ...(join ? [`--click-topic=${clickTopic(ctx.d)}`] : []),
         `--bootstrap-servers=${BOOTSTRAP}`,
         `--app-id=${ids.app}`,
         `--input-topic=${inputs}`,
@@ -171,7 +208,7 @@ export function childCommand(
         `--commit-ms=${commit}`,
         `--guarantee=${p.guarantee === 'eos' ? 'exactly_once_v2' : 'at_least_once'}`,
         `--state-dir=${ids.dir}/state`,
-        `--grace-ms=${GRACE_MS}`,
+        `--grace-ms=${grace}`,
       ],
     };
   }
@@ -204,7 +241,8 @@ export function childCommand(
       '--commit-ms',
       String(commit),
       '--grace-ms',
-      String(GRACE_MS),
+      String(grace),
+      ...(join ? ['--click-topic', clickTopic(ctx.d)] : []),
     ],
   };
 }

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { barChart, COLORS } from '../chart.js';
 import { BOOTSTRAP, type DataSet, GRACE_MS, inputTopic, median, type Truth } from '../common.js';
-import { BENCH, type Peer } from './peers.js';
+import { CLICK_WINDOW_MS, clickTopic, JOIN_GRACE_MS, type JoinTruth } from '../join-data.js';
+import { BENCH, kindClass, type Peer } from './peers.js';
 import type { RunResult } from './runner.js';
 
 function machineFacts(): string[] {
@@ -53,6 +54,7 @@ function summarize(peers: Peer[], results: RunResult[]) {
 export interface ReportInput {
   d: DataSet;
   truth: Truth;
+  join?: JoinTruth;
   runs: number;
   quick: boolean;
   suffix: string | undefined;
@@ -81,7 +83,7 @@ export function writeReport(r: ReportInput): string {
         s.peer.system === sys &&
         s.peer.threads === threads &&
         s.peer.guarantee === p.guarantee &&
-        (s.peer.kind === 'passthrough') === (p.kind === 'passthrough'),
+        kindClass(s.peer.kind) === kindClass(p.kind),
     );
   const ceiling = sum.find((s) => s.peer.kind === 'ceiling');
   const range = (v: { med: number; min: number; max: number } | undefined, digits = 0) =>
@@ -96,6 +98,12 @@ export function writeReport(r: ReportInput): string {
     `Data: \`${inputTopic(d)}\`: ${fmt(d.records)} view-log records (${fmt(ctx.truth.valid)} valid, ${fmt(ctx.truth.malformed)} malformed), ${d.partitions} partitions, ${d.campaigns} campaigns, ${fmt(ctx.truth.windows.size)} (campaign, minute) windows; 1-minute windows, grace ${GRACE_MS / 60_000} min; commit interval ${ctx.commitAlo} ms (ALO) / ${ctx.commitEos} ms (EOS); ${runs} runs per peer, interleaved. JVM: \`${ctx.javaOpts.join(' ')}\`.`,
     '',
   );
+  if (r.join) {
+    lines.push(
+      `Join rows: \`${inputTopic(d)}\` joined with \`${clickTopic(d)}\` (${fmt(r.join.clicks)} clicks) on view_id, click within [view, view + ${CLICK_WINDOW_MS / 60_000} min], join grace ${JOIN_GRACE_MS / 60_000} min, both sides repartitioned; ${fmt(r.join.pairs.size)} (view, click) results; records/s and CPU count views + clicks (${fmt(r.join.views + r.join.clicks)} records).`,
+      '',
+    );
+  }
   lines.push('Machine:', ...machineFacts(), '');
   lines.push(
     '| Peer | Gate (runs passed) | records/s median (min–max) | CPU-s per 1M records | peak RSS MB | vs KS 1 thread (records/s) | vs ceiling | CPU vs KS 1t | RSS vs KS 1t |',
@@ -109,7 +117,7 @@ export function writeReport(r: ReportInput): string {
   }
   lines.push(
     '',
-    'Ratios compare medians from this run; the Kafka Streams reference is the 1-thread peer of the same kind (full topology or pass-through) and the same guarantee.',
+    'Ratios compare medians from this run; the Kafka Streams reference is the 1-thread peer of the same kind (full topology, pass-through or stream-stream join) and the same guarantee.',
     '',
   );
   const tFull = sum.find((s) => s.peer.id === 'trib-full-parquet-alo');

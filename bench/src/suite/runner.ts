@@ -10,7 +10,8 @@ import type { CampaignMinute } from '@tributary/app-campaign-views';
 import { countParquetRows, listParquet, readParquetRows } from '@tributary/app-campaign-views/test-output';
 import type { Kafka } from 'kafkajs';
 import { flushRecords, inputTopic, type Truth } from '../common.js';
-import { gatePassThrough, gateRows } from './gate.js';
+import type { JoinPair, JoinTruth } from '../join-data.js';
+import { gateJoin, gatePassThrough, gateRows } from './gate.js';
 import { BENCH, type ChildOptions, childCommand, type Peer } from './peers.js';
 import { committedSum, countTopic, createTopics, deleteRunTopics, follow, sleep } from './topics.js';
 
@@ -57,6 +58,8 @@ async function parquetRowCount(dir: string, seen: Map<string, number>): Promise<
 
 export interface Ctx extends ChildOptions {
   truth: Truth;
+  /** The join rows' expected pairs (only when a join peer runs). */
+  join?: JoinTruth;
   k: Kafka;
   timeoutS: number;
 }
@@ -96,13 +99,22 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
   // Full-topic peers: follow the output while running (small: one row per campaign and minute).
   const rows = new Map<string, CampaignMinute>();
   let rowCount = 0;
+  // Join peers: one result per (view, click) pair, keyed here by click id.
+  const joined = new Map<string, JoinPair & { click_id: string }>();
   const stopFollow =
     p.kind === 'full-topic'
       ? await follow(k, ids.output, (key, value) => {
           rowCount++;
           rows.set(key, JSON.parse(value.toString('utf8')) as CampaignMinute);
         })
-      : undefined;
+      : p.kind === 'join'
+        ? await follow(k, ids.output, (_key, value) => {
+            rowCount++;
+            const r = JSON.parse(value.toString('utf8')) as JoinPair & { click_id: string };
+            joined.set(r.click_id, r);
+          })
+        : undefined;
+  const inputRecords = p.kind === 'join' && ctx.join ? ctx.join.views + ctx.join.clicks : d.records;
 
   const { cmd, args } = childCommand(p, ctx, ids);
   const stdout: string[] = [];
@@ -149,6 +161,7 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
     }
     try {
       if (p.kind === 'ceiling') done = stdout.some((l) => l.includes('"done"'));
+      else if (p.kind === 'join') done = joined.size >= (ctx.join?.pairs.size ?? 0);
       else if (tick % 2 === 0 || flushed) {
         if (!flushed || p.kind === 'passthrough') {
           const committed = await committedSum(k, ids.app, inputTopic(d));
@@ -200,8 +213,8 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
     wallS,
     cpuS: last.cpuS,
     rssMb: last.rssMb,
-    recPerS: d.records / wallS,
-    cpuPer1M: last.cpuS / (d.records / 1e6),
+    recPerS: inputRecords / wallS,
+    cpuPer1M: last.cpuS / (inputRecords / 1e6),
     childReport,
   };
   if (error) {
@@ -218,7 +231,14 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
       res.gate = `${r.seen} records decoded, ${r.parsed} parsed, ${r.failed} bad JSON`;
     } else {
       let g: { ok: boolean; detail: string; digest?: string };
-      if (p.kind === 'passthrough') {
+      let malformed = truth.malformed;
+      if (p.kind === 'join') {
+        if (!ctx.join) throw new Error('join peer without join ground truth');
+        // Let a straggling duplicate show up before counting.
+        await sleep(1000);
+        g = gateJoin(joined, rowCount, ctx.join);
+        malformed = ctx.join.malformed;
+      } else if (p.kind === 'passthrough') {
         const views: { start: number; end: number; campaign_id: number }[] = [];
         const stop = await follow(k, ids.output, (_key, v) => {
           const o = JSON.parse(v.toString('utf8'));
@@ -236,12 +256,14 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
         g = gateRows(pq, truth, d.campaigns);
         g.detail += `, ${new Set(pq.map((r) => r.filename)).size} files`;
       }
-      const dlq = await countTopic(k, ids.dlq, truth.malformed);
+      const dlq = await countTopic(k, ids.dlq, malformed);
       const late =
-        p.system === 'tributary' && p.kind !== 'passthrough' ? await countTopic(k, ids.late, 0, 1000) : 0;
-      const dlqOk = dlq === truth.malformed;
+        p.system === 'tributary' && (p.kind === 'full-topic' || p.kind === 'full-parquet')
+          ? await countTopic(k, ids.late, 0, 1000)
+          : 0;
+      const dlqOk = dlq === malformed;
       res.ok = g.ok && dlqOk && late === 0;
-      res.gate = `${g.detail}; DLQ ${dlq}/${truth.malformed}${late ? `; LATE ${late}` : ''}`;
+      res.gate = `${g.detail}; DLQ ${dlq}/${malformed}${late ? `; LATE ${late}` : ''}`;
       if (g.digest) res.digest = g.digest;
     }
   } catch (err) {

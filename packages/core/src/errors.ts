@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'TASK_MIGRATED'
   | 'TASK_CORRUPTED'
   | 'ILLEGAL_STATE'
-  | 'KAFKA_ERROR';
+  | 'KAFKA_ERROR'
+  | 'SUPPRESS_BUFFER_FULL';
 
 export class TributaryError extends Error {
   readonly code: ErrorCode;

@@ -16,15 +16,23 @@ export { CacheBudget } from './internal/state/cache-budget.js';
 export { KAFKAJS_CONSUMER_FETCH, type KafkajsOptions, kafkajsPort } from './kafka/kafkajs-adapter.js';
 export type {
   AdminPort,
+  ConsumerHandlers,
   ConsumerPort,
   KafkaPort,
+  OutgoingRecord,
   ProducerPort,
+  RawRecord,
   TopicPartition,
   TopicPartitionOffset,
   TopicTailer,
   TransactionPort,
 } from './kafka/ports.js';
 export { BranchedKStream } from './kstream/branched-stream.js';
+export {
+  CogroupedKStream,
+  SessionWindowedCogroupedKStream,
+  TimeWindowedCogroupedKStream,
+} from './kstream/cogrouped-stream.js';
 export type { ForeignKeyJoinOptions } from './kstream/foreign-key-joins.js';
 export { GlobalKTable } from './kstream/global-ktable.js';
 export { KGroupedStream } from './kstream/grouped-stream.js';
@@ -45,15 +53,24 @@ export type {
 } from './kstream/options.js';
 export { SessionWindowedKStream } from './kstream/session-windowed-stream.js';
 export { SessionWindows } from './kstream/session-windows.js';
+export { SlidingWindowedKStream } from './kstream/sliding-windowed-stream.js';
+export { SlidingWindows } from './kstream/sliding-windows.js';
 export { Stores } from './kstream/stores.js';
 export type { StreamJoinOptions } from './kstream/stream-joins.js';
 export { StreamsBuilder } from './kstream/streams-builder.js';
+export {
+  BufferConfig,
+  type BufferFullStrategy,
+  type StrictBufferConfig,
+  Suppressed,
+} from './kstream/suppressed.js';
 export type { TableJoinOptions } from './kstream/table-joins.js';
 export { TimeWindowedKStream, WindowedKTable } from './kstream/windowed-stream.js';
 export { TimeWindows } from './kstream/windows.js';
 export { jsonLogger, type LogFields, type Logger, type LogLevel, silentLogger } from './logger.js';
 export type {
   Cancellable,
+  EventTimeMode,
   Processor,
   ProcessorContext,
   ProcessorSupplier,
@@ -84,6 +101,8 @@ export {
   type StoreDefinition,
   type TaskStateContext,
   type TaskStores,
+  type TimestampedWindowStore,
+  type ValueAndTimestamp,
   type WindowedEntry,
   type WindowStore,
 } from './state/store.js';

@@ -9,10 +9,12 @@ import { GlobalState } from './internal/runtime/global-state.js';
 import { planInternalTopics } from './internal/runtime/internal-topics.js';
 import { SerialLock } from './internal/runtime/lock.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
+import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
 import { kafkajsPort } from './kafka/kafkajs-adapter.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
 import { jsonLogger, type Logger } from './logger.js';
+import type { EventTimeMode } from './processor/processor.js';
 import type { RestoreProgress, StateBackend } from './state/store.js';
 
 export interface TributaryConfig {
@@ -35,6 +37,19 @@ export interface TributaryConfig {
   replicationFactor?: number;
   /** How often wall-clock punctuators and the commit interval are checked. Default 100 ms. */
   tickIntervalMs?: number;
+  /**
+   * The event-time clock that closes windows, judges lateness and drives stream-time punctuation.
+   * 'watermark' (default): the minimum over a task's input partitions, across repartition topics
+   * too, so results do not depend on arrival order. 'stream-time': Kafka Streams' exact semantics.
+   * See docs/time-and-windows.md.
+   */
+  eventTime?: EventTimeMode;
+  /**
+   * Watermark only: a source partition that is read to its end and has had no record for this long
+   * stops holding the watermark back until its next record. Default 10 000 ms; set it above the
+   * largest delay between the producers of one topic.
+   */
+  partitionIdleMs?: number;
 }
 
 /**
@@ -181,6 +196,10 @@ export class Tributary {
       logger: this.logger,
       clock: this.clock,
       commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),
+      eventTime: this.config.eventTime ?? 'watermark',
+      partitionIdleMs: this.config.partitionIdleMs ?? DEFAULT_PARTITION_IDLE_MS,
+      partitionCounts: new Map(plan.toCreate.map((t) => [t.name, t.partitions])),
+      tasksPerSubtopology: plan.partitionsBySubtopology,
       onRestoreProgress: (e) => {
         for (const l of this.restoreListeners) l(e);
       },

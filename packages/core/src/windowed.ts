@@ -3,7 +3,10 @@
  * here so internal/ does not depend on kstream/ for them.
  */
 
-/** A window's bounds in epoch ms: start inclusive, end exclusive. */
+/**
+ * A window's bounds in epoch ms. Start is inclusive; end is exclusive for time windows and inclusive
+ * for session and sliding windows (as in Kafka Streams).
+ */
 export interface TimeWindow {
   readonly start: number;
   readonly end: number;

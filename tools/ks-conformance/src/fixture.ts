@@ -26,6 +26,17 @@ export interface Fixture {
   readonly initialWallClockMs: number;
   readonly steps: readonly FixtureStep[];
   readonly outputs: Readonly<Record<string, readonly FixtureRecord[]>>;
+  /** Present when a step failed the task in Kafka Streams: the input stopped at that step. */
+  readonly error?: { readonly step: number; readonly exception: string; readonly message: string };
+}
+
+/**
+ * A documented difference from Kafka Streams: for one scenario, the output Tributary produces instead
+ * of the fixture's, and why. The fixture stays Kafka Streams' measured output.
+ */
+export interface Deviation {
+  readonly reason: string;
+  readonly outputs: Readonly<Record<string, readonly FixtureRecord[]>>;
 }
 
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');

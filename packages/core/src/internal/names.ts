@@ -37,3 +37,14 @@ export function globalGroupIdOf(applicationId: string): string {
 export function defaultDeadLetterTopic(sourceTopic: string): string {
   return `${sourceTopic}-dlq`;
 }
+
+/**
+ * A foreign-key join's two internal topics, as repartition-topic names (so the full topic is
+ * `<applicationId>-<name>-subscription-registration-repartition`, `...-subscription-response-...`).
+ */
+export function foreignKeyJoinTopicNames(joinName: string): { subscription: string; response: string } {
+  return {
+    subscription: `${joinName}-subscription-registration`,
+    response: `${joinName}-subscription-response`,
+  };
+}

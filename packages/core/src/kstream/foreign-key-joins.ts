@@ -1,5 +1,5 @@
+import { foreignKeyJoinTopicNames } from '../internal/names.js';
 import {
-  ForeignKeyJoinCounters,
   ForeignTableProcessor,
   ResponseJoinProcessor,
   SubscriptionProcessor,
@@ -57,13 +57,13 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
   opts: ForeignKeyJoinOptions<KO, VR>,
 ): KTable<K, VR> {
   const name = requireName(opts?.name, 'foreign-key join');
+  const topics = foreignKeyJoinTopicNames(name);
   const ctx = left.ctx;
   const logging = opts.logging ?? true;
   const keySerde = (left.keySerde ?? internalSerde<K>()) as Serde<K>;
   const valueSerde = (left.valueSerde ?? internalSerde<V>()) as Serde<V>;
   const foreignKeySerde = (opts.foreignKeySerde ?? right.keySerde ?? internalSerde<KO>()) as Serde<KO>;
   const foreignValueSerde = (right.valueSerde ?? internalSerde<VO>()) as Serde<VO>;
-  const counters = new ForeignKeyJoinCounters();
   const bytes = Serdes.bytes() as Serde<unknown>;
 
   // Left partition: updates become subscriptions, keyed by foreign key.
@@ -78,7 +78,6 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
           keySerde,
           valueSerde,
           foreignKeySerde,
-          counters,
         }),
     ),
     [left.node],
@@ -86,7 +85,7 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
   const subscriptions = addRepartition(
     ctx,
     send,
-    `${name}-subscription-registration`,
+    topics.subscription,
     bytes,
     subscriptionSerde() as Serde<unknown>,
   );
@@ -116,7 +115,6 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
     foreign: right.valueGetter,
     foreignKeySerde,
     foreignValueSerde,
-    counters,
   };
   const answer = addProcessor(
     ctx,
@@ -149,7 +147,7 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
   const responses = addRepartition(
     ctx,
     responsesOut,
-    `${name}-subscription-response`,
+    topics.response,
     bytes,
     responseSerde() as Serde<unknown>,
   );
@@ -172,7 +170,6 @@ export function joinOnForeignKey<K, V, KO, VO, VR>(
           valueSerde,
           foreignValueSerde,
           joiner,
-          counters,
         }),
     ),
     [responses],

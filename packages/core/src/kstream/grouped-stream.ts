@@ -1,6 +1,7 @@
 import { StreamAggregateProcessor } from '../internal/processors/stream-aggregate.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
+import { CogroupedKStream } from './cogrouped-stream.js';
 import { addProcessor, aggregateStore, requireName } from './dsl-context.js';
 import { internalSerde } from './internal-serdes.js';
 import type { KStream } from './kstream.js';
@@ -8,6 +9,8 @@ import { KTable } from './ktable.js';
 import type { StoreOptions } from './options.js';
 import { SessionWindowedKStream } from './session-windowed-stream.js';
 import { SessionWindows } from './session-windows.js';
+import { SlidingWindowedKStream } from './sliding-windowed-stream.js';
+import { SlidingWindows } from './sliding-windows.js';
 import { TimeWindowedKStream } from './windowed-stream.js';
 import type { TimeWindows } from './windows.js';
 
@@ -62,12 +65,27 @@ export class KGroupedStream<K, V> {
     );
   }
 
+  /**
+   * Starts a cogroup (Kafka Streams' cogroup): this stream with its aggregator; add more grouped
+   * streams with `.cogroup(other, aggregator)`, then `aggregate` (optionally `windowedBy` first).
+   */
+  cogroup<VA>(aggregator: (key: K, value: V, aggregate: VA) => VA): CogroupedKStream<K, VA> {
+    return new CogroupedKStream<K, VA>([
+      {
+        grouped: this as KGroupedStream<K, unknown>,
+        aggregator: aggregator as (key: K, value: unknown, aggregate: VA) => VA,
+      },
+    ]);
+  }
+
   windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: SlidingWindows): SlidingWindowedKStream<K, V>;
   windowedBy(
-    windows: TimeWindows | SessionWindows,
-  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    windows: TimeWindows | SessionWindows | SlidingWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> | SlidingWindowedKStream<K, V> {
     if (windows instanceof SessionWindows) return new SessionWindowedKStream(this, windows);
+    if (windows instanceof SlidingWindows) return new SlidingWindowedKStream(this, windows);
     return new TimeWindowedKStream(this, windows);
   }
 }

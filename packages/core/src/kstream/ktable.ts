@@ -14,6 +14,8 @@ import type { ForeignKeyJoinOptions } from './foreign-key-joins.js';
 import { KGroupedTable } from './grouped-table.js';
 import { KStream } from './kstream.js';
 import type { GroupedOptions, NamedOptions } from './options.js';
+import { suppressTable } from './suppress-table.js';
+import type { Suppressed } from './suppressed.js';
 import { joinTables, keyOrForeignKeyJoin, type TableJoinOptions } from './table-joins.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -116,6 +118,14 @@ export class KTable<K, V> {
       repartitionRequired: false,
       sourceNodes: this.sourceNodes,
     });
+  }
+
+  /**
+   * Holds updates back per key in a changelogged buffer, as Kafka Streams' suppress:
+   * `Suppressed.untilTimeLimit(ms, buffer)` here; `untilWindowCloses` on a windowed aggregation's table.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    return suppressTable(this, suppressed, undefined);
   }
 
   /** Re-keys rows for an aggregation; old values are subtracted from their old group. */

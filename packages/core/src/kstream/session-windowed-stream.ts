@@ -30,6 +30,7 @@ export class SessionWindowedKStream<K, V> {
       requireName(opts.name, 'session aggregate'),
       opts,
       { kind: 'session', retentionMs: this.windows.retentionMs() },
+      inactivityGapMs + graceMs,
       { prefix: 'sessionAggregate', operator: 'session-aggregate', suffix: 'session-aggregate' },
       (spec) =>
         new SessionAggregateProcessor<K, V, VA>({

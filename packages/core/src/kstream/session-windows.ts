@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors.js';
+import { requireWindowMs } from './window-durations.js';
 
 /**
  * Session windows on event time, as Kafka Streams' SessionWindows: records of a key closer than
@@ -17,19 +17,10 @@ export class SessionWindows {
   }
 
   static ofInactivityGapAndGrace(inactivityGapMs: number, graceMs: number): SessionWindows {
-    if (!Number.isSafeInteger(inactivityGapMs) || inactivityGapMs <= 0) {
-      throw new TributaryError(
-        'CONFIG_INVALID',
-        `inactivity gap must be a positive integer of ms, got ${inactivityGapMs}`,
-      );
-    }
-    if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
-      throw new TributaryError(
-        'CONFIG_INVALID',
-        `grace must be a non-negative integer of ms, got ${graceMs}`,
-      );
-    }
-    return new SessionWindows(inactivityGapMs, graceMs);
+    return new SessionWindows(
+      requireWindowMs('inactivity gap', inactivityGapMs, { positive: true }),
+      requireWindowMs('grace', graceMs, { positive: false }),
+    );
   }
 
   /** How long the store keeps a session after its end: gap + grace, Kafka Streams' default. */

@@ -21,7 +21,7 @@ export class StreamsBuilder {
   private readonly ctx: DslContext = { graph: new InternalGraph() };
   private built = false;
 
-  private addSource<K, V>(topics: readonly string[], opts: ConsumedOptions<K, V>): SourceNode {
+  private addSource<K, V>(topics: readonly string[], opts: ConsumedOptions<K, V>, table = false): SourceNode {
     this.assertOpen();
     return this.ctx.graph.add({
       kind: 'source',
@@ -30,6 +30,7 @@ export class StreamsBuilder {
       keySerde: (opts.keySerde ?? Serdes.string()) as Serde<unknown>,
       valueSerde: (opts.valueSerde ?? Serdes.json<V>()) as Serde<unknown>,
       timestampExtractor: opts.timestampExtractor as SourceNode['timestampExtractor'],
+      ...(table ? { table } : {}),
       children: [],
       parents: [],
     });
@@ -53,7 +54,7 @@ export class StreamsBuilder {
   /** A table materialized from a (compacted) topic in store `opts.name`; null values delete. */
   table<K = string, V = unknown>(topic: string, opts: TableOptions<K, V>): KTable<K, V> {
     const name = requireName(opts.name, 'table');
-    const source = this.addSource([topic], { ...opts, name: `${name}-source` });
+    const source = this.addSource([topic], { ...opts, name: `${name}-source` }, true);
     this.ctx.graph.addStore({
       name,
       kind: 'key-value',

@@ -1,7 +1,6 @@
 import { PassThroughProcessor } from '../internal/processors/stateless.js';
 import {
   joinedValueGetter,
-  TableJoinCounters,
   type TableJoinKind,
   type TableJoinSide,
   TableTableJoinProcessor,
@@ -49,7 +48,6 @@ export function joinTables<K, V, VO, VR>(
     logging: opts.logging ?? true,
     caching: true,
   });
-  const counters = new TableJoinCounters();
   const sideNode = (side: TableJoinSide, table: KTable<K, unknown>, other: KTable<K, unknown>) =>
     addProcessor(
       ctx,
@@ -66,7 +64,6 @@ export function joinTables<K, V, VO, VR>(
           other: other.valueGetter,
           timestampStore,
           joiner,
-          counters,
         }) as unknown as ReturnType<AnySupplier>,
       [table.node],
     );

@@ -1,5 +1,6 @@
 import { TributaryError } from '../errors.js';
 import type { WindowAssigner } from '../internal/processors/window-aggregate.js';
+import { requireWindowMs } from './window-durations.js';
 
 /** Floor modulo, so timestamps before 1970 land in the right window. */
 function floorMod(a: number, b: number): number {
@@ -23,19 +24,8 @@ export class TimeWindows implements WindowAssigner {
   }
 
   static ofSizeAndGrace(sizeMs: number, graceMs: number): TimeWindows {
-    if (!Number.isSafeInteger(sizeMs) || sizeMs <= 0) {
-      throw new TributaryError(
-        'CONFIG_INVALID',
-        `window size must be a positive integer of ms, got ${sizeMs}`,
-      );
-    }
-    if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
-      throw new TributaryError(
-        'CONFIG_INVALID',
-        `grace must be a non-negative integer of ms, got ${graceMs}`,
-      );
-    }
-    return new TimeWindows(sizeMs, sizeMs, graceMs);
+    requireWindowMs('window size', sizeMs, { positive: true });
+    return new TimeWindows(sizeMs, sizeMs, requireWindowMs('grace', graceMs, { positive: false }));
   }
 
   /** Hopping windows: a new window every `advanceMs`, each `sizeMs` long. */

@@ -39,11 +39,15 @@ describe('processor API', () => {
     const driver = await TopologyTestDriver.create(b.build(), { initialWallClockMs: 0 });
     const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
     const out = driver.createOutputTopic('out', Serdes.string(), Serdes.string());
+    // As Kafka Streams: a stream-time punctuator fires on the first record, then at each multiple
+    // of its interval that stream time reaches (called with the stream time that reached it).
     await input.pipeInput('a', 'x', 100);
     await input.pipeInput('a', 'y', 200);
-    await input.pipeInput('b', 'z', 1500); // stream time crosses 1000
+    await input.pipeInput('b', 'z', 1500); // stream time crosses 100 + 1000
+    // As Kafka Streams: the first stream-time fire is at the first stream time (measured, issue 17).
     expect(out.readKeyValuesToList()).toEqual([
       { key: 'a', value: 'x@0' },
+      { key: 'tick-stream', value: '100' },
       { key: 'b', value: 'z@2' },
       { key: 'tick-stream', value: '1500' },
     ]);

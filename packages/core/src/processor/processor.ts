@@ -3,6 +3,15 @@ import type { StateStore } from '../state/store.js';
 
 export type PunctuationType = 'stream-time' | 'wall-clock';
 
+/**
+ * How a task's event-time clock (`currentStreamTime()`, stream-time punctuation, window close)
+ * advances. 'watermark' (the default): the minimum over the task's input partitions of the largest
+ * event time seen in each (for a repartition partition: over every upstream task), so the order in
+ * which partitions are fetched cannot make a record late. 'stream-time': Kafka Streams' semantics,
+ * the largest timestamp seen (by each windowed operator: the largest it has seen).
+ */
+export type EventTimeMode = 'watermark' | 'stream-time';
+
 export interface Cancellable {
   cancel(): void;
 }
@@ -26,8 +35,10 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
     type: PunctuationType,
     callback: (timestamp: number) => void | Promise<void>,
   ): Cancellable;
-  /** Max event timestamp the task has seen. */
+  /** The task's event-time clock: its watermark, or (eventTime 'stream-time') the largest timestamp seen. */
   currentStreamTime(): number;
+  /** Which clock `currentStreamTime()` is; windowed operators keep their own under 'stream-time'. */
+  readonly eventTime: EventTimeMode;
   currentSystemTime(): number;
   /**
    * True when the task has processed everything its input partitions held at the last fetch (no

@@ -42,6 +42,23 @@ export interface WindowStore<K, V> extends StateStore {
   all(): AsyncIterable<WindowedEntry<K, V>>;
 }
 
+/** A value with the timestamp stored next to it. */
+export interface ValueAndTimestamp<V> {
+  readonly value: V;
+  readonly timestamp: number;
+}
+
+/**
+ * A window store whose values carry a timestamp, as Kafka Streams' TimestampedWindowStore: windowed
+ * aggregations keep the largest record timestamp of each window there, to stamp its results. The
+ * plain WindowStore methods read and write the value alone (`put` keeps the stored timestamp, or
+ * uses the window start for a new window), so a store handle serves queries unchanged.
+ */
+export interface TimestampedWindowStore<K, V> extends WindowStore<K, V> {
+  putWithTimestamp(key: K, value: V | undefined, windowStart: number, timestamp: number): void;
+  fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | undefined;
+}
+
 /** One session of a key: start and end are the first and last record timestamps (both inclusive). */
 export interface SessionEntry<K, V> {
   readonly key: K;
@@ -87,6 +104,11 @@ export interface StoreDefinition<K = unknown, V = unknown> {
    */
   readonly windowSizeMs?: number;
   readonly retentionMs?: number;
+  /**
+   * Window stores only: every value carries a timestamp (a TimestampedWindowStore). Stored as 8 bytes
+   * before the value serde's bytes, in the backend and in the changelog, so a restore brings it back.
+   */
+  readonly timestamped?: boolean;
 }
 
 export { changelogTopicName } from '../internal/names.js';

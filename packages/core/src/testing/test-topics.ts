@@ -27,8 +27,16 @@ export class TestInputTopic<K, V> {
       value: Buffer | null,
       timestamp: number | undefined,
       headers: Headers,
+      partition: number | undefined,
     ) => Promise<void>,
+    /** Unset: the partition the key hashes to, as the Kafka producer picks it. */
+    readonly partition?: number,
   ) {}
+
+  /** The same topic, piping into one partition: with several, a test chooses the order partitions are read in. */
+  inPartition(partition: number): TestInputTopic<K, V> {
+    return new TestInputTopic(this.topic, this.keySerde, this.valueSerde, this.pipe, partition);
+  }
 
   pipeInput(key: K, value: V, timestamp?: number, headers: Headers = {}): Promise<void> {
     return this.pipe(
@@ -37,6 +45,7 @@ export class TestInputTopic<K, V> {
       this.valueSerde.serialize(value, this.topic),
       timestamp,
       headers,
+      this.partition,
     );
   }
 
@@ -47,7 +56,7 @@ export class TestInputTopic<K, V> {
     timestamp?: number,
     headers: Headers = {},
   ): Promise<void> {
-    return this.pipe(this.topic, key, value, timestamp, headers);
+    return this.pipe(this.topic, key, value, timestamp, headers, this.partition);
   }
 
   async pipeRecordList(records: Iterable<{ key: K; value: V; timestamp?: number }>): Promise<void> {

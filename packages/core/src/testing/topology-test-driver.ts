@@ -7,8 +7,10 @@ import type { ActiveTask } from '../internal/runtime/active-task.js';
 import { commitTasks } from '../internal/runtime/commit.js';
 import { type ErrorCounters, type ErrorPolicy, newErrorCounters } from '../internal/runtime/error-policy.js';
 import { GlobalState } from '../internal/runtime/global-state.js';
+import { DEFAULT_PARTITION_IDLE_MS } from '../internal/runtime/stream-task.js';
 import { closeTask, createTask, type TaskEnvironment } from '../internal/runtime/task-factory.js';
 import { inMemoryBackend } from '../internal/state/backends.js';
+import { partitionForKey } from '../kafka/murmur2.js';
 import type {
   ConsumerPort,
   OutgoingRecord,
@@ -18,10 +20,17 @@ import type {
   TopicPartitionOffset,
 } from '../kafka/ports.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { EventTimeMode } from '../processor/processor.js';
 import type { Headers } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
-import type { KeyValueStore, StateBackend, StateStore, WindowStore } from '../state/store.js';
+import type {
+  KeyValueStore,
+  StateBackend,
+  StateStore,
+  TimestampedWindowStore,
+  WindowStore,
+} from '../state/store.js';
 import { InMemoryChangelog } from './in-memory-changelog.js';
 import { type CapturedRecord, TestInputTopic, TestOutputTopic } from './test-topics.js';
 
@@ -38,11 +47,20 @@ export interface TopologyTestDriverOptions {
    * changelog restores its stores from it (a restart or a move to another instance, without Kafka).
    */
   changelog?: InMemoryChangelog;
+  /**
+   * Partitions of every topic (and tasks per sub-topology); default 1. Records go to the partition
+   * their key hashes to, as the Kafka producer would, or to the one `TestInputTopic.inPartition` picks.
+   */
+  partitions?: number;
+  /** The event-time clock, as `TributaryConfig.eventTime`; default 'watermark'. */
+  eventTime?: EventTimeMode;
+  /** As `TributaryConfig.partitionIdleMs` (default 10 000), on the driver's wall clock. */
+  partitionIdleMs?: number;
 }
 
 /**
- * Runs a topology without Kafka: every sub-topology as one task (partition 0), built by the same
- * factory as the Kafka runtime's tasks, with the real store stack (typed stores, caching,
+ * Runs a topology without Kafka: every sub-topology as one task per partition (default: one
+ * partition), built by the same factory as the Kafka runtime's tasks, with the real store stack (typed stores, caching,
  * change-logging onto an in-memory changelog). Records written to topics the topology itself reads
  * (repartition topics) are fed back at once; everything else is captured for output topics.
  * commit() runs the runtime's commit sequence. It tests semantics; broker behaviour is covered by
@@ -50,7 +68,9 @@ export interface TopologyTestDriverOptions {
  */
 export class TopologyTestDriver {
   private readonly tasks: ActiveTask[] = [];
-  private readonly taskByTopic = new Map<string, ActiveTask>();
+  /** The tasks reading each topic, by partition. */
+  private readonly tasksByTopic = new Map<string, ActiveTask[]>();
+  readonly partitions: number;
   private readonly globals: GlobalState;
   private readonly globalTopics: Set<string>;
   private applyGlobal: ((records: readonly RawRecord[]) => void) | undefined;
@@ -71,6 +91,12 @@ export class TopologyTestDriver {
   ) {
     this.applicationId = options.applicationId ?? 'test-app';
     this.wallClock = options.initialWallClockMs ?? 0;
+    this.partitions = options.partitions ?? 1;
+    if (!(Number.isInteger(this.partitions) && this.partitions > 0))
+      throw new TributaryError(
+        'CONFIG_INVALID',
+        `partitions must be a positive integer, got ${this.partitions}`,
+      );
     this.logger = options.logger ?? silentLogger;
     this.changelog = options.changelog ?? new InMemoryChangelog();
     this.globals = new GlobalState(topology, this.logger, this.clock);
@@ -103,16 +129,32 @@ export class TopologyTestDriver {
       errorPolicy: this.options.errorPolicy ?? { mode: 'fail' },
       logger: this.logger,
       clock: this.clock,
+      eventTime: this.options.eventTime ?? 'watermark',
+      watermarks: {
+        partitionIdleMs: this.options.partitionIdleMs ?? DEFAULT_PARTITION_IDLE_MS,
+        // Every change goes downstream at once, so a test sees its effect right after the pipe.
+        intervalMs: 0,
+        heartbeatMs: Number.POSITIVE_INFINITY,
+        partitionCount: () => this.partitions,
+        taskCount: () => this.partitions,
+      },
     };
     for (const st of this.topology.subtopologies) {
-      const id = taskIdOf(st.id, 0);
-      const task = await createTask({ id, subtopology: st, partition: 0 }, env, {
-        committedOffsets: new Map(),
-        outputs: this.queue,
-        producer: undefined,
-      });
-      this.tasks.push(task);
-      for (const t of st.topics) this.taskByTopic.set(resolveTopic(t, this.applicationId), task);
+      for (let partition = 0; partition < this.partitions; partition++) {
+        const id = taskIdOf(st.id, partition);
+        const task = await createTask({ id, subtopology: st, partition }, env, {
+          committedOffsets: new Map(),
+          outputs: this.queue,
+          producer: undefined,
+        });
+        this.tasks.push(task);
+        for (const t of st.topics) {
+          const topic = resolveTopic(t, this.applicationId);
+          const byPartition = this.tasksByTopic.get(topic) ?? [];
+          byPartition[partition] = task;
+          this.tasksByTopic.set(topic, byPartition);
+        }
+      }
     }
   }
 
@@ -125,7 +167,7 @@ export class TopologyTestDriver {
       topic,
       keySerde ?? (Serdes.string() as unknown as Serde<K>),
       valueSerde ?? Serdes.json<V>(),
-      (t, k, v, ts, h) => this.pipe(t, k, v, ts, h),
+      (t, k, v, ts, h, p) => this.pipe(t, k, v, ts, h, p),
     );
   }
 
@@ -163,15 +205,33 @@ export class TopologyTestDriver {
     value: Buffer | null,
     timestamp: number | undefined,
     headers: Headers,
+    partition: number | undefined,
   ): Promise<void> {
     const ts = timestamp ?? this.lastTimestamp;
     this.lastTimestamp = ts;
-    await this.deliver({ topic, key, value, timestamp: ts, headers });
+    if (
+      partition !== undefined &&
+      !(Number.isInteger(partition) && partition >= 0 && partition < this.partitions)
+    )
+      throw new TributaryError(
+        'CONFIG_INVALID',
+        `partition ${partition} out of range (driver has ${this.partitions})`,
+      );
+    await this.deliver({
+      topic,
+      key,
+      value,
+      timestamp: ts,
+      headers,
+      ...(partition !== undefined ? { partition } : {}),
+    });
     while (this.queue.length > 0) await this.deliver(this.queue.shift() as OutgoingRecord);
   }
 
   private async deliver(r: OutgoingRecord): Promise<void> {
-    const target = this.taskByTopic.get(r.topic);
+    const partition =
+      r.partition ?? (r.key !== null && this.partitions > 1 ? partitionForKey(r.key, this.partitions) : 0);
+    const target = this.tasksByTopic.get(r.topic)?.[partition];
     const isGlobal = this.globalTopics.has(r.topic);
     if (!target && !isGlobal) {
       this.outputQueue(r.topic).push({
@@ -184,8 +244,8 @@ export class TopologyTestDriver {
     }
     const raw: RawRecord = {
       topic: r.topic,
-      partition: 0,
-      offset: this.nextOffset(r.topic),
+      partition,
+      offset: this.nextOffset(`${r.topic}:${partition}`),
       key: r.key,
       value: r.value,
       timestamp: r.timestamp,
@@ -198,7 +258,10 @@ export class TopologyTestDriver {
   /** Moves wall-clock time forward and fires due wall-clock punctuators (e.g. idle window close). */
   async advanceWallClockTime(ms: number): Promise<void> {
     this.wallClock += ms;
-    for (const t of this.tasks) await t.stream.punctuateWallClock(this.wallClock);
+    for (const t of this.tasks) {
+      await t.stream.refreshWatermark(this.wallClock);
+      await t.stream.punctuateWallClock(this.wallClock);
+    }
     while (this.queue.length > 0) await this.deliver(this.queue.shift() as OutgoingRecord);
   }
 
@@ -237,18 +300,24 @@ export class TopologyTestDriver {
     });
   }
 
-  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
-    const s = this.findStore(name);
-    return s as KeyValueStore<K, V>;
+  /** A task's store; with several partitions, the task of `partition` (default 0). */
+  getKeyValueStore<K, V>(name: string, partition = 0): KeyValueStore<K, V> {
+    return this.findStore(name, partition) as KeyValueStore<K, V>;
   }
 
-  getWindowStore<K, V>(name: string): WindowStore<K, V> {
-    return this.findStore(name) as WindowStore<K, V>;
+  getWindowStore<K, V>(name: string, partition = 0): WindowStore<K, V> {
+    return this.findStore(name, partition) as WindowStore<K, V>;
   }
 
-  private findStore(name: string): StateStore {
+  /** A windowed aggregation's store: each window's aggregate and its largest record timestamp. */
+  getTimestampedWindowStore<K, V>(name: string, partition = 0): TimestampedWindowStore<K, V> {
+    return this.findStore(name, partition) as TimestampedWindowStore<K, V>;
+  }
+
+  private findStore(name: string, partition: number): StateStore {
     for (const t of this.tasks) {
-      if (t.stores && t.subtopology.stores.some((d) => d.name === name)) return t.stores.store(name);
+      if (t.partition === partition && t.stores && t.subtopology.stores.some((d) => d.name === name))
+        return t.stores.store(name);
     }
     const g = this.globals.store(name);
     if (g) return g;

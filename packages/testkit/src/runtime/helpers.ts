@@ -1,9 +1,16 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonLogger, type LogFields, type Logger, silentLogger, type Tributary } from '@tributary/core';
-import { afterEach } from 'vitest';
-import type { ConsumedRecord } from '../kafka.js';
+import {
+  jsonLogger,
+  type LogFields,
+  type Logger,
+  type RestoreProgress,
+  silentLogger,
+  type Tributary,
+} from '@tributary/core';
+import { afterEach, expect } from 'vitest';
+import { type ConsumedRecord, waitForCommittedToEnd } from '../kafka.js';
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `${prefix}-`));
@@ -68,4 +75,33 @@ export function closedAfterEach(): Tributary[] {
     for (const a of apps.splice(0)) await a.close().catch(() => {});
   });
   return apps;
+}
+
+/**
+ * Starts `app` (closed after the test by `apps`), waits until its group has committed `input` to
+ * the end, closes it, and returns the restore events it reported.
+ */
+export async function runToCommittedEnd(
+  apps: Tributary[],
+  app: Tributary,
+  applicationId: string,
+  input: string,
+): Promise<RestoreProgress[]> {
+  const events: RestoreProgress[] = [];
+  app.onRestoreProgress((e) => events.push(e));
+  apps.push(app);
+  await app.start();
+  expect(await waitForCommittedToEnd(applicationId, input, 90_000)).toBe(true);
+  await app.close();
+  return events;
+}
+
+/** Every value per key, in order (JSON values, string keys): duplicates stay visible. */
+export function valuesByKey(records: readonly ConsumedRecord[]): Record<string, unknown[]> {
+  const got: Record<string, unknown[]> = {};
+  for (const r of records) {
+    const k = r.key?.toString() ?? '';
+    got[k] = [...(got[k] ?? []), JSON.parse(r.value?.toString() ?? 'null')];
+  }
+  return got;
 }

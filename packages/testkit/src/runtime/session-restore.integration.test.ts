@@ -1,16 +1,8 @@
-import { rm } from 'node:fs/promises';
-import { type RestoreProgress, Serdes, SessionWindows, StreamsBuilder, Tributary } from '@tributary/core';
-import { levelDbBackend } from '@tributary/state';
+import { Serdes, SessionWindows, StreamsBuilder } from '@tributary/core';
 import { describe, expect, it } from 'vitest';
-import {
-  bootstrapServers,
-  consumeAll,
-  createTopics,
-  produceAll,
-  uniqueName,
-  waitForCommittedToEnd,
-} from '../index.js';
-import { closedAfterEach, tempDir, testLogger } from './helpers.js';
+import { createTopics, uniqueName } from '../index.js';
+import { runAcrossColdRestore } from './cold-restore.js';
+import { closedAfterEach } from './helpers.js';
 
 const MIN = 60_000;
 const GAP = 30_000;
@@ -19,16 +11,6 @@ const USERS = 9;
 
 describe('session windows on the real broker', () => {
   const apps = closedAfterEach();
-
-  async function runToEnd(app: Tributary, applicationId: string, input: string): Promise<RestoreProgress[]> {
-    const events: RestoreProgress[] = [];
-    app.onRestoreProgress((e) => events.push(e));
-    apps.push(app);
-    await app.start();
-    expect(await waitForCommittedToEnd(applicationId, input, 90_000)).toBe(true);
-    await app.close();
-    return events;
-  }
 
   it('a fresh instance restores open sessions from the changelog and emits each final session once', async () => {
     const input = uniqueName('session-in');
@@ -74,38 +56,16 @@ describe('session windows on the real broker', () => {
     for (let u = 0; u < USERS; u++)
       phase2.push({ key: `u${u}`, value: 'x', timestamp: String(T0 + 60 * MIN) });
 
-    await produceAll(input, phase1);
-    const backend = (dir: string) => levelDbBackend({ stateDir: dir });
-    const common = {
-      applicationId,
-      bootstrapServers: bootstrapServers(),
-      commitIntervalMs: 200,
-      logger: testLogger(),
-    };
-    const stateDir1 = await tempDir('session-a');
-    await runToEnd(
-      new Tributary(topology(), { ...common, stateBackend: backend(stateDir1) }),
+    const got = await runAcrossColdRestore({
+      topology,
       applicationId,
       input,
-    );
-    await rm(stateDir1, { recursive: true, force: true });
-
-    await produceAll(input, phase2);
-    const events = await runToEnd(
-      new Tributary(topology(), { ...common, stateBackend: backend(await tempDir('session-b')) }),
-      applicationId,
-      input,
-    );
-    const ends = events.filter((e) => e.phase === 'end' && e.store === 'sessions');
-    expect(ends.length).toBe(3);
-    expect(ends.every((e) => e.fromOffset === 0n)).toBe(true);
-    expect(ends.reduce((n, e) => n + e.restored, 0)).toBeGreaterThan(0);
-
-    const got = new Map<string, number[]>();
-    for (const r of await consumeAll(output, { idleMs: 1500 })) {
-      const k = r.key?.toString() ?? '';
-      got.set(k, [...(got.get(k) ?? []), JSON.parse(r.value?.toString() ?? 'null')]);
-    }
+      output,
+      phase1,
+      phase2,
+      store: 'sessions',
+      apps,
+    });
     expect(Object.fromEntries(got)).toEqual(Object.fromEntries([...truth].map(([k, n]) => [k, [n]])));
   });
 });

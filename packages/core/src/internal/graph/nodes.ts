@@ -30,6 +30,11 @@ export interface SourceNode extends BaseNode {
   readonly keySerde: Serde<unknown>;
   readonly valueSerde: Serde<unknown>;
   readonly timestampExtractor: TimestampExtractor | undefined;
+  /**
+   * A table's topic (`builder.table`): its updates are state, not a stream in event time, so it does
+   * not hold the task's watermark back.
+   */
+  readonly table?: boolean;
 }
 
 export interface ProcessorNode extends BaseNode {

@@ -13,6 +13,7 @@ import {
   valueHash,
 } from './fk-join-wire.js';
 import type { ValueGetter, ValueGetterFactory } from './join.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 /**
  * A foreign-key join (KIP-213) in four processors. On the left table's partition, the send processor
@@ -24,13 +25,6 @@ import type { ValueGetter, ValueGetterFactory } from './join.js';
  * foreign key moved between partitions, and only the latest may produce a result.
  */
 
-/** Dropped records (Kafka Streams' dropped-records sensor) and stale responses, over all tasks. */
-export class ForeignKeyJoinCounters {
-  skippedNullKeys = 0;
-  skippedNullForeignKeys = 0;
-  staleResponses = 0;
-}
-
 type Out<K, V> = ProcessorContext<K, V>;
 
 export interface SubscriptionSendSpec<K, V, KO> {
@@ -39,7 +33,6 @@ export interface SubscriptionSendSpec<K, V, KO> {
   readonly keySerde: Serde<K>;
   readonly valueSerde: Serde<V>;
   readonly foreignKeySerde: Serde<KO>;
-  readonly counters: ForeignKeyJoinCounters;
 }
 
 /** Left table updates -> subscriptions keyed by foreign-key bytes (null for a left join's null key). */
@@ -54,8 +47,8 @@ export class SubscriptionSendProcessor<K, V, KO>
   }
 
   process(record: StreamRecord<K, Change<V>>): void {
-    if (record.key === null || record.key === undefined) {
-      this.spec.counters.skippedNullKeys += 1;
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
       return;
     }
     const { newValue, oldValue } = record.value;
@@ -79,8 +72,9 @@ export class SubscriptionSendProcessor<K, V, KO>
       return;
     }
     if (newFk === null) {
-      // An inner join cannot subscribe without a foreign key: skipped, but a previous result goes.
-      this.spec.counters.skippedNullForeignKeys += 1;
+      // An inner join cannot subscribe without a foreign key: skipped (counted as a null key, as
+      // Kafka Streams' dropped-records sensor counts it), but a previous result goes.
+      countSkipped(this.ctx, 'nullKey');
       if (oldFk !== null) send(oldFk, 'deleteAndPropagate');
       return;
     }
@@ -111,7 +105,6 @@ export interface ForeignSideSpec<KO, VO> {
   readonly foreign: ValueGetterFactory<KO, VO>;
   readonly foreignKeySerde: Serde<KO>;
   readonly foreignValueSerde: Serde<VO>;
-  readonly counters: ForeignKeyJoinCounters;
 }
 
 type HashStore = KeyValueStore<Buffer, { h: Buffer | null }>;
@@ -139,7 +132,7 @@ export class SubscriptionProcessor<KO, VO>
     if (fkBytes === null || fkBytes === undefined) {
       // Only a left join's null foreign key travels here, to be answered "no right row".
       if (instruction !== 'propagateNullIfNoValue') {
-        this.spec.counters.skippedNullForeignKeys += 1;
+        countSkipped(this.ctx, 'nullKey');
         return;
       }
       this.ctx.forward({ ...record, key: primaryKey, value: { hash, foreignValue: null } });
@@ -178,8 +171,8 @@ export class ForeignTableProcessor<KO, VO>
   }
 
   async process(record: StreamRecord<KO, Change<VO>>): Promise<void> {
-    if (record.key === null || record.key === undefined) {
-      this.spec.counters.skippedNullKeys += 1;
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
       return;
     }
     const { newValue } = record.value;
@@ -204,7 +197,6 @@ export interface ResponseJoinSpec<K, V, VO, VR> {
   readonly valueSerde: Serde<V>;
   readonly foreignValueSerde: Serde<VO>;
   readonly joiner: (value: V, foreignValue: VO | undefined, key: K) => VR;
-  readonly counters: ForeignKeyJoinCounters;
 }
 
 /** Responses on the left row's partition: joined with the current left value, or dropped as stale. */
@@ -225,7 +217,7 @@ export class ResponseJoinProcessor<K, V, VO, VR>
     const current = this.left(key);
     if (!sameHash(record.value.hash, valueHash(current, this.spec.valueSerde, ''))) {
       // Answers an older value of the row: a newer subscription's answer is (or was) on its way.
-      this.spec.counters.staleResponses += 1;
+      // Dropped without a count, as Kafka Streams does: it is the protocol working, not bad data.
       return;
     }
     const bytes = record.value.foreignValue;

@@ -1,5 +1,6 @@
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 /** Reads a table's current value for a key (a source table's store, or a derived table's view of it). */
 export type ValueGetter<K, V> = (key: K) => V | undefined;
@@ -8,7 +9,10 @@ export type ValueGetterFactory<K, V> = (ctx: ProcessorContext) => ValueGetter<K,
 /**
  * KStream-KTable join (and KStream-GlobalKTable with a key mapper): each stream record looks up the
  * table's current value. Table updates do not trigger output. Inner joins drop misses (that is the
- * join's meaning, not data loss); left joins call the joiner with `undefined`.
+ * join's meaning, not data loss); left joins call the joiner with `undefined`. As in Kafka Streams, a
+ * stream record with a null value is skipped (counted) by every variant, and a null table key (a
+ * null record key, or a key mapper returning null) is skipped by inner joins and a miss for left
+ * joins. A global-table join reads only the mapped key, so a null record key does not matter there.
  */
 export class StreamTableJoinProcessor<K, V, TK, TV, VR> implements Processor<K, V, K, VR> {
   private ctx!: ProcessorContext<K, VR>;
@@ -27,8 +31,16 @@ export class StreamTableJoinProcessor<K, V, TK, TV, VR> implements Processor<K, 
   }
 
   process(record: StreamRecord<K, V>): void {
+    if (isNullish(record.value)) {
+      countSkipped(this.ctx as ProcessorContext, 'nullValue');
+      return;
+    }
     const tableKey = this.keyMapper(record.key, record.value);
-    const tableValue = tableKey === null || tableKey === undefined ? undefined : this.lookup(tableKey);
+    if (isNullish(tableKey) && !this.left) {
+      countSkipped(this.ctx as ProcessorContext, 'nullKey');
+      return;
+    }
+    const tableValue = isNullish(tableKey) ? undefined : this.lookup(tableKey);
     if (tableValue === undefined && !this.left) return;
     this.ctx.forward({ ...record, value: this.joiner(record.value, tableValue, record.key) });
   }

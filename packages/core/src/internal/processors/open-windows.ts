@@ -1,3 +1,5 @@
+import type { Serde } from '../../serde/serde.js';
+
 /**
  * Windows that still await their final result, ordered by end so closing is a pop from the front.
  * Keys are identified by their JSON form (DSL keys are primitives or plain objects).
@@ -33,7 +35,7 @@ export class OpenWindows<K> {
   }
 
   /** Removes and returns every window with end <= closeTime, oldest end first. */
-  *popEndingAtOrBefore(closeTime: number): Generator<{ key: K; start: number; end: number }> {
+  *popEndingAtOrBefore(closeTime: number): Generator<ClosedWindow<K>> {
     this.sort();
     while (this.ends.length > 0 && (this.ends[0] as number) <= closeTime) {
       const end = this.ends.shift() as number;
@@ -51,4 +53,31 @@ export class OpenWindows<K> {
       this.sorted = true;
     }
   }
+}
+
+export type ClosedWindow<K> = { key: K; start: number; end: number };
+
+/**
+ * Orders windows that close together as Kafka Streams' time-ordered stores emit them: by end, then
+ * serialized key bytes, then start. `topic` is the store's changelog, the topic its serde writes for.
+ */
+export function sortInStoreOrder<K>(
+  closed: ClosedWindow<K>[],
+  keySerde: Serde<unknown>,
+  topic: string,
+): void {
+  if (closed.length < 2) return;
+  const bytes = new Map<ClosedWindow<K>, Buffer>();
+  for (const w of closed) bytes.set(w, keySerde.serialize(w.key, topic) ?? Buffer.alloc(0));
+  closed.sort(
+    (a, b) =>
+      a.end - b.end || Buffer.compare(bytes.get(a) as Buffer, bytes.get(b) as Buffer) || a.start - b.start,
+  );
+}
+
+/** Orders keys by their JSON form, for a deterministic emit order among windows that close together. */
+export function compareKeys(a: unknown, b: unknown): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

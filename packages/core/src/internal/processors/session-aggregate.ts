@@ -3,21 +3,17 @@ import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore, SessionStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
-import { OpenWindows } from './open-windows.js';
+import { changelogTopicName } from '../names.js';
+import { IdleClose } from './idle-close.js';
+import { OpenWindows, sortInStoreOrder } from './open-windows.js';
+import { OperatorClock } from './operator-clock.js';
+import { countSkipped, isNullish } from './skipped-records.js';
+import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
-export interface SessionAggregateSpec<K, V, VA> {
-  readonly storeName: string;
-  /** KV store holding stream time and the emit watermark, so a restarted task keeps them. */
-  readonly metaStoreName: string;
+export interface SessionAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
   readonly inactivityGapMs: number;
   readonly graceMs: number;
-  readonly initializer: () => VA;
-  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
   readonly merger: (key: K, aggregate1: VA, aggregate2: VA) => VA;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 const STREAM_TIME = 'streamTime';
@@ -34,50 +30,44 @@ const EMITTED_BEFORE = 'emittedBefore';
 export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private ctx!: ProcessorContext<unknown, unknown>;
   private store!: SessionStore<K, VA>;
+  private changelog = '';
   private meta!: KeyValueStore<string, number>;
-  private streamTime = Number.NEGATIVE_INFINITY;
+  private clock!: OperatorClock;
   private emittedBefore = Number.NEGATIVE_INFINITY;
   /** Sessions put since the last emit (may have been merged away since: checked on emit). */
   private readonly open = new OpenWindows<K>();
-  private lastActivity = 0;
-  /** Records skipped for a null key, as Kafka Streams' dropped-records sensor. */
-  skippedNullKeys = 0;
+  private idle!: IdleClose;
 
   constructor(private readonly spec: SessionAggregateSpec<K, V, VA>) {}
 
   async init(ctx: ProcessorContext<unknown, unknown>): Promise<void> {
     this.ctx = ctx;
     this.store = ctx.getStateStore<SessionStore<K, VA>>(this.spec.storeName);
+    this.changelog = changelogTopicName(ctx.applicationId, this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
-    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
+    if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.emittedBefore = this.meta.get(EMITTED_BEFORE) ?? Number.NEGATIVE_INFINITY;
-    this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
       for await (const s of this.store.all())
         if (s.end >= this.emittedBefore) this.open.add(s.key, s.start, s.end);
     }
-    const idle = this.spec.idleTimeoutMs;
-    if (idle !== undefined) {
-      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
-    }
+    this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
   /** Sessions ending before this are closed. */
   private closeTime(): number {
-    return Math.max(this.streamTime - this.spec.graceMs - this.spec.inactivityGapMs, this.emittedBefore);
+    return Math.max(this.clock.time - this.spec.graceMs - this.spec.inactivityGapMs, this.emittedBefore);
   }
 
   async process(record: StreamRecord<K, V>): Promise<void> {
     const { key, timestamp: ts } = record;
-    if (key === null || key === undefined) {
-      this.skippedNullKeys += 1;
+    if (isNullish(key)) {
+      countSkipped(this.ctx, 'nullKey');
       return;
     }
-    this.lastActivity = this.ctx.currentSystemTime();
-    if (ts > this.streamTime) {
-      this.streamTime = ts;
-      this.meta.put(STREAM_TIME, ts);
-    }
+    this.idle.touch();
+    this.clock.advance(ts);
     const gap = this.spec.inactivityGapMs;
     let start = ts;
     let end = ts;
@@ -117,11 +107,11 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     );
   }
 
-  /** Forwards every session ending before closeTime once, ordered by end, then key, then start. */
+  /** Forwards every session ending before closeTime once, ordered by end, then key bytes, then start. */
   private emitClosed(closeTime: number): void {
     if (closeTime <= this.emittedBefore) return;
     const closed = [...this.open.popEndingAtOrBefore(closeTime - 1)];
-    closed.sort((a, b) => a.end - b.end || compareKeys(a.key, b.key) || a.start - b.start);
+    sortInStoreOrder(closed, this.spec.keySerde, this.changelog);
     for (const s of closed) {
       const value = this.store.fetchSession(s.key, s.start, s.end);
       if (value !== undefined) this.forward(s.key, s.start, s.end, value, undefined);
@@ -130,18 +120,8 @@ export class SessionAggregateProcessor<K, V, VA> implements Processor<K, V, Wind
     this.meta.put(EMITTED_BEFORE, closeTime);
   }
 
-  private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
-      this.lastActivity = now;
-      return;
-    }
-    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+  /** Idle close: every open window closes now. */
+  private closeIdle(): void {
     this.emitClosed(this.open.maxEnd() + 1);
   }
-}
-
-function compareKeys(a: unknown, b: unknown): number {
-  const x = JSON.stringify(a);
-  const y = JSON.stringify(b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -1,10 +1,13 @@
 import { type Change, change } from '../../change.js';
-import { TributaryError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore } from '../../state/store.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
-/** groupByKey().aggregate/count/reduce: one KV store, forwards the table update as a Change. */
+/**
+ * groupByKey().aggregate/count/reduce: one KV store, forwards the table update as a Change. As in
+ * Kafka Streams, a record with a null key or a null value is skipped (counted), never aggregated.
+ */
 export class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA>> {
   private ctx!: ProcessorContext<K, Change<VA>>;
   private store!: KeyValueStore<K, VA>;
@@ -21,11 +24,13 @@ export class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Ch
   }
 
   process(record: StreamRecord<K, V>): void {
-    if (record.key === null || record.key === undefined) {
-      throw new TributaryError('PROCESSING_FAILED', `aggregation ${this.storeName}: record has a null key`);
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
+      return;
     }
-    if (record.value === null || record.value === undefined) {
-      throw new TributaryError('PROCESSING_FAILED', `aggregation ${this.storeName}: record has a null value`);
+    if (isNullish(record.value)) {
+      countSkipped(this.ctx, 'nullValue');
+      return;
     }
     const old = this.store.get(record.key);
     const next = this.aggregator(record.key, record.value, old === undefined ? this.initializer() : old);

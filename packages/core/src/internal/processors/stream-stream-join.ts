@@ -1,9 +1,10 @@
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
-import type { StreamRecord } from '../../record.js';
+import type { Headers, StreamRecord } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
 import { Serdes } from '../../serde/serdes.js';
 import type { KeyValueStore, WindowStore } from '../../state/store.js';
 import { readOrderedInt64, writeOrderedInt64 } from '../state/key-codec.js';
+import { countSkipped } from './skipped-records.js';
 
 /** The window bounds the processor needs; the DSL's `JoinWindows` implements it. */
 export interface StreamJoinWindowSpec {
@@ -169,6 +170,20 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     let newest = this.tracker.observed[this.spec.side];
     for await (const e of this.thisStore.all()) if (e.windowStart > newest) newest = e.windowStart;
     this.tracker.observed[this.spec.side] = newest;
+    // Under watermarks, waiting records are emitted when the watermark passes their window, whether
+    // or not a record arrives then; one side's timer serves both (they share the outer store).
+    if (ctx.eventTime === 'watermark' && this.outerStore && this.spec.side === 'left')
+      ctx.schedule(1, 'stream-time', () => this.onWatermark());
+  }
+
+  private onWatermark(): Promise<void> | undefined {
+    const t = this.tracker;
+    const watermark = this.ctx.currentStreamTime();
+    if (!(watermark > t.streamTime)) return undefined;
+    t.streamTime = watermark;
+    const run = t.queue.then(() => this.emitNonJoined({}));
+    t.queue = run.catch(() => {});
+    return run;
   }
 
   private joined(key: K, thisValue: unknown, otherValue: unknown): VOut {
@@ -186,7 +201,9 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
   private async processInOrder(record: StreamRecord<K, unknown>): Promise<void> {
     const t = this.tracker;
     const ts = record.timestamp;
-    if (ts > t.streamTime) t.streamTime = ts;
+    const watermarks = this.ctx.eventTime === 'watermark';
+    // Under watermarks the join's clock moves only in onWatermark, which emits what became due.
+    if (!watermarks && ts > t.streamTime) t.streamTime = ts;
     const { key, value } = record;
     const nullKey = key === null || key === undefined;
     const nullValue = value === null || value === undefined;
@@ -198,14 +215,15 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     if (nullKey || nullValue) {
       // Nothing to join (Kafka Streams skips and counts these too): counted, never an error.
       this.spec.trackers.skipped += 1;
+      countSkipped(this.ctx as ProcessorContext<unknown, unknown>, nullKey ? 'nullKey' : 'nullValue');
       return;
     }
-    if (this.outerStore && ts === t.streamTime) await this.emitNonJoined(record);
+    if (this.outerStore && !watermarks && ts === t.streamTime) await this.emitNonJoined(record.headers);
 
     const timeFrom = Math.max(0, ts - this.joinBeforeMs);
     const timeTo = Math.max(0, ts + this.joinAfterMs);
     // Only what the other buffer still retains: its newest timestamp minus retention.
-    const actualFrom = Math.max(timeFrom, t.observed[this.other] - this.retentionMs + 1);
+    const actualFrom = Math.max(timeFrom, this.retentionClock(this.other) - this.retentionMs + 1);
     let matched = false;
     if (actualFrom <= timeTo) {
       for await (const e of this.otherStore.fetchRange(key, actualFrom, timeTo)) {
@@ -242,9 +260,18 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     const t = this.tracker;
     if (ts > t.observed[this.spec.side]) t.observed[this.spec.side] = ts;
     // Already beyond retention: the store would never return it (Kafka Streams drops it as expired).
-    if (ts < t.observed[this.spec.side] - this.retentionMs + 1) return;
+    if (ts < this.retentionClock(this.spec.side) - this.retentionMs + 1) return;
     const list = this.thisStore.fetch(key, ts) ?? [];
     this.thisStore.put(key, [...list, value], ts);
+  }
+
+  /**
+   * What a buffer's retention counts back from: Kafka Streams' window store uses the newest
+   * timestamp put into it; under watermarks it is the watermark, so a buffer does not forget records
+   * because another partition ran ahead.
+   */
+  private retentionClock(side: JoinSide): number {
+    return this.ctx.eventTime === 'watermark' ? this.ctx.currentStreamTime() : this.tracker.observed[side];
   }
 
   private keyBytes(key: K): Buffer {
@@ -260,7 +287,7 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
    * due, throttled to one pass per emit interval of wall-clock time, then emits waiting records whose
    * window (ts + look-back + grace) is behind stream time, oldest first, and deletes them.
    */
-  private async emitNonJoined(record: StreamRecord<K, unknown>): Promise<void> {
+  private async emitNonJoined(headers: Headers): Promise<void> {
     const t = this.tracker;
     const store = this.outerStore as KeyValueStore<Buffer, Buffer[]>;
     const grace = this.spec.windows.graceMs;
@@ -290,7 +317,7 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
         const v = serde.deserialize(Buffer.from(bytes), undefined);
         const value =
           side === 'left' ? this.spec.joiner(v as VL, undefined, k) : this.spec.joiner(undefined, v as VR, k);
-        this.ctx.forward({ ...record, key: k, value, timestamp });
+        this.ctx.forward({ key: k, value, timestamp, headers });
       }
       due.push(entry.key);
     }

@@ -1,10 +1,10 @@
 import { type Change, change } from '../../change.js';
-import { TributaryError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { KeyValue, StreamRecord } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
 import { Serdes } from '../../serde/serdes.js';
 import type { KeyValueStore } from '../../state/store.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 /** What crosses the repartition topic of KTable.groupBy: the value to subtract and/or to add. */
 export interface TableDelta<V> {
@@ -58,7 +58,10 @@ export class TableRegroupProcessor<K, V, KR, VR> implements Processor<K, Change<
   }
 }
 
-/** KGroupedTable.aggregate/count/reduce with adder and subtractor. */
+/**
+ * KGroupedTable.aggregate/count/reduce with adder and subtractor. A row the selector mapped to a null
+ * key belongs to no group: skipped and counted, neither added nor subtracted (as Kafka Streams).
+ */
 export class TableAggregateProcessor<K, V, VA> implements Processor<K, TableDelta<V>, K, Change<VA>> {
   private ctx!: ProcessorContext<K, Change<VA>>;
   private store!: KeyValueStore<K, VA>;
@@ -73,8 +76,9 @@ export class TableAggregateProcessor<K, V, VA> implements Processor<K, TableDelt
     this.store = ctx.getStateStore<KeyValueStore<K, VA>>(this.storeName);
   }
   process(record: StreamRecord<K, TableDelta<V>>): void {
-    if (record.key === null || record.key === undefined) {
-      throw new TributaryError('PROCESSING_FAILED', `aggregation ${this.storeName}: record has a null key`);
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
+      return;
     }
     const old = this.store.get(record.key);
     let agg = old === undefined ? this.initializer() : old;

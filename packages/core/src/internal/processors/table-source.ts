@@ -2,13 +2,16 @@ import { type Change, change } from '../../change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore } from '../../state/store.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
-/** Materializes a topic as a table: upsert, null value = delete; forwards Change{new, old}. */
+/**
+ * Materializes a topic as a table: upsert, null value = delete; forwards Change{new, old}. As in
+ * Kafka Streams, a tombstone is forwarded even when the key was absent (a downstream table may still
+ * hold it), and a record with a null key cannot address a row: skipped and counted.
+ */
 export class TableSourceProcessor<K, V> implements Processor<K, V | null, K, Change<V>> {
   private ctx!: ProcessorContext<K, Change<V>>;
   private store!: KeyValueStore<K, V>;
-  /** Records skipped for a null key. */
-  skippedNullKeys = 0;
 
   constructor(private readonly storeName: string) {}
 
@@ -18,17 +21,12 @@ export class TableSourceProcessor<K, V> implements Processor<K, V | null, K, Cha
   }
 
   process(record: StreamRecord<K, V | null>): void {
-    // A null key cannot address a row: skipped and counted, as Kafka Streams drops it (with a
-    // warning and its dropped-records sensor) rather than failing (fixture tjoin-null-keys).
-    if (record.key === null || record.key === undefined) {
-      this.skippedNullKeys += 1;
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
       return;
     }
     const old = this.store.get(record.key);
-    if (record.value === null || record.value === undefined) {
-      // Forwarded even when the key holds no row (an update with neither value), as Kafka Streams
-      // does (fixture table-source-tombstones): toStream() passes the tombstone on, and a join
-      // forwards it where the other side has a row; filters and groupBy drop it.
+    if (isNullish(record.value)) {
       if (old !== undefined) this.store.delete(record.key);
       this.ctx.forward({ ...record, value: change<V>(undefined, old) });
       return;

@@ -3,6 +3,7 @@ import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
 import type { KeyValueStore } from '../../state/store.js';
 import type { ValueGetter, ValueGetterFactory } from './join.js';
+import { countSkipped, isNullish } from './skipped-records.js';
 
 export type TableJoinKind = 'inner' | 'left' | 'outer';
 export type TableJoinSide = 'left' | 'right';
@@ -15,11 +16,6 @@ export type TableJoinSide = 'left' | 'right';
  */
 export type RowTimestamps = [number | null, number | null];
 
-/** Records dropped for a null key (Kafka Streams' dropped-records sensor), over all tasks. */
-export class TableJoinCounters {
-  skippedNullKeys = 0;
-}
-
 export interface TableTableJoinSpec<K, VL, VR, VOut> {
   readonly side: TableJoinSide;
   readonly kind: TableJoinKind;
@@ -27,7 +23,6 @@ export interface TableTableJoinSpec<K, VL, VR, VOut> {
   readonly other: ValueGetterFactory<K, unknown>;
   readonly timestampStore: string;
   readonly joiner: (value: VL | undefined, otherValue: VR | undefined, key: K) => VOut;
-  readonly counters: TableJoinCounters;
 }
 
 /**
@@ -82,9 +77,9 @@ export class TableTableJoinProcessor<K, VL, VR, VOut>
 
   process(record: StreamRecord<K, Change<unknown>>): void {
     const { key } = record;
-    if (key === null || key === undefined) {
+    if (isNullish(key)) {
       // A null key cannot address a row on the other side (Kafka Streams drops and counts these).
-      this.spec.counters.skippedNullKeys += 1;
+      countSkipped(this.ctx, 'nullKey');
       return;
     }
     const { newValue, oldValue } = record.value;

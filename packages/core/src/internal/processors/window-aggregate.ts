@@ -1,10 +1,14 @@
 import { type Change, change } from '../../change.js';
-import { TributaryError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { StreamRecord } from '../../record.js';
-import type { KeyValueStore, WindowStore } from '../../state/store.js';
+import type { KeyValueStore, TimestampedWindowStore } from '../../state/store.js';
 import type { Windowed } from '../../windowed.js';
-import { OpenWindows } from './open-windows.js';
+import { changelogTopicName } from '../names.js';
+import { IdleClose } from './idle-close.js';
+import { OpenWindows, sortInStoreOrder } from './open-windows.js';
+import { OperatorClock } from './operator-clock.js';
+import { countSkipped, isNullish } from './skipped-records.js';
+import type { AggregateFunctions, WindowedProcessorSpec } from './windowed-spec.js';
 
 /**
  * The window math the processor needs. The DSL's `TimeWindows` implements it; the processor sees only
@@ -17,18 +21,9 @@ export interface WindowAssigner {
   windowStartsFor(timestamp: number): number[];
 }
 
-export interface WindowAggregateSpec<K, V, VA> {
-  readonly storeName: string;
-  /** KV store holding stream time and the close watermark, so a restarted task keeps them. */
-  readonly metaStoreName: string;
+/** The store (`storeName`) is a timestamped window store: each window's value and its largest record timestamp. */
+export interface WindowAggregateSpec<K, V, VA> extends WindowedProcessorSpec, AggregateFunctions<K, V, VA> {
   readonly windows: WindowAssigner;
-  readonly initializer: () => VA;
-  readonly aggregator: (key: K, value: V, aggregate: VA) => VA;
-  readonly emit: 'final' | 'update';
-  readonly idleTimeoutMs: number | undefined;
-  /** Child that receives records too late for their window (the late side output). */
-  readonly lateChild: string;
-  readonly resultChild: string;
 }
 
 const STREAM_TIME = 'streamTime';
@@ -38,50 +33,52 @@ const CLOSED_THROUGH = 'closedThrough';
  * Windowed aggregation on event time. A window [start, end) accepts records while
  * stream time < end + grace; with emit 'final' its result is forwarded once, when stream time reaches
  * end + grace (or on idle close), and the window is then removed from the store.
+ *
+ * As in Kafka Streams: a record with a null key is skipped (counted); a null value is aggregated
+ * like any other. Every result, update or final, is stamped with the largest record timestamp seen
+ * in its window, which the store keeps next to the aggregate; windows closing together are emitted
+ * in store order (end, then key bytes).
  */
 export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private ctx!: ProcessorContext<unknown, unknown>;
-  private store!: WindowStore<K, VA>;
+  private store!: TimestampedWindowStore<K, VA>;
+  private changelog = '';
   private meta!: KeyValueStore<string, number>;
-  private streamTime = Number.NEGATIVE_INFINITY;
+  private clock!: OperatorClock;
   /** Windows ending at or before this were closed by an idle timeout. */
   private closedThrough = Number.NEGATIVE_INFINITY;
   private readonly open = new OpenWindows<K>();
-  private lastActivity = 0;
+  private idle!: IdleClose;
 
   constructor(private readonly spec: WindowAggregateSpec<K, V, VA>) {}
 
   async init(ctx: ProcessorContext<unknown, unknown>): Promise<void> {
     this.ctx = ctx;
-    this.store = ctx.getStateStore<WindowStore<K, VA>>(this.spec.storeName);
+    this.store = ctx.getStateStore<TimestampedWindowStore<K, VA>>(this.spec.storeName);
+    this.changelog = changelogTopicName(ctx.applicationId, this.spec.storeName);
     this.meta = ctx.getStateStore<KeyValueStore<string, number>>(this.spec.metaStoreName);
-    this.streamTime = this.meta.get(STREAM_TIME) ?? Number.NEGATIVE_INFINITY;
+    this.clock = new OperatorClock(ctx, this.meta, STREAM_TIME);
+    if (this.spec.emit === 'final') this.clock.onAdvance(() => this.emitClosed(this.closeTime()));
     this.closedThrough = this.meta.get(CLOSED_THROUGH) ?? Number.NEGATIVE_INFINITY;
-    this.lastActivity = ctx.currentSystemTime();
     if (this.spec.emit === 'final') {
       // Rebuild the close index from restored state: every window still in the store is open.
       for await (const e of this.store.all())
         this.open.add(e.key, e.windowStart, e.windowStart + this.spec.windows.sizeMs);
     }
-    const idle = this.spec.idleTimeoutMs;
-    if (idle !== undefined) {
-      ctx.schedule(Math.max(10, Math.min(idle, 1000)), 'wall-clock', (now) => this.closeIfIdle(now));
-    }
+    this.idle = new IdleClose(ctx, this.spec.idleTimeoutMs, this.open, () => this.closeIdle());
   }
 
   private closeTime(): number {
-    return Math.max(this.streamTime - this.spec.windows.graceMs, this.closedThrough);
+    return Math.max(this.clock.time - this.spec.windows.graceMs, this.closedThrough);
   }
 
   process(record: StreamRecord<K, V>): void {
-    if (record.key === null || record.key === undefined) {
-      throw new TributaryError('PROCESSING_FAILED', `windowed aggregation ${this.spec.storeName}: null key`);
+    if (isNullish(record.key)) {
+      countSkipped(this.ctx, 'nullKey');
+      return;
     }
-    this.lastActivity = this.ctx.currentSystemTime();
-    if (record.timestamp > this.streamTime) {
-      this.streamTime = record.timestamp;
-      this.meta.put(STREAM_TIME, this.streamTime);
-    }
+    this.idle.touch();
+    this.clock.advance(record.timestamp);
     const closeTime = this.closeTime();
     const { sizeMs } = this.spec.windows;
     let late = false;
@@ -91,15 +88,16 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
         late = true;
         continue;
       }
-      const old = this.store.fetch(record.key, start);
+      const old = this.store.fetchWithTimestamp(record.key, start);
       const agg = this.spec.aggregator(
         record.key,
         record.value,
-        old === undefined ? this.spec.initializer() : old,
+        old === undefined ? this.spec.initializer() : old.value,
       );
-      this.store.put(record.key, agg, start);
+      const ts = old === undefined ? record.timestamp : Math.max(old.timestamp, record.timestamp);
+      this.store.putWithTimestamp(record.key, agg, start, ts);
       if (this.spec.emit === 'update') {
-        this.forwardResult(record.key, start, agg, old, record.timestamp);
+        this.forwardResult(record.key, start, agg, old?.value, ts);
       } else {
         this.open.add(record.key, start, end);
       }
@@ -117,21 +115,18 @@ export class WindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windo
   }
 
   private emitClosed(closeTime: number): void {
-    for (const w of this.open.popEndingAtOrBefore(closeTime)) {
-      const value = this.store.fetch(w.key, w.start);
-      if (value === undefined) continue;
-      // The result's timestamp is the window's last millisecond: deterministic across replays.
-      this.forwardResult(w.key, w.start, value, undefined, w.end - 1);
+    const closed = [...this.open.popEndingAtOrBefore(closeTime)];
+    sortInStoreOrder(closed, this.spec.keySerde, this.changelog);
+    for (const w of closed) {
+      const stored = this.store.fetchWithTimestamp(w.key, w.start);
+      if (stored === undefined) continue;
+      this.forwardResult(w.key, w.start, stored.value, undefined, stored.timestamp);
       this.store.put(w.key, undefined, w.start);
     }
   }
 
-  private closeIfIdle(now: number): void {
-    if (this.open.size === 0 || !this.ctx.isCaughtUp()) {
-      this.lastActivity = now;
-      return;
-    }
-    if (now - this.lastActivity < (this.spec.idleTimeoutMs ?? 0)) return;
+  /** Idle close: every open window closes now. */
+  private closeIdle(): void {
     this.closedThrough = Math.max(this.closedThrough, this.open.maxEnd());
     this.meta.put(CLOSED_THROUGH, this.closedThrough);
     this.emitClosed(this.closedThrough);

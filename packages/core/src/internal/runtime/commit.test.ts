@@ -35,7 +35,7 @@ function harness(opts: { changelog?: ChangelogRecord[]; offsets?: TopicPartition
     return [...last.values()];
   };
   const stream = {
-    streamTime: 5_000,
+    eventTime: () => 5_000,
     hasUncommitted: () => offsets.length > 0,
     committableOffsets: () => offsets,
     uncommittedRanges: (): OffsetRange[] =>

@@ -93,6 +93,6 @@ export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps
 async function finish(task: ActiveTask): Promise<void> {
   task.stream.markCommitted();
   task.commitRequested = false;
-  if (task.stores && Number.isFinite(task.stream.streamTime))
-    await task.stores.expire(task.stream.streamTime);
+  const eventTime = task.stream.eventTime();
+  if (task.stores && Number.isFinite(eventTime)) await task.stores.expire(eventTime);
 }

@@ -1,4 +1,4 @@
-import { type ErrorCode, errorMessage, TributaryError } from '../../errors.js';
+import { type ErrorCode, errorMessage, isTributaryError, TributaryError } from '../../errors.js';
 import type { RawRecord } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import { sendToDeadLetterTopic } from './dead-letter.js';
@@ -36,11 +36,24 @@ export interface ErrorCounters {
   processingErrors: number;
   productionErrors: number;
   deadLettered: number;
+  /** Records the `continue` policy skipped after an error. */
   skipped: number;
+  /** Records an operator skipped by its own rules, never an error: a null key where a key is needed. */
+  skippedNullKeys: number;
+  /** Same, for a null value (non-windowed aggregations, the stream side of stream-table joins). */
+  skippedNullValues: number;
 }
 
 export function newErrorCounters(): ErrorCounters {
-  return { deserializationErrors: 0, processingErrors: 0, productionErrors: 0, deadLettered: 0, skipped: 0 };
+  return {
+    deserializationErrors: 0,
+    processingErrors: 0,
+    productionErrors: 0,
+    deadLettered: 0,
+    skipped: 0,
+    skippedNullKeys: 0,
+    skippedNullValues: 0,
+  };
 }
 
 const stageCode: Record<ErrorStage, ErrorCode> = {
@@ -67,6 +80,8 @@ export function handleRecordError(
     taskId: string;
   },
 ): void {
+  // A configured shutdown (suppress' shutDownWhenFull) is not a bad record: no policy skips it.
+  if (isTributaryError(err, 'SUPPRESS_BUFFER_FULL')) throw err;
   const stage = stageOf(err);
   const cause =
     err instanceof DeserializationError || err instanceof ProductionError ? (err.cause ?? err) : err;

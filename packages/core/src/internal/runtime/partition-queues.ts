@@ -175,6 +175,15 @@ export class PartitionQueues {
     return true;
   }
 
+  /** One partition: nothing buffered and processed to the end seen at the last fetch. */
+  partitionCaughtUp(topic: string, partition: number): boolean {
+    const key = offsetKey(topic, partition);
+    const pos = this.positions.get(key);
+    if (!pos || pos.next < pos.end) return false;
+    const q = this.queues.get(key);
+    return !q || q.head >= q.records.length;
+  }
+
   /**
    * A partition with unread records in Kafka but nothing buffered may hold older records than every
    * queue here: the caller waits for its fetch rather than run ahead.

@@ -23,7 +23,9 @@ export class PunctuationQueue {
       intervalMs,
       type,
       callback,
-      next: type === 'wall-clock' ? now + intervalMs : Number.NaN,
+      // As Kafka Streams: wall-clock punctuators count intervals from when they were scheduled;
+      // stream-time ones from 0, so the first record (any stream time >= 0) fires them at once.
+      next: type === 'wall-clock' ? now + intervalMs : 0,
       cancelled: false,
     };
     this.entries.push(entry);
@@ -38,16 +40,21 @@ export class PunctuationQueue {
     return this.entries.some((e) => e.type === 'stream-time' && !e.cancelled);
   }
 
-  /** Fires due punctuators of `type` at `time`; returns the promises of async callbacks. */
+  /**
+   * Fires due punctuators of `type` at `time`, each at most once per call and with `time` itself;
+   * returns the promises of async callbacks.
+   */
   fire(type: PunctuationType, time: number, pending: Promise<void>[]): void {
     for (const e of this.entries) {
-      if (e.cancelled || e.type !== type) continue;
-      // Stream-time punctuators start at the first observed stream time, aligned to their interval.
-      if (Number.isNaN(e.next)) e.next = time - (time % e.intervalMs) + e.intervalMs;
-      if (time < e.next) continue;
-      e.next = time - (time % e.intervalMs) + e.intervalMs;
+      if (e.cancelled || e.type !== type || time < e.next) continue;
+      e.next = nextDue(e.next, e.intervalMs, time);
       const r = e.callback(time);
       if (r) pending.push(r);
     }
   }
+}
+
+/** The first time on the punctuator's grid (due + k * interval) after `time`: missed ones are skipped. */
+function nextDue(due: number, intervalMs: number, time: number): number {
+  return due + (Math.floor((time - due) / intervalMs) + 1) * intervalMs;
 }

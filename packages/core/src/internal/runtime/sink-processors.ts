@@ -6,6 +6,7 @@ import type { SinkTask } from '../../sink/sink.js';
 import { resolveTopic, type TopicSinkNode } from '../graph/nodes.js';
 import { ProductionError } from './error-policy.js';
 import type { RecordCollector } from './record-collector.js';
+import { WATERMARK_STAMP_HEADER } from './watermarks.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 
@@ -17,6 +18,8 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
     private readonly node: TopicSinkNode,
     applicationId: string,
     private readonly collector: RecordCollector,
+    /** Repartition topics under watermarks: the header value carrying the task's watermark. */
+    private readonly watermarkStamp?: () => Buffer,
   ) {
     this.fixedTopic = typeof node.topic === 'function' ? undefined : resolveTopic(node.topic, applicationId);
   }
@@ -35,7 +38,10 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
         cause: err,
       });
     }
-    this.collector.send({ topic, key, value, timestamp: record.timestamp, headers: record.headers });
+    const headers = this.watermarkStamp
+      ? { ...record.headers, [WATERMARK_STAMP_HEADER]: this.watermarkStamp() }
+      : record.headers;
+    this.collector.send({ topic, key, value, timestamp: record.timestamp, headers });
   }
 }
 

@@ -2,13 +2,14 @@ import type { Clock } from '../../clock.js';
 import { TributaryError } from '../../errors.js';
 import type { RawRecord, TopicPartitionOffset } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
-import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { EventTimeMode, Processor, ProcessorContext } from '../../processor/processor.js';
 import type { RecordMetadata, StreamRecord } from '../../record.js';
 import type { OffsetRange, SinkTask } from '../../sink/sink.js';
 import type { StateStore } from '../../state/store.js';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
 import { resolveTopic } from '../graph/nodes.js';
 import type { Subtopology } from '../graph/topology.js';
+import type { SkipCountingContext, SkipReason } from '../processors/skipped-records.js';
 import {
   DeserializationError,
   type ErrorCounters,
@@ -19,8 +20,12 @@ import {
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
 import { ExternalSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
+import { type BroadcastTarget, TaskWatermark, WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
+
+/** Default for `partitionIdleMs`: longer than the usual skew between producers of one stream. */
+export const DEFAULT_PARTITION_IDLE_MS = 10_000;
 
 interface UncommittedRange {
   readonly topic: string;
@@ -44,6 +49,23 @@ export interface StreamTaskOptions {
   readonly requestCommit: () => void;
   /** Whether every input partition is read to its end; the driver leaves it out (always caught up). */
   readonly isCaughtUp?: () => boolean;
+  /** The event-time clock; default 'watermark'. */
+  readonly eventTime?: EventTimeMode;
+  readonly watermarks?: WatermarkWiring;
+}
+
+/** What the watermark needs from the runtime (see watermarks.ts). */
+export interface WatermarkWiring {
+  /** A caught-up source partition without a record for this long stops holding the watermark. */
+  readonly partitionIdleMs: number;
+  /** Whether this task's partition of `topic` is read to its end; default: always. */
+  readonly inputCaughtUp?: (topic: string) => boolean;
+  /** The repartition topics this task writes, with their partition counts. */
+  readonly targets: readonly BroadcastTarget[];
+  /** How many tasks this task's sub-topology has (its partition count). */
+  readonly taskCount: number;
+  readonly intervalMs: number;
+  readonly heartbeatMs: number;
 }
 
 interface NodeInstance {
@@ -61,7 +83,14 @@ interface NodeInstance {
 export class StreamTask {
   readonly id: string;
   readonly counters: ErrorCounters = newErrorCounters();
+  /** The largest event time seen (Kafka Streams' stream time). */
   streamTime = Number.NEGATIVE_INFINITY;
+  readonly eventTimeMode: EventTimeMode;
+  private readonly watermark: TaskWatermark | undefined;
+  private readonly broadcaster: WatermarkBroadcaster | undefined;
+  /** Input topics whose records may carry watermarks (repartition topics). */
+  private readonly reportTopics = new Set<string>();
+  private readonly reader: WatermarkReader;
   /** Offsets processed since the last commit, per `topic:partition`: first and last. Only this class writes it. */
   private readonly uncommitted = new Map<string, UncommittedRange>();
   private readonly sourcesByTopic = new Map<string, NodeInstance>();
@@ -72,9 +101,46 @@ export class StreamTask {
   private currentRaw: RawRecord | undefined;
   private currentMeta: RecordMetadata | undefined;
   private readonly late: UnroutedLateProcessor[] = [];
+  private lastSkipLog = Number.NEGATIVE_INFINITY;
 
   constructor(readonly opts: StreamTaskOptions) {
     this.id = opts.taskId;
+    this.eventTimeMode = opts.eventTime ?? 'watermark';
+    // Table topics do not hold the watermark back, unless the task reads nothing else.
+    const streams = opts.subtopology.sources.filter((s) => !s.table);
+    const inputs = (streams.length > 0 ? streams : opts.subtopology.sources)
+      .flatMap((s) => s.topics)
+      .map((t) => ({ topic: resolveTopic(t, opts.applicationId), repartition: t.kind === 'repartition' }));
+    // Reports are filtered in either mode: a topic written under 'watermark' may be read under 'stream-time'.
+    for (const t of opts.subtopology.topics)
+      if (t.kind === 'repartition') this.reportTopics.add(resolveTopic(t, opts.applicationId));
+    if (this.eventTimeMode === 'watermark') {
+      const w = opts.watermarks;
+      this.watermark = new TaskWatermark({
+        inputs,
+        partitionIdleMs: w?.partitionIdleMs ?? DEFAULT_PARTITION_IDLE_MS,
+        caughtUp: w?.inputCaughtUp ?? (() => true),
+        now: opts.clock.now(),
+      });
+      this.broadcaster = new WatermarkBroadcaster(
+        w?.targets ?? [],
+        { task: opts.partition, of: w?.taskCount ?? 1 },
+        opts.collector,
+        w?.intervalMs ?? 0,
+        w?.heartbeatMs ?? Number.POSITIVE_INFINITY,
+      );
+    }
+    this.reader = new WatermarkReader(this.watermark);
+  }
+
+  /** The task's event-time clock: the watermark, or under 'stream-time' the largest timestamp seen. */
+  eventTime(): number {
+    return this.watermark ? this.watermark.watermark : this.streamTime;
+  }
+
+  /** Watermark records this task sent to repartition topics. */
+  get watermarkRecordsSent(): number {
+    return this.broadcaster?.sent ?? 0;
   }
 
   get lateRecordsUnrouted(): number {
@@ -131,8 +197,16 @@ export class StreamTask {
           return p;
         }
         return node.supplier();
-      case 'sink':
-        return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector);
+      case 'sink': {
+        const broadcaster = this.broadcaster;
+        const watermark = this.watermark;
+        const repartition = typeof node.topic !== 'function' && node.topic.kind === 'repartition';
+        const stamp =
+          repartition && broadcaster && watermark
+            ? () => broadcaster.stamp(watermark.watermark, watermark.idle)
+            : undefined;
+        return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector, stamp);
+      }
       case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
         if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
@@ -141,7 +215,7 @@ export class StreamTask {
     }
   }
 
-  private contextFor(inst: NodeInstance): ProcessorContext {
+  private contextFor(inst: NodeInstance): ProcessorContext & SkipCountingContext {
     const task = this;
     return {
       applicationId: this.opts.applicationId,
@@ -176,11 +250,31 @@ export class StreamTask {
       },
       schedule: (intervalMs, type, callback) =>
         this.punctuation.schedule(intervalMs, type, callback, this.opts.clock.now()),
-      currentStreamTime: () => this.streamTime,
+      currentStreamTime: () => this.eventTime(),
+      eventTime: this.eventTimeMode,
       currentSystemTime: () => this.opts.clock.now(),
       isCaughtUp: () => this.opts.isCaughtUp?.() ?? true,
       requestCommit: () => this.opts.requestCommit(),
+      recordSkipped: (reason) => this.recordSkipped(inst.node.name, reason),
     };
+  }
+
+  /** A record an operator skipped by its own rules: counted, and logged at most once a minute. */
+  private recordSkipped(node: string, reason: SkipReason): void {
+    if (reason === 'nullKey') this.counters.skippedNullKeys += 1;
+    else this.counters.skippedNullValues += 1;
+    const now = this.opts.clock.now();
+    if (now - this.lastSkipLog < 60_000) return;
+    this.lastSkipLog = now;
+    const { skippedNullKeys, skippedNullValues } = this.counters;
+    this.opts.logger.warn('records skipped for a null key or value', {
+      task: this.id,
+      node,
+      reason,
+      skippedNullKeys,
+      skippedNullValues,
+      ...(this.current ? { topic: this.current.topic, offset: this.current.offset.toString() } : {}),
+    });
   }
 
   /** Processes a batch of one partition's records in order. Awaits only for async processors. */
@@ -191,6 +285,8 @@ export class StreamTask {
     let srcTopic: string | undefined;
     let source: NodeInstance | undefined;
     let range: UncommittedRange | undefined;
+    const watermark = this.watermark;
+    const now = watermark ? this.opts.clock.now() : 0;
     for (const raw of records) {
       if (raw.topic !== srcTopic || !source) {
         source = this.sourcesByTopic.get(raw.topic);
@@ -200,33 +296,40 @@ export class StreamTask {
       }
       this.currentRaw = raw;
       this.currentMeta = undefined;
-      try {
-        const record = this.deserialize(source.node as SourceNode, raw);
-        if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
-        for (const child of source.children) {
-          const r = child.processor.process(record);
-          if (r) this.pending.push(r);
+      // A watermark record moves the clock and is committed like a record, but no processor (and no
+      // output, changelog or dead-letter topic) ever sees it; a data record's stamp is removed.
+      const watermarkRecord = this.reportTopics.has(raw.topic) && this.reader.read(raw) === 'record';
+      if (!watermarkRecord) {
+        try {
+          const record = this.deserialize(source.node as SourceNode, raw);
+          if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
+          watermark?.observe(raw.topic, record.timestamp, now);
+          for (const child of source.children) {
+            const r = child.processor.process(record);
+            if (r) this.pending.push(r);
+          }
+          if (this.pending.length > 0) {
+            range = undefined;
+            await this.drainPending();
+          }
+        } catch (err) {
+          this.pending.length = 0;
+          handleRecordError(err, raw, {
+            policy: this.opts.errorPolicy,
+            counters: this.counters,
+            collector: this.opts.collector,
+            logger: this.opts.logger,
+            taskId: this.id,
+          });
         }
-        if (this.pending.length > 0) {
-          range = undefined;
-          await this.drainPending();
-        }
-      } catch (err) {
-        this.pending.length = 0;
-        handleRecordError(err, raw, {
-          policy: this.opts.errorPolicy,
-          counters: this.counters,
-          collector: this.opts.collector,
-          logger: this.opts.logger,
-          taskId: this.id,
-        });
       }
       if (range && range.topic === raw.topic && range.partition === raw.partition) range.last = raw.offset;
       else range = this.track(raw);
-      if (this.punctuation.hasStreamTime) {
+      // Stream-time punctuators wait for a clock: a watermark starts at -Infinity.
+      if (this.punctuation.hasStreamTime && this.eventTime() > Number.NEGATIVE_INFINITY) {
         this.currentRaw = undefined;
         this.currentMeta = undefined;
-        this.punctuation.fire('stream-time', this.streamTime, this.pending);
+        this.punctuation.fire('stream-time', this.eventTime(), this.pending);
         if (this.pending.length > 0) {
           range = undefined;
           await this.drainPending();
@@ -235,6 +338,23 @@ export class StreamTask {
     }
     this.currentRaw = undefined;
     this.currentMeta = undefined;
+    if (watermark) this.broadcaster?.maybeSend(watermark.watermark, watermark.idle, now);
+  }
+
+  /**
+   * Wall-clock upkeep of the watermark: source partitions that went idle stop holding it back
+   * (stream-time punctuators fire if it moved), and it is sent downstream when due.
+   */
+  async refreshWatermark(now: number): Promise<void> {
+    const watermark = this.watermark;
+    if (!watermark) return;
+    if (watermark.refresh(now) && this.punctuation.hasStreamTime) {
+      this.currentRaw = undefined;
+      this.currentMeta = undefined;
+      this.punctuation.fire('stream-time', watermark.watermark, this.pending);
+      if (this.pending.length > 0) await this.drainPending();
+    }
+    this.broadcaster?.maybeSend(watermark.watermark, watermark.idle, now);
   }
 
   private deserialize(source: SourceNode, raw: RawRecord): AnyRecord {

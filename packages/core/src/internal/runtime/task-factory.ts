@@ -2,12 +2,14 @@ import type { Clock } from '../../clock.js';
 import { TributaryError } from '../../errors.js';
 import type { OutgoingRecord, ProducerPort } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
+import type { EventTimeMode } from '../../processor/processor.js';
 import type { SinkTask } from '../../sink/sink.js';
 import type { ChangelogReader, RestoreProgress, StateBackend, StateStore } from '../../state/store.js';
+import { resolveTopic } from '../graph/nodes.js';
 import type { Subtopology } from '../graph/topology.js';
 import type { ActiveTask } from './active-task.js';
 import type { ErrorPolicy } from './error-policy.js';
-import { StreamTask } from './stream-task.js';
+import { StreamTask, type WatermarkWiring } from './stream-task.js';
 
 /** Which task to build: one sub-topology for one partition. */
 export interface TaskSpec {
@@ -28,6 +30,20 @@ export interface TaskEnvironment {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly onRestoreProgress?: (e: RestoreProgress) => void;
+  /** The event-time clock of every task; default 'watermark'. */
+  readonly eventTime?: EventTimeMode;
+  readonly watermarks?: WatermarkEnvironment;
+}
+
+/** Instance-wide watermark settings and the partition counts the watermark reports need. */
+export interface WatermarkEnvironment {
+  readonly partitionIdleMs: number;
+  readonly intervalMs: number;
+  readonly heartbeatMs: number;
+  /** Partition count of a topic the topology writes or reads (resolved name). */
+  readonly partitionCount: (topic: string) => number;
+  /** How many tasks a sub-topology has. */
+  readonly taskCount: (subtopologyId: number) => number;
 }
 
 /** What differs per task. */
@@ -42,6 +58,8 @@ export interface TaskWiring {
   readonly isCaughtUp?: () => boolean;
   /** Stops a restore in progress (the task was given to another instance meanwhile). */
   readonly signal?: AbortSignal;
+  /** Whether the task's partition of `topic` is read to its end; left out by the driver (always). */
+  readonly inputCaughtUp?: (topic: string) => boolean;
 }
 
 /**
@@ -115,6 +133,8 @@ export async function createTask(
     clock: env.clock,
     requestCommit,
     ...(isCaughtUp ? { isCaughtUp: () => created.task !== undefined && isCaughtUp() } : {}),
+    ...(env.eventTime ? { eventTime: env.eventTime } : {}),
+    ...(env.watermarks ? { watermarks: watermarkWiring(st, env, env.watermarks, wiring) } : {}),
   });
   await stream.init();
   created.task = {
@@ -153,4 +173,25 @@ export async function closeTask(task: ActiveTask, clean: boolean): Promise<unkno
   if (producer) await attempt(() => producer.disconnect());
   if (stores) await attempt(() => stores.close({ clean }));
   return errors;
+}
+
+function watermarkWiring(
+  st: Subtopology,
+  env: TaskEnvironment,
+  w: WatermarkEnvironment,
+  wiring: TaskWiring,
+): WatermarkWiring {
+  const targets = new Set<string>();
+  for (const node of st.nodes) {
+    if (node.kind === 'sink' && typeof node.topic !== 'function' && node.topic.kind === 'repartition')
+      targets.add(resolveTopic(node.topic, env.applicationId));
+  }
+  return {
+    partitionIdleMs: w.partitionIdleMs,
+    ...(wiring.inputCaughtUp ? { inputCaughtUp: wiring.inputCaughtUp } : {}),
+    targets: [...targets].map((topic) => ({ topic, partitions: w.partitionCount(topic) })),
+    taskCount: w.taskCount(st.id),
+    intervalMs: w.intervalMs,
+    heartbeatMs: w.heartbeatMs,
+  };
 }

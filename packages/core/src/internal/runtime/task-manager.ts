@@ -9,6 +9,7 @@ import type {
   TopicPartition,
 } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
+import type { EventTimeMode } from '../../processor/processor.js';
 import { offsetKey } from '../../sink/sink.js';
 import type { RestoreProgress, StateBackend } from '../../state/store.js';
 import { resolveTopic } from '../graph/nodes.js';
@@ -38,6 +39,11 @@ export interface TaskManagerDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly commitIntervalMs: number;
+  readonly eventTime: EventTimeMode;
+  readonly partitionIdleMs: number;
+  /** Partition counts of the internal topics (repartition topics among them), by resolved name. */
+  readonly partitionCounts: ReadonlyMap<string, number>;
+  readonly tasksPerSubtopology: ReadonlyMap<number, number>;
   readonly onRestoreProgress: (e: RestoreProgress) => void;
   readonly committedOffsets: (topics: readonly string[]) => Promise<Map<string, bigint>>;
   readonly endOffsets: (topic: string) => Promise<Map<number, bigint>>;
@@ -54,6 +60,10 @@ const MAX_BUFFER_DELAY_MS = 200;
 const OUTPUT_FLUSH_MS = 200;
 const OUTPUT_FLUSH_RECORDS = 10_000;
 const HEARTBEAT_EVERY_MS = 1000;
+/** Watermark changes reach repartition topics at most this often (about one output flush). */
+const WATERMARK_INTERVAL_MS = 200;
+/** An unchanged watermark is sent again this often, so a downstream task that moved learns it. */
+const WATERMARK_HEARTBEAT_MS = 5000;
 
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
 export class TaskManager {
@@ -115,6 +125,14 @@ export class TaskManager {
       logger: d.logger,
       clock: d.clock,
       onRestoreProgress: d.onRestoreProgress,
+      eventTime: d.eventTime,
+      watermarks: {
+        partitionIdleMs: d.partitionIdleMs,
+        intervalMs: WATERMARK_INTERVAL_MS,
+        heartbeatMs: WATERMARK_HEARTBEAT_MS,
+        partitionCount: (topic) => d.partitionCounts.get(topic) ?? 1,
+        taskCount: (id) => d.tasksPerSubtopology.get(id) ?? 1,
+      },
     };
   }
 
@@ -190,6 +208,7 @@ export class TaskManager {
         outputs: producer ? [] : this.sharedOutputs,
         producer,
         isCaughtUp: () => this.isCaughtUp(),
+        inputCaughtUp: (topic) => !this.rebalancing && this.queues.partitionCaughtUp(topic, spec.partition),
         signal,
       });
       for (const t of topics) {
@@ -310,6 +329,7 @@ export class TaskManager {
     if (this.queues.buffered > 0 && this.bufferedTooLong()) await this.drain(0);
     const now = this.d.clock.now();
     for (const task of this.tasks.values()) {
+      await task.stream.refreshWatermark(now);
       await task.stream.punctuateWallClock(now);
       for (const s of task.sinks.values()) s.tick?.(now);
       await this.flushOutputs(task);
@@ -361,6 +381,8 @@ export class TaskManager {
     for (const [k, v] of Object.entries(task.stream.counters)) this.retired[k] = (this.retired[k] ?? 0) + v;
     this.retired.lateRecordsUnrouted =
       (this.retired.lateRecordsUnrouted ?? 0) + task.stream.lateRecordsUnrouted;
+    this.retired.watermarkRecordsSent =
+      (this.retired.watermarkRecordsSent ?? 0) + task.stream.watermarkRecordsSent;
     const errors = await closeTask(task, clean);
     if (errors.length > 0) {
       this.d.logger.warn('task close had errors', { task: task.id, errors: errors.map(errorMessage) });
@@ -385,12 +407,14 @@ export class TaskManager {
   metrics(): Record<string, number> {
     const m: Record<string, number> = {
       lateRecordsUnrouted: 0,
+      watermarkRecordsSent: 0,
       ...this.retired,
       processed: this.processedTotal,
     };
     for (const t of this.tasks.values()) {
       for (const [k, v] of Object.entries(t.stream.counters)) m[k] = (m[k] ?? 0) + v;
       m.lateRecordsUnrouted = (m.lateRecordsUnrouted ?? 0) + t.stream.lateRecordsUnrouted;
+      m.watermarkRecordsSent = (m.watermarkRecordsSent ?? 0) + t.stream.watermarkRecordsSent;
     }
     return m;
   }

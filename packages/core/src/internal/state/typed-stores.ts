@@ -6,11 +6,18 @@ import type {
   SessionEntry,
   SessionStore,
   StoreDefinition,
+  TimestampedWindowStore,
+  ValueAndTimestamp,
   WindowedEntry,
-  WindowStore,
 } from '../../state/store.js';
 import type { RangeOptions } from './bytes-store.js';
-import { prefixUpperBound, sessionKeyCodec, windowKeyCodec } from './key-codec.js';
+import {
+  prefixUpperBound,
+  readOrderedInt64,
+  sessionKeyCodec,
+  windowKeyCodec,
+  writeOrderedInt64,
+} from './key-codec.js';
 import type { WriteBuffer } from './write-buffer.js';
 
 /** Shared by a task's stores so closing the task invalidates every handle a processor kept. */
@@ -124,7 +131,14 @@ export class TypedKeyValueStore<K, V> extends TypedStore<K, V> implements KeyVal
   }
 }
 
-export class TypedWindowStore<K, V> extends TypedStore<K, V> implements WindowStore<K, V> {
+/** Bytes of a timestamped window value: the timestamp, then the value serde's bytes. */
+const TIMESTAMP_BYTES = 8;
+
+/**
+ * A window store; with `definition.timestamped` every value carries a timestamp too (see
+ * TimestampedWindowStore). Both share this class so expiry, restore and scans stay one code path.
+ */
+export class TypedWindowStore<K, V> extends TypedStore<K, V> implements TimestampedWindowStore<K, V> {
   /** Window starts present locally, so expiry only scans when something actually expired. */
   private readonly starts = new Set<number>();
 
@@ -136,16 +150,54 @@ export class TypedWindowStore<K, V> extends TypedStore<K, V> implements WindowSt
   }
 
   put(key: K, value: V | undefined, windowStart: number): void {
-    this.open();
-    const bytes = this.valueBytes(value);
-    this.buffer.put(windowKeyCodec.encode(this.keyBytes(key), windowStart), bytes);
-    if (bytes !== null) this.starts.add(windowStart);
+    if (!this.definition.timestamped || value === undefined || value === null) {
+      this.write(key, windowStart, this.valueBytes(value));
+      return;
+    }
+    const stored = this.fetchWithTimestamp(key, windowStart);
+    this.putWithTimestamp(key, value, windowStart, stored?.timestamp ?? windowStart);
+  }
+
+  putWithTimestamp(key: K, value: V | undefined, windowStart: number, timestamp: number): void {
+    this.requireTimestamped();
+    const inner = this.valueBytes(value);
+    if (inner === null) {
+      this.write(key, windowStart, null);
+      return;
+    }
+    const bytes = Buffer.allocUnsafe(TIMESTAMP_BYTES + inner.length);
+    writeOrderedInt64(bytes, 0, timestamp);
+    inner.copy(bytes, TIMESTAMP_BYTES);
+    this.write(key, windowStart, bytes);
   }
 
   fetch(key: K, windowStart: number): V | undefined {
     this.open();
     const bytes = this.buffer.get(windowKeyCodec.encode(this.keyBytes(key), windowStart));
-    return bytes === undefined ? undefined : this.value(bytes);
+    return bytes === undefined ? undefined : this.decode(bytes);
+  }
+
+  fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | undefined {
+    this.requireTimestamped();
+    this.open();
+    const bytes = this.buffer.get(windowKeyCodec.encode(this.keyBytes(key), windowStart));
+    if (bytes === undefined) return undefined;
+    return { value: this.decode(bytes), timestamp: readOrderedInt64(bytes, 0) };
+  }
+
+  private write(key: K, windowStart: number, bytes: Buffer | null): void {
+    this.open();
+    this.buffer.put(windowKeyCodec.encode(this.keyBytes(key), windowStart), bytes);
+    if (bytes !== null) this.starts.add(windowStart);
+  }
+
+  private decode(bytes: Buffer): V {
+    return this.value(this.definition.timestamped ? bytes.subarray(TIMESTAMP_BYTES) : bytes);
+  }
+
+  private requireTimestamped(): void {
+    if (!this.definition.timestamped)
+      throw new TributaryError('ILLEGAL_STATE', `window store ${this.name} does not keep timestamps`);
   }
 
   fetchRange(key: K, timeFrom: number, timeTo: number): AsyncIterable<WindowedEntry<K, V>> {
@@ -187,7 +239,7 @@ export class TypedWindowStore<K, V> extends TypedStore<K, V> implements WindowSt
   private async *scanKey(key: K, bounds: RangeOptions): AsyncIterable<WindowedEntry<K, V>> {
     for await (const chunk of this.buffer.range(bounds)) {
       for (const [k, v] of chunk)
-        yield { key, windowStart: windowKeyCodec.windowStart(k), value: this.value(v) };
+        yield { key, windowStart: windowKeyCodec.windowStart(k), value: this.decode(v) };
     }
   }
 
@@ -198,7 +250,7 @@ export class TypedWindowStore<K, V> extends TypedStore<K, V> implements WindowSt
         const windowStart = windowKeyCodec.windowStart(k);
         if (windowStart < timeFrom || windowStart > timeTo) continue;
         const key = keySerde.deserialize(windowKeyCodec.key(k), this.topic);
-        yield { key, windowStart, value: this.value(v) };
+        yield { key, windowStart, value: this.decode(v) };
       }
     }
   }

@@ -47,13 +47,19 @@ public final class Generate {
         steps.add(m);
       }
       fixture.put("steps", steps);
-      fixture.put("outputs", run(s));
+      Map<String, Object> error = new LinkedHashMap<>();
+      fixture.put("outputs", run(s, error));
+      if (!error.isEmpty()) fixture.put("error", error);
       json.writeValue(new File(dir, s.name() + ".json"), fixture);
       System.err.println("wrote " + s.name());
     }
   }
 
-  private static Map<String, List<Map<String, Object>>> run(Scenario s) {
+  /**
+   * Runs the scenario; a step that fails the task (an exception out of the driver) ends the input,
+   * and `error` records its index and the exception, so the fixture pins where Kafka Streams fails.
+   */
+  private static Map<String, List<Map<String, Object>>> run(Scenario s, Map<String, Object> error) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "conformance");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -62,22 +68,34 @@ public final class Generate {
     // Tributary's caches fold changelog writes only, never downstream updates: compare without caching.
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     Map<String, List<Map<String, Object>>> outputs = new LinkedHashMap<>();
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(s.topology().get(), props, Instant.ofEpochMilli(s.initialWallClockMs()))) {
+    TopologyTestDriver driver =
+        new TopologyTestDriver(s.topology().get(), props, Instant.ofEpochMilli(s.initialWallClockMs()));
+    try {
       Map<String, TestInputTopic<String, String>> inputs = new LinkedHashMap<>();
       Map<String, TestOutputTopic<String, String>> outs = new LinkedHashMap<>();
       for (String t : s.outputTopics()) {
         outs.put(t, driver.createOutputTopic(t, new StringDeserializer(), new StringDeserializer()));
         outputs.put(t, new ArrayList<>());
       }
+      int index = 0;
       for (Step st : s.steps()) {
-        if (st.kind().equals("pipe")) {
-          inputs
-              .computeIfAbsent(st.topic(), t -> driver.createInputTopic(t, new StringSerializer(), new StringSerializer()))
-              .pipeInput(st.key(), st.value(), st.timestamp());
-        } else {
-          driver.advanceWallClockTime(Duration.ofMillis(st.advanceMs()));
+        try {
+          if (st.kind().equals("pipe")) {
+            inputs
+                .computeIfAbsent(st.topic(), t -> driver.createInputTopic(t, new StringSerializer(), new StringSerializer()))
+                .pipeInput(st.key(), st.value(), st.timestamp());
+          } else {
+            driver.advanceWallClockTime(Duration.ofMillis(st.advanceMs()));
+          }
+        } catch (RuntimeException e) {
+          Throwable root = e;
+          while (root.getCause() != null) root = root.getCause();
+          error.put("step", index);
+          error.put("exception", e.getClass().getSimpleName());
+          error.put("message", root.getMessage());
+          break;
         }
+        index++;
       }
       for (Map.Entry<String, TestOutputTopic<String, String>> e : outs.entrySet()) {
         for (TestRecord<String, String> r : e.getValue().readRecordsToList()) {
@@ -87,6 +105,12 @@ public final class Generate {
           m.put("timestamp", r.timestamp());
           outputs.get(e.getKey()).add(m);
         }
+      }
+    } finally {
+      try {
+        driver.close();
+      } catch (RuntimeException e) {
+        if (error.isEmpty()) throw e; // a failed task may fail again on close; that is expected
       }
     }
     return outputs;

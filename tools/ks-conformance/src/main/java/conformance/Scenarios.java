@@ -12,6 +12,12 @@ final class Scenarios {
     all.addAll(SessionScenarios.all());
     all.addAll(TableJoinScenarios.all());
     all.addAll(ForeignKeyJoinScenarios.all());
+    all.addAll(NullScenarios.all());
+    all.addAll(PunctuationScenarios.all());
+    all.addAll(ResultTimestampScenarios.all());
+    all.addAll(SuppressScenarios.all());
+    all.addAll(CogroupScenarios.all());
+    all.addAll(SlidingScenarios.all());
     return all;
   }
 }

@@ -32,10 +32,12 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -43,8 +45,8 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Kafka Streams peer of Tributary's campaign-views topology (and a stateless pass-through), for the
- * drain benchmark in bench/. Arguments: --key=value (see usage()); every key can also come from the
+ * Kafka Streams peer of Tributary's campaign-views topology (and a stateless pass-through, and the
+ * view-click stream-stream join of bench/src/peers/join-topology.ts), for the drain benchmark in bench/. Arguments: --key=value (see usage()); every key can also come from the
  * environment as KS_<KEY> (upper case, dashes to underscores).
  */
 public final class Peer {
@@ -63,6 +65,12 @@ public final class Peer {
   record Parsed(byte[] raw, View view) {}
 
   record Campaign(long networkId, long campaignId, String name) {}
+
+  /** A validated click (same rules as apps/campaign-ctr/src/click.ts). */
+  record Click(String clickId, String viewId, long ts) {}
+
+  /** A click-log record: its original bytes and the click, or null if invalid. */
+  record ParsedClick(byte[] raw, Click click) {}
 
   record Acc(long count, long durationMs) {}
 
@@ -102,17 +110,28 @@ public final class Peer {
     }
   }
 
-  static View parseView(byte[] bytes) {
+  /** The record as a JSON object, or null if it is not one (bad JSON, not an object, no bytes). */
+  static JsonNode readObject(byte[] bytes) {
     if (bytes == null) return null;
-    JsonNode n;
     try {
-      n = MAPPER.readTree(bytes);
+      JsonNode n = MAPPER.readTree(bytes);
+      return n != null && n.isObject() ? n : null;
     } catch (Exception e) {
       return null;
     }
-    if (n == null || !n.isObject()) return null;
-    JsonNode vid = n.get("view_id");
-    if (vid == null || !vid.isTextual() || vid.textValue().isEmpty()) return null;
+  }
+
+  /** A non-empty string field, or null. */
+  static String nonEmptyText(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && v.isTextual() && !v.textValue().isEmpty() ? v.textValue() : null;
+  }
+
+  static View parseView(byte[] bytes) {
+    JsonNode n = readObject(bytes);
+    if (n == null) return null;
+    String viewId = nonEmptyText(n, "view_id");
+    if (viewId == null) return null;
     Long banner = safeInt(n.get("banner_id"));
     if (banner == null) return null;
     Long campaign = safeInt(n.get("campaign_id"));
@@ -121,7 +140,7 @@ public final class Peer {
     if (start == BAD) return null;
     long end = timestamp(n.get("end_timestamp"));
     if (end == BAD || end < start) return null;
-    return new View(vid.textValue(), start, end, banner, campaign);
+    return new View(viewId, start, end, banner, campaign);
   }
 
   /** The normalized view as JSON (what the pass-through writes, and the repartition topic carries). */
@@ -234,6 +253,84 @@ public final class Peer {
         .to(a.get("output"), Produced.with(Serdes.String(), Serdes.String()).withName("to-output-topic"));
   }
 
+  static Click parseClick(byte[] bytes) {
+    JsonNode n = readObject(bytes);
+    if (n == null) return null;
+    String clickId = nonEmptyText(n, "click_id");
+    String viewId = nonEmptyText(n, "view_id");
+    if (clickId == null || viewId == null) return null;
+    long ts = timestamp(n.get("click_timestamp"));
+    return ts == BAD ? null : new Click(clickId, viewId, ts);
+  }
+
+  static final Serde<ParsedClick> PARSED_CLICK = serde((t, p) -> p == null ? null : p.raw(), (t, b) -> {
+    Click c = parseClick(b);
+    if (c == null) INVALID.incrementAndGet();
+    else VALID.incrementAndGet();
+    return new ParsedClick(b, c);
+  });
+
+  static final Serde<Click> CLICK = serde((t, c) -> {
+    if (c == null) return null;
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("click_id", c.clickId());
+    o.put("view_id", c.viewId());
+    o.put("ts", c.ts());
+    try {
+      return MAPPER.writeValueAsBytes(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }, (t, b) -> {
+    if (b == null) return null;
+    try {
+      JsonNode n = MAPPER.readTree(b);
+      return new Click(n.get("click_id").textValue(), n.get("view_id").textValue(), n.get("ts").longValue());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  });
+
+  /** Event time = the click's; invalid records keep their record timestamp (they only go to the DLQ). */
+  static final class ClickTime implements TimestampExtractor {
+    @Override
+    public long extract(ConsumerRecord<Object, Object> r, long partitionTime) {
+      if (r.value() instanceof ParsedClick p && p.click() != null) return p.click().ts();
+      return r.timestamp() >= 0 ? r.timestamp() : Math.max(0, partitionTime);
+    }
+  }
+
+  static String pairJson(View v, Click c) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("view_id", v.viewId());
+    o.put("click_id", c.clickId());
+    o.put("campaign_id", v.campaignId());
+    o.put("view_start", v.start());
+    o.put("click_ts", c.ts());
+    return o.toString();
+  }
+
+  /** Views and clicks re-keyed by view_id (repartitioned), inner join of a click within [view, view + 10 min]. */
+  static void joinTopology(StreamsBuilder b, Map<String, String> a) {
+    KStream<String, View> views = source(b, a).get("v-valid")
+        .map((k, p) -> KeyValue.pair(p.view().viewId(), p.view()), Named.as("views-by-view-id"));
+    KStream<String, ParsedClick> clickSrc = b.stream(a.get("click-topic"),
+        Consumed.with(Serdes.String(), PARSED_CLICK).withTimestampExtractor(new ClickTime()).withName("click-log"));
+    Map<String, KStream<String, ParsedClick>> br = clickSrc.split(Named.as("c-"))
+        .branch((k, p) -> p.click() != null, Branched.as("valid"))
+        .defaultBranch(Branched.as("invalid"));
+    br.get("c-invalid").mapValues(ParsedClick::raw, Named.as("raw-click-bytes"))
+        .to(a.get("dlq"), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("clicks-to-dlq"));
+    KStream<String, Click> clicks = br.get("c-valid")
+        .map((k, p) -> KeyValue.pair(p.click().viewId(), p.click()), Named.as("clicks-by-view-id"));
+    long windowMs = Long.parseLong(a.get("click-window-ms"));
+    long graceMs = Long.parseLong(a.get("grace-ms"));
+    views.join(clicks, Peer::pairJson,
+            JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(windowMs), Duration.ofMillis(graceMs)).before(Duration.ZERO),
+            StreamJoined.with(Serdes.String(), VIEW, CLICK).withName("views-clicks").withStoreName("views-clicks"))
+        .to(a.get("output"), Produced.with(Serdes.String(), Serdes.String()).withName("to-output-topic"));
+  }
+
   static void passThrough(StreamsBuilder b, Map<String, String> a) {
     source(b, a).get("v-valid")
         .mapValues(p -> viewJson(p.view()), Named.as("normalize"))
@@ -244,9 +341,9 @@ public final class Peer {
     Map<String, String> a = new HashMap<>(Map.of(
         "mode", "full", "bootstrap-servers", "127.0.0.1:19092", "threads", "1", "commit-ms", "1000",
         "guarantee", "at_least_once", "state-dir", "/tmp/kstreams-peer", "grace-ms", "10000",
-        "campaigns", "campaigns"));
+        "campaigns", "campaigns", "click-window-ms", "600000"));
     for (String k : new String[] {"mode", "bootstrap-servers", "app-id", "input-topic", "output", "campaigns", "dlq", "threads",
-        "commit-ms", "guarantee", "state-dir", "grace-ms"}) {
+        "commit-ms", "guarantee", "state-dir", "grace-ms", "click-topic", "click-window-ms"}) {
       String env = System.getenv("KS_" + k.toUpperCase().replace('-', '_'));
       if (env != null) a.put(k, env);
     }
@@ -262,7 +359,7 @@ public final class Peer {
   }
 
   static String usage() {
-    return "java -cp classes:lib/* bench.Peer --mode=full|passthrough --bootstrap-servers=127.0.0.1:19092 --app-id=ID "
+    return "java -cp classes:lib/* bench.Peer --mode=full|passthrough|join [--click-topic=TOPIC (join)] [--click-window-ms=600000] --bootstrap-servers=127.0.0.1:19092 --app-id=ID "
         + "--input-topic=TOPIC[,FLUSH_TOPIC] --output=TOPIC [--campaigns=TOPIC] [--dlq=TOPIC] [--threads=1] [--commit-ms=1000] "
         + "[--guarantee=at_least_once|exactly_once_v2] [--state-dir=DIR] [--grace-ms=10000]";
   }
@@ -272,6 +369,10 @@ public final class Peer {
     StreamsBuilder b = new StreamsBuilder();
     if (a.get("mode").equals("full")) fullTopology(b, a);
     else if (a.get("mode").equals("passthrough")) passThrough(b, a);
+    else if (a.get("mode").equals("join")) {
+      if (!a.containsKey("click-topic")) throw new IllegalArgumentException("missing --click-topic\n" + usage());
+      joinTopology(b, a);
+    }
     else throw new IllegalArgumentException("unknown mode " + a.get("mode"));
 
     Properties p = new Properties();

@@ -1,0 +1,30 @@
+import { ensureTopics } from '@tributary/app-campaign-views';
+import { kafkajsPort, silentLogger } from '@tributary/core';
+
+/** Creates the app's topics if missing: both logs (same partition count: the join needs it), DLQs, late topic, campaigns. */
+export async function ensureCtrTopics(o: {
+  bootstrapServers: string;
+  viewTopic: string;
+  clickTopic: string;
+  campaignsTopic: string;
+  lateTopic: string;
+  partitions: number;
+}): Promise<void> {
+  await ensureTopics({
+    bootstrapServers: o.bootstrapServers,
+    inputTopic: o.viewTopic,
+    campaignsTopic: o.campaignsTopic,
+    partitions: o.partitions,
+  });
+  const admin = kafkajsPort({ bootstrapServers: o.bootstrapServers, logger: silentLogger }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics([
+      { name: o.clickTopic, partitions: o.partitions },
+      { name: `${o.clickTopic}-dlq`, partitions: 1 },
+      { name: o.lateTopic, partitions: 1 },
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
+}

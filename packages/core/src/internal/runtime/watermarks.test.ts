@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { OutgoingRecord, RawRecord } from '../../kafka/ports.js';
+import {
+  decodeWatermark,
+  encodeWatermark,
+  TaskWatermark,
+  WATERMARK_HEADER,
+  WATERMARK_STAMP_HEADER,
+  WatermarkBroadcaster,
+  WatermarkReader,
+} from './watermarks.js';
+
+const NEG = Number.NEGATIVE_INFINITY;
+
+function tracker(caughtUp: Record<string, boolean> = {}) {
+  return new TaskWatermark({
+    inputs: [
+      { topic: 'a', repartition: false },
+      { topic: 'b', repartition: false },
+      { topic: 'r', repartition: true },
+    ],
+    partitionIdleMs: 1000,
+    caughtUp: (t) => caughtUp[t] ?? true,
+    now: 0,
+  });
+}
+
+describe('TaskWatermark', () => {
+  it('is the minimum over inputs; a repartition input waits for every upstream task', () => {
+    const w = tracker();
+    expect(w.observe('a', 50, 0)).toBe(false);
+    w.observe('b', 70, 0);
+    expect(w.watermark).toBe(NEG); // "r" has heard from nobody
+    w.report('r', { task: 0, of: 2, watermark: 60, idle: false });
+    expect(w.watermark).toBe(NEG); // task 1 of 2 is missing
+    expect(w.report('r', { task: 1, of: 2, watermark: 40, idle: false })).toBe(true);
+    expect(w.watermark).toBe(40);
+    w.report('r', { task: 1, of: 2, watermark: 90, idle: false });
+    expect(w.watermark).toBe(50); // now "a" is the slowest
+  });
+
+  it('never moves back: neither a smaller upstream report nor an older record lowers it', () => {
+    const w = tracker();
+    w.observe('a', 100, 0);
+    w.observe('b', 100, 0);
+    w.report('r', { task: 0, of: 1, watermark: 100, idle: false });
+    expect(w.watermark).toBe(100);
+    w.report('r', { task: 0, of: 1, watermark: 10, idle: false }); // a restarted upstream task
+    w.observe('a', 5, 0);
+    expect(w.watermark).toBe(100);
+  });
+
+  it('an input caught up and quiet for partitionIdleMs stops counting until its next record', () => {
+    const caughtUp: Record<string, boolean> = { a: true, b: false };
+    const w = tracker(caughtUp);
+    w.observe('a', 10, 0);
+    w.observe('b', 500, 0);
+    w.report('r', { task: 0, of: 1, watermark: 800, idle: false });
+    expect(w.watermark).toBe(10);
+    expect(w.refresh(999)).toBe(false); // not quiet long enough
+    caughtUp.a = true;
+    expect(w.refresh(1000)).toBe(true); // "a" idle: min(500, 800)
+    expect(w.watermark).toBe(500);
+    expect(w.refresh(5000)).toBe(false); // "b" is behind its end: never idle
+    w.observe('a', 20, 5000); // holds again, but the watermark stays
+    expect(w.watermark).toBe(500);
+    w.observe('b', 900, 5000);
+    w.observe('a', 950, 5000);
+    expect(w.watermark).toBe(800);
+  });
+
+  it('an upstream task that reports idle is left out; all inputs idle keep the watermark', () => {
+    const w = tracker();
+    w.observe('a', 300, 0);
+    w.observe('b', 300, 0);
+    w.report('r', { task: 0, of: 2, watermark: 200, idle: false });
+    w.report('r', { task: 1, of: 2, watermark: NEG, idle: true });
+    expect(w.watermark).toBe(200);
+    w.report('r', { task: 0, of: 2, watermark: 250, idle: true }); // every upstream idle: "r" is idle
+    expect(w.watermark).toBe(300);
+    w.refresh(10_000); // and "a", "b" go idle too
+    expect(w.idle).toBe(true);
+    expect(w.watermark).toBe(300);
+  });
+});
+
+describe('watermark records and stamps', () => {
+  it('encode and decode round trip, -Infinity included; other formats are ignored', () => {
+    for (const r of [
+      { task: 3, of: 8, watermark: 1_762_430_400_000, idle: false },
+      { task: 0, of: 1, watermark: NEG, idle: true },
+    ])
+      expect(decodeWatermark(encodeWatermark(r))).toEqual(r);
+    expect(decodeWatermark('v2 1 2 3 0')).toBeUndefined();
+  });
+
+  it('the broadcaster sends to every partition, rate-limits changes and repeats unchanged ones on the heartbeat', () => {
+    const sent: OutgoingRecord[] = [];
+    const b = new WatermarkBroadcaster(
+      [
+        { topic: 'x', partitions: 3 },
+        { topic: 'y', partitions: 2 },
+      ],
+      { task: 1, of: 4 },
+      { send: (r) => sent.push(r) },
+      200,
+      5000,
+    );
+    b.maybeSend(100, false, 0);
+    expect(sent.map((r) => `${r.topic}:${r.partition}`)).toEqual(['x:0', 'x:1', 'x:2', 'y:0', 'y:1']);
+    expect(sent.every((r) => r.key === null && r.value === null && r.timestamp === 100)).toBe(true);
+    expect(decodeWatermark(sent[0]?.headers[WATERMARK_HEADER] as string)).toEqual({
+      task: 1,
+      of: 4,
+      watermark: 100,
+      idle: false,
+    });
+    sent.length = 0;
+    b.maybeSend(150, false, 100); // changed, but within 200 ms
+    expect(sent).toHaveLength(0);
+    b.maybeSend(150, false, 200);
+    expect(sent).toHaveLength(5);
+    sent.length = 0;
+    b.maybeSend(150, false, 5199); // unchanged: only on the heartbeat
+    expect(sent).toHaveLength(0);
+    b.maybeSend(150, false, 5200);
+    expect(sent).toHaveLength(5);
+  });
+
+  it('the reader skips watermark records, strips stamps from data records and applies both', () => {
+    const w = new TaskWatermark({
+      inputs: [{ topic: 'r', repartition: true }],
+      partitionIdleMs: 1000,
+      caughtUp: () => true,
+      now: 0,
+    });
+    const reader = new WatermarkReader(w);
+    const raw = (headers: RawRecord['headers']): RawRecord => ({
+      topic: 'r',
+      partition: 0,
+      offset: 0n,
+      key: Buffer.from('k'),
+      value: Buffer.from('v'),
+      timestamp: 0,
+      headers,
+    });
+    const data = raw({
+      [WATERMARK_STAMP_HEADER]: Buffer.from(encodeWatermark({ task: 0, of: 1, watermark: 70, idle: false })),
+      user: 'kept',
+    });
+    expect(reader.read(data)).toBe('data');
+    expect(data.headers).toEqual({ user: 'kept' });
+    expect(w.watermark).toBe(70);
+    const rec = raw({ [WATERMARK_HEADER]: encodeWatermark({ task: 0, of: 1, watermark: 90, idle: false }) });
+    expect(reader.read(rec)).toBe('record');
+    expect(w.watermark).toBe(90);
+    expect(reader.read(raw({ user: 'x' }))).toBe('data');
+  });
+});

@@ -1,0 +1,261 @@
+import type { OutgoingRecord, RawRecord } from '../../kafka/ports.js';
+import type { RecordCollector } from './record-collector.js';
+
+/**
+ * The header of a watermark record (no key, no value) on a repartition topic: it never reaches a
+ * processor. Watermark records reach every partition, also those no data went to.
+ */
+export const WATERMARK_HEADER = 'tributary-watermark';
+/**
+ * The header every data record on a repartition topic carries: its upstream task's watermark when it
+ * was sent, so the downstream clock is never behind the data it receives. Removed before processing.
+ */
+export const WATERMARK_STAMP_HEADER = 'tributary-wm';
+const FORMAT = 'v1';
+
+/** What an upstream task tells each partition of a repartition topic it writes. */
+export interface WatermarkReport {
+  /** The upstream task's partition (its index among the upstream sub-topology's tasks). */
+  readonly task: number;
+  /** How many tasks the upstream sub-topology has: a downstream input waits for all of them. */
+  readonly of: number;
+  readonly watermark: number;
+  /** Every input of the upstream task is idle: leave it out of the minimum. */
+  readonly idle: boolean;
+}
+
+export function encodeWatermark(r: WatermarkReport): string {
+  return `${FORMAT} ${r.task} ${r.of} ${r.watermark} ${r.idle ? 1 : 0}`;
+}
+
+export function decodeWatermark(h: Buffer | string): WatermarkReport | undefined {
+  const [format, task, of, watermark, idle] = String(h).split(' ');
+  if (format !== FORMAT) return undefined;
+  return { task: Number(task), of: Number(of), watermark: Number(watermark), idle: idle === '1' };
+}
+
+/**
+ * Reads the watermarks arriving on a task's repartition inputs: watermark records (returns 'record':
+ * nothing else to do with it) and stamps on data records (removed from the record's headers, which
+ * belong to this runtime: the record came from the consumer). A stamp equal to the previous one on
+ * the same topic is not parsed again.
+ */
+export class WatermarkReader {
+  private readonly lastStamp = new Map<string, Buffer | string>();
+
+  constructor(private readonly watermark: TaskWatermark | undefined) {}
+
+  read(raw: RawRecord): 'record' | 'data' {
+    const headers = raw.headers;
+    const report = headers[WATERMARK_HEADER];
+    if (report !== undefined) {
+      const r = decodeWatermark(report);
+      if (r) this.watermark?.report(raw.topic, r);
+      return 'record';
+    }
+    const stamp = headers[WATERMARK_STAMP_HEADER];
+    if (stamp === undefined) return 'data';
+    // A new headers object without the stamp: `delete` would slow every later access to the object,
+    // and in the test driver the object is the sending side's.
+    (raw as { headers: RawRecord['headers'] }).headers = withoutStamp(headers);
+    const last = this.lastStamp.get(raw.topic);
+    if (
+      last !== undefined &&
+      (last === stamp || (Buffer.isBuffer(last) && Buffer.isBuffer(stamp) && last.equals(stamp)))
+    )
+      return 'data';
+    this.lastStamp.set(raw.topic, stamp);
+    const r = decodeWatermark(stamp);
+    if (r) this.watermark?.report(raw.topic, r);
+    return 'data';
+  }
+}
+
+interface SourceInput {
+  readonly kind: 'source';
+  maxSeen: number;
+  lastRecordAt: number;
+  idle: boolean;
+}
+
+interface RepartitionInput {
+  readonly kind: 'repartition';
+  /** Per upstream task: the largest watermark it reported (reports never move it back). */
+  readonly upstream: Map<number, { watermark: number; idle: boolean }>;
+  expected: number;
+}
+
+type Input = SourceInput | RepartitionInput;
+
+export interface WatermarkOptions {
+  /** The task's input topics (resolved names) and whether each is a repartition topic. */
+  readonly inputs: readonly { readonly topic: string; readonly repartition: boolean }[];
+  /** A source partition caught up and without a record for this long stops holding the watermark. */
+  readonly partitionIdleMs: number;
+  /** Whether the task's partition of `topic` is read to its end (nothing buffered, no lag). */
+  readonly caughtUp: (topic: string) => boolean;
+  readonly now: number;
+}
+
+/**
+ * One task's watermark: the minimum over its inputs that are not idle, never moving back. Inputs
+ * are few (one per source topic), so the minimum is recomputed on every change.
+ */
+export class TaskWatermark {
+  private readonly inputs = new Map<string, Input>();
+  private current = Number.NEGATIVE_INFINITY;
+  private allIdle = false;
+
+  constructor(private readonly opts: WatermarkOptions) {
+    for (const i of opts.inputs) {
+      this.inputs.set(
+        i.topic,
+        i.repartition
+          ? { kind: 'repartition', upstream: new Map(), expected: Number.POSITIVE_INFINITY }
+          : { kind: 'source', maxSeen: Number.NEGATIVE_INFINITY, lastRecordAt: opts.now, idle: false },
+      );
+    }
+  }
+
+  get watermark(): number {
+    return this.current;
+  }
+
+  get idle(): boolean {
+    return this.allIdle;
+  }
+
+  /** A data record with event time `ts` came from `topic`. Returns whether the watermark moved. */
+  observe(topic: string, ts: number, now: number): boolean {
+    const input = this.inputs.get(topic);
+    if (input?.kind !== 'source') return false;
+    input.lastRecordAt = now;
+    const wasIdle = input.idle;
+    input.idle = false;
+    if (ts <= input.maxSeen && !wasIdle) return false;
+    if (ts > input.maxSeen) input.maxSeen = ts;
+    return this.recompute();
+  }
+
+  /** An upstream task's report arrived on `topic`. Returns whether the watermark moved. */
+  report(topic: string, r: WatermarkReport): boolean {
+    const input = this.inputs.get(topic);
+    if (input?.kind !== 'repartition' || !(r.of > 0)) return false;
+    input.expected = r.of;
+    const prev = input.upstream.get(r.task);
+    input.upstream.set(r.task, {
+      watermark: Math.max(prev?.watermark ?? Number.NEGATIVE_INFINITY, r.watermark),
+      idle: r.idle,
+    });
+    return this.recompute();
+  }
+
+  /** Re-evaluates which source partitions are idle (wall-clock). Returns whether the watermark moved. */
+  refresh(now: number): boolean {
+    let changed = false;
+    for (const [topic, input] of this.inputs) {
+      if (input.kind !== 'source' || input.idle) continue;
+      if (now - input.lastRecordAt >= this.opts.partitionIdleMs && this.opts.caughtUp(topic)) {
+        input.idle = true;
+        changed = true;
+      }
+    }
+    return changed ? this.recompute() : false;
+  }
+
+  private recompute(): boolean {
+    let min = Number.POSITIVE_INFINITY;
+    let active = 0;
+    for (const input of this.inputs.values()) {
+      const v = contribution(input);
+      if (v === undefined) continue;
+      active += 1;
+      if (v < min) min = v;
+    }
+    this.allIdle = active === 0 && this.inputs.size > 0;
+    // All idle: the watermark stays where it was (nothing says time has moved on).
+    if (active === 0 || min <= this.current) return false;
+    this.current = min;
+    return true;
+  }
+}
+
+/** An input's contribution to the minimum; undefined when it is idle. */
+function contribution(input: Input): number | undefined {
+  if (input.kind === 'source') return input.idle ? undefined : input.maxSeen;
+  if (input.upstream.size < input.expected) return Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (const u of input.upstream.values()) if (!u.idle && u.watermark < min) min = u.watermark;
+  return min === Number.POSITIVE_INFINITY ? undefined : min;
+}
+
+function withoutStamp(headers: RawRecord['headers']): RawRecord['headers'] {
+  const out: RawRecord['headers'] = {};
+  for (const k in headers) if (k !== WATERMARK_STAMP_HEADER && Object.hasOwn(headers, k)) out[k] = headers[k];
+  return out;
+}
+
+export interface BroadcastTarget {
+  readonly topic: string;
+  readonly partitions: number;
+}
+
+/** Sends a task's watermark to every partition of the repartition topics it writes. */
+export class WatermarkBroadcaster {
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private lastWatermark: number | undefined;
+  private lastIdle = false;
+  /** Watermark records sent (metrics). */
+  sent = 0;
+
+  constructor(
+    private readonly targets: readonly BroadcastTarget[],
+    private readonly self: { readonly task: number; readonly of: number },
+    private readonly collector: RecordCollector,
+    /** Changes are sent at most this often; 0 sends every change at once (the test driver). */
+    private readonly intervalMs: number,
+    /** Unchanged watermarks are sent again this often, so a restarted downstream task learns them. */
+    private readonly heartbeatMs: number,
+  ) {}
+
+  private stampFor: { watermark: number; idle: boolean; header: Buffer } | undefined;
+
+  /**
+   * The header value stamping a data record sent now: one Buffer while the watermark stays, so the
+   * client does not encode a string per record and the reader compares bytes it has seen.
+   */
+  stamp(watermark: number, idle: boolean): Buffer {
+    const c = this.stampFor;
+    if (c && c.watermark === watermark && c.idle === idle) return c.header;
+    const header = Buffer.from(encodeWatermark({ ...this.self, watermark, idle }));
+    this.stampFor = { watermark, idle, header };
+    return header;
+  }
+
+  /** Sends when the watermark or idleness changed (rate-limited) or the heartbeat is due. */
+  maybeSend(watermark: number, idle: boolean, now: number): void {
+    if (this.targets.length === 0) return;
+    const changed = watermark !== this.lastWatermark || idle !== this.lastIdle;
+    const since = now - this.lastSentAt;
+    if (!(changed && since >= this.intervalMs) && since < this.heartbeatMs) return;
+    this.lastSentAt = now;
+    this.lastWatermark = watermark;
+    this.lastIdle = idle;
+    const header = encodeWatermark({ ...this.self, watermark, idle });
+    const timestamp = Number.isFinite(watermark) && watermark >= 0 ? watermark : now;
+    for (const t of this.targets) {
+      for (let p = 0; p < t.partitions; p++) {
+        const record: OutgoingRecord = {
+          topic: t.topic,
+          partition: p,
+          key: null,
+          value: null,
+          timestamp,
+          headers: { [WATERMARK_HEADER]: header },
+        };
+        this.collector.send(record);
+        this.sent += 1;
+      }
+    }
+  }
+}
