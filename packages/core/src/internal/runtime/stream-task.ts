@@ -138,6 +138,11 @@ export class StreamTask {
     return this.watermark ? this.watermark.watermark : this.streamTime;
   }
 
+  /** The task's watermark goes to every partition of its repartition topics again at the next check. */
+  resendWatermark(): void {
+    this.broadcaster?.resend();
+  }
+
   /** Watermark records this task sent to repartition topics. */
   get watermarkRecordsSent(): number {
     return this.broadcaster?.sent ?? 0;

@@ -62,8 +62,12 @@ const OUTPUT_FLUSH_RECORDS = 10_000;
 const HEARTBEAT_EVERY_MS = 1000;
 /** Watermark changes reach repartition topics at most this often (about one output flush). */
 const WATERMARK_INTERVAL_MS = 200;
-/** An unchanged watermark is sent again this often, so a downstream task that moved learns it. */
-const WATERMARK_HEARTBEAT_MS = 5000;
+/**
+ * No periodic resend of unchanged watermarks: every record on a repartition topic makes the instance
+ * briefly not caught up, which holds idle close back. Tasks resend once after each assignment instead
+ * (see assign), which is when a downstream task can have moved.
+ */
+const WATERMARK_HEARTBEAT_MS = Number.POSITIVE_INFINITY;
 
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
 export class TaskManager {
@@ -175,6 +179,9 @@ export class TaskManager {
         this.creating = undefined;
       }
     }
+    // Every member gets an assignment after a rebalance, so every upstream task resends its watermark
+    // and a downstream task that moved here learns the watermarks of all of them.
+    for (const t of this.tasks.values()) t.stream.resendWatermark();
     this.d.logger.info('tasks assigned', { tasks: [...this.tasks.keys()].sort() });
   }
 

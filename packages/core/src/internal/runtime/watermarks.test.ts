@@ -127,6 +127,23 @@ describe('watermark records and stamps', () => {
     expect(sent).toHaveLength(5);
   });
 
+  it('without a heartbeat an unchanged watermark goes out again only after resend() (a rebalance)', () => {
+    const sent: OutgoingRecord[] = [];
+    const b = new WatermarkBroadcaster(
+      [{ topic: 'x', partitions: 2 }],
+      { task: 0, of: 1 },
+      { send: (r) => sent.push(r) },
+      200,
+      Number.POSITIVE_INFINITY,
+    );
+    b.maybeSend(100, false, 0);
+    b.maybeSend(100, false, 60_000);
+    expect(sent).toHaveLength(2);
+    b.resend();
+    b.maybeSend(100, false, 60_001);
+    expect(sent).toHaveLength(4);
+  });
+
   it('the reader skips watermark records, strips stamps from data records and applies both', () => {
     const w = new TaskWatermark({
       inputs: [{ topic: 'r', repartition: true }],

@@ -214,9 +214,18 @@ export class WatermarkBroadcaster {
     private readonly collector: RecordCollector,
     /** Changes are sent at most this often; 0 sends every change at once (the test driver). */
     private readonly intervalMs: number,
-    /** Unchanged watermarks are sent again this often, so a restarted downstream task learns them. */
+    /** Unchanged watermarks are sent again this often (Infinity: only after `resend()`). */
     private readonly heartbeatMs: number,
   ) {}
+
+  /**
+   * The next call sends whatever the watermark is: after a rebalance, a downstream task that moved
+   * starts without its upstream tasks' watermarks and would otherwise wait for their next change.
+   */
+  resend(): void {
+    this.lastSentAt = Number.NEGATIVE_INFINITY;
+    this.lastWatermark = undefined;
+  }
 
   private stampFor: { watermark: number; idle: boolean; header: Buffer } | undefined;
 
