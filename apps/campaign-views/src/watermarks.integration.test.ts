@@ -27,6 +27,7 @@ import { ensureTopics } from './topics.js';
  * older than grace are late. Ground truth comes from the generated JSON.
  */
 const WATERMARK_HEADER = 'tributary-watermark';
+const WATERMARK_STAMP_HEADER = 'tributary-wm';
 const MINUTE = 60_000;
 const running: Tributary[] = [];
 const children: ChildProcess[] = [];
@@ -189,7 +190,10 @@ async function expectLateAndDlq(s: Setup, sent: readonly GeneratedView[]) {
     timeoutMs: 30_000,
   });
   expect(dlq.map((r) => r.value?.toString()).sort()).toEqual(malformed.map((v) => v.value).sort());
-  for (const r of [...late, ...dlq]) expect(r.headers[WATERMARK_HEADER]).toBeUndefined();
+  for (const r of [...late, ...dlq]) {
+    expect(r.headers[WATERMARK_HEADER]).toBeUndefined();
+    expect(r.headers[WATERMARK_STAMP_HEADER]).toBeUndefined();
+  }
 }
 
 describe('watermarks: campaign-views results do not depend on arrival order (3 partitions, real broker)', () => {

@@ -1,15 +1,19 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Headers } from '../record.js';
-import type { OutgoingRecord, RawRecord } from './ports.js';
+import { type OutgoingRecord, type RawRecord, WATERMARK_STAMP_HEADER } from './ports.js';
 
-export function fromKafkaHeaders(h: IHeaders | undefined): Headers {
+export function fromKafkaHeaders(h: IHeaders | undefined, stamp?: { watermark?: Buffer }): Headers {
   const out: Headers = {};
   if (!h) return out;
   // for-in instead of Object.entries: no per-record entry arrays (decoded headers are plain objects).
   for (const k in h) {
     if (!Object.hasOwn(h, k)) continue;
-    const v = h[k];
-    out[k] = Array.isArray(v) ? v[0] : v;
+    const raw = h[k];
+    const v = Array.isArray(raw) ? raw[0] : raw;
+    // A repartitioned record's watermark stamp goes to the record, not to its headers.
+    if (stamp && k === WATERMARK_STAMP_HEADER) {
+      if (Buffer.isBuffer(v)) stamp.watermark = v;
+    } else out[k] = v;
   }
   return out;
 }
@@ -20,6 +24,8 @@ function toOffset(s: string): bigint {
 }
 
 export function toRawRecord(topic: string, partition: number, m: KafkaMessage): RawRecord {
+  const stamp: { watermark?: Buffer } = {};
+  const headers = fromKafkaHeaders(m.headers, stamp);
   return {
     topic,
     partition,
@@ -27,7 +33,8 @@ export function toRawRecord(topic: string, partition: number, m: KafkaMessage): 
     key: m.key,
     value: m.value,
     timestamp: Number(m.timestamp),
-    headers: fromKafkaHeaders(m.headers),
+    headers,
+    watermark: stamp.watermark,
   };
 }
 
@@ -42,6 +49,7 @@ export function toKafkaMessage(r: OutgoingRecord): Message {
       break;
     }
   }
+  if (r.watermark) headers = { ...headers, [WATERMARK_STAMP_HEADER]: r.watermark };
   const m: Message = { key: r.key, value: r.value, timestamp: String(r.timestamp), headers };
   if (r.partition !== undefined) m.partition = r.partition;
   return m;
@@ -50,6 +58,7 @@ export function toKafkaMessage(r: OutgoingRecord): Message {
 function approxSize(r: OutgoingRecord): number {
   let n = 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const k in r.headers) n += k.length + (r.headers[k]?.length ?? 0);
+  if (r.watermark) n += 26;
   return n;
 }
 

@@ -13,7 +13,15 @@ export interface RawRecord {
   readonly value: Buffer | null;
   readonly timestamp: number;
   readonly headers: Headers;
+  /**
+   * The upstream task's watermark stamped on a repartitioned record (header
+   * `WATERMARK_STAMP_HEADER`), kept apart from `headers` so no processor ever sees it.
+   */
+  readonly watermark?: Buffer | undefined;
 }
+
+/** Header carrying a repartitioned record's watermark stamp on the wire (see RawRecord.watermark). */
+export const WATERMARK_STAMP_HEADER = 'tributary-wm';
 
 /** A record to produce. Without `partition` the producer partitions by key (murmur2, as Java does). */
 export interface OutgoingRecord {
@@ -23,6 +31,8 @@ export interface OutgoingRecord {
   readonly timestamp: number;
   readonly headers: Headers;
   readonly partition?: number;
+  /** Sent as header `WATERMARK_STAMP_HEADER`. */
+  readonly watermark?: Buffer;
 }
 
 export interface TopicPartition {

@@ -250,6 +250,7 @@ export class TopologyTestDriver {
       value: r.value,
       timestamp: r.timestamp,
       headers: r.headers,
+      ...(r.watermark ? { watermark: r.watermark } : {}),
     };
     if (isGlobal) this.applyGlobal?.([raw]);
     else await target?.stream.process([raw]);

@@ -6,7 +6,6 @@ import type { SinkTask } from '../../sink/sink.js';
 import { resolveTopic, type TopicSinkNode } from '../graph/nodes.js';
 import { ProductionError } from './error-policy.js';
 import type { RecordCollector } from './record-collector.js';
-import { WATERMARK_STAMP_HEADER } from './watermarks.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 
@@ -38,10 +37,12 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
         cause: err,
       });
     }
-    const headers = this.watermarkStamp
-      ? { ...record.headers, [WATERMARK_STAMP_HEADER]: this.watermarkStamp() }
-      : record.headers;
-    this.collector.send({ topic, key, value, timestamp: record.timestamp, headers });
+    const { timestamp, headers } = record;
+    this.collector.send(
+      this.watermarkStamp
+        ? { topic, key, value, timestamp, headers, watermark: this.watermarkStamp() }
+        : { topic, key, value, timestamp, headers },
+    );
   }
 }
 

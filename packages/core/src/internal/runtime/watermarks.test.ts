@@ -5,7 +5,6 @@ import {
   encodeWatermark,
   TaskWatermark,
   WATERMARK_HEADER,
-  WATERMARK_STAMP_HEADER,
   WatermarkBroadcaster,
   WatermarkReader,
 } from './watermarks.js';
@@ -164,10 +163,10 @@ describe('watermark records and stamps', () => {
       timestamp: 0,
       headers,
     });
-    const data = raw({
-      [WATERMARK_STAMP_HEADER]: encodeWatermark({ task: 0, of: 1, watermark: 70, idle: false }),
-      user: 'kept',
-    });
+    const data = {
+      ...raw({ user: 'kept' }),
+      watermark: encodeWatermark({ task: 0, of: 1, watermark: 70, idle: false }),
+    };
     expect(reader.read(data)).toBe('data');
     expect(data.headers).toEqual({ user: 'kept' });
     expect(w.watermark).toBe(70);

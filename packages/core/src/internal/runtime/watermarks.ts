@@ -7,10 +7,12 @@ import type { RecordCollector } from './record-collector.js';
  */
 export const WATERMARK_HEADER = 'tributary-watermark';
 /**
- * The header every data record on a repartition topic carries: its upstream task's watermark when it
- * was sent, so the downstream clock is never behind the data it receives. Removed before processing.
+ * Every data record on a repartition topic carries its upstream task's watermark when it was sent
+ * (`RawRecord.watermark`, header `WATERMARK_STAMP_HEADER` on the wire), so the downstream clock is
+ * never behind the data it receives.
  */
-export const WATERMARK_STAMP_HEADER = 'tributary-wm';
+export { WATERMARK_STAMP_HEADER } from '../../kafka/ports.js';
+
 /** Header value layout: version, idle flag, task (u16), task count (u16), watermark (float64), big-endian. */
 const VERSION = 1;
 const SIZE = 14;
@@ -62,12 +64,7 @@ export class WatermarkReader {
       this.apply(raw.topic, report);
       return 'record';
     }
-    const stamp = headers[WATERMARK_STAMP_HEADER];
-    if (stamp === undefined) return 'data';
-    // A new headers object without the stamp: `delete` would slow every later access to the object,
-    // and in the test driver the object is the sending side's.
-    (raw as { headers: RawRecord['headers'] }).headers = withoutStamp(headers);
-    this.apply(raw.topic, stamp);
+    if (raw.watermark) this.apply(raw.topic, raw.watermark);
     return 'data';
   }
 
@@ -200,12 +197,6 @@ function contribution(input: Input): number | undefined {
   let min = Number.POSITIVE_INFINITY;
   for (const u of input.upstream.values()) if (!u.idle && u.watermark < min) min = u.watermark;
   return min === Number.POSITIVE_INFINITY ? undefined : min;
-}
-
-function withoutStamp(headers: RawRecord['headers']): RawRecord['headers'] {
-  const out: RawRecord['headers'] = {};
-  for (const k in headers) if (k !== WATERMARK_STAMP_HEADER && Object.hasOwn(headers, k)) out[k] = headers[k];
-  return out;
 }
 
 export interface BroadcastTarget {
