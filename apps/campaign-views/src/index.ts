@@ -10,6 +10,13 @@ export { type GeneratedView, type GeneratorOptions, generateViews, prng } from '
 export { groundTruth, type Truth, truthCounts } from './ground-truth.js';
 export { loadCampaigns, type ProduceOptions, produceViews } from './producer.js';
 export { type RowsOutput, writeMinuteRows } from './rows-output.js';
+export {
+  addBannerSessions,
+  type BannerSession,
+  type BannerSessionsOptions,
+  SESSION_GAP_MS,
+  SESSIONS_SCHEMA,
+} from './sessions.js';
 export { ensureTopics } from './topics.js';
 export {
   buildCampaignViewsTopology,
