@@ -6,6 +6,9 @@ import type { View } from './view.js';
 /** A banner's viewing session closes after this long without a view (by start_timestamp). */
 export const SESSION_GAP_MS = 5 * 60_000;
 
+/** How long the sessions store keeps a session after the latest session end it has stored. */
+export const SESSION_RETENTION_MS = 24 * 3_600_000;
+
 /** One output row: a closed viewing session of one banner. */
 export interface BannerSession {
   banner_id: number;
@@ -56,6 +59,11 @@ export function addBannerSessions(views: KStream<string | null, View>, opts: Ban
       (_k, a, b) => ({ count: a.count + b.count, durationMs: a.durationMs + b.durationMs }),
       {
         name: 'banner-sessions',
+        // Behind the repartition by banner, the upstream tasks' views arrive interleaved far apart in
+        // event time (the watermark holds them all on time); the default retention (gap + grace,
+        // from the latest session end stored) would hide a slower partition's open sessions and split
+        // them. A day covers any backlog the watermark keeps on time in practice.
+        retentionMs: SESSION_RETENTION_MS,
         ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
       },
     );
