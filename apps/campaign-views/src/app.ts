@@ -8,6 +8,8 @@ export interface CampaignViewsAppOptions {
   inputTopic?: string;
   campaignsTopic?: string;
   outputDir: string;
+  /** Parquet root of the per-banner sessions output (off when undefined). */
+  sessionsOutputDir?: string;
   stateDir: string;
   graceMs?: number;
   idleTimeoutMs?: number;
@@ -29,6 +31,9 @@ export function createCampaignViewsApp(o: CampaignViewsAppOptions): Tributary {
     inputTopic,
     campaignsTopic: o.campaignsTopic ?? 'campaigns',
     output: { kind: 'parquet', dir: o.outputDir },
+    ...(o.sessionsOutputDir !== undefined
+      ? { sessionsOutput: { kind: 'parquet' as const, dir: o.sessionsOutputDir } }
+      : {}),
     ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
     ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
     ...(o.stats ? { stats: o.stats } : {}),

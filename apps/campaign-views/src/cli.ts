@@ -10,7 +10,8 @@ export const CAMPAIGN_VIEWS_CLI = {
                    --late N, --malformed / --out-of-order / --unknown-campaigns 0-1)
   streams          run the streams app until SIGTERM/SIGINT (--output, --state-dir, --application-id,
                    --guarantee at-least-once|exactly-once, --grace-ms, --idle-timeout-ms, --commit-interval-ms,
-                   --event-time watermark|stream-time, --partition-idle-ms)
+                   --event-time watermark|stream-time, --partition-idle-ms,
+                   --sessions-output DIR: also write per-banner view sessions there)
 common flags: --bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS), --input-topic (VIEW_LOG_TOPIC),
   --campaigns-topic (CAMPAIGNS_TOPIC), --campaigns-csv (CAMPAIGNS_CSV), --partitions,
   --log-level debug|info|warn|error (LOG_LEVEL)`,
@@ -28,6 +29,7 @@ common flags: --bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS), --input-topic (VIEW
     'out-of-order': fraction,
     'unknown-campaigns': fraction,
     output: { type: 'string', env: 'OUTPUT_DIR', default: '.output/campaign-views' },
+    'sessions-output': { type: 'string', env: 'SESSIONS_OUTPUT_DIR' },
     'state-dir': { type: 'string', env: 'STATE_DIR', default: '.state' },
     'application-id': { type: 'string', env: 'APPLICATION_ID', default: 'campaign-views' },
     'grace-ms': { type: 'number', integer: true, min: 0, default: 10_000 },

@@ -7,9 +7,16 @@ export {
   readCampaigns,
 } from './campaigns.js';
 export { type GeneratedView, type GeneratorOptions, generateViews, prng } from './generator.js';
-export { groundTruth, type Truth, truthCounts } from './ground-truth.js';
+export { groundTruth, type SessionTruth, sessionTruth, type Truth, truthCounts } from './ground-truth.js';
 export { loadCampaigns, type ProduceOptions, produceViews } from './producer.js';
 export { type RowsOutput, writeMinuteRows } from './rows-output.js';
+export {
+  addBannerSessions,
+  type BannerSession,
+  type BannerSessionsOptions,
+  SESSION_GAP_MS,
+  SESSIONS_SCHEMA,
+} from './sessions.js';
 export { ensureTopics } from './topics.js';
 export {
   buildCampaignViewsTopology,

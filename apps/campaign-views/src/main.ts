@@ -46,6 +46,7 @@ async function main(): Promise<number> {
     }
     case 'streams': {
       const commitIntervalMs = values['commit-interval-ms'];
+      const sessionsOutputDir = values['sessions-output'];
       const app = createCampaignViewsApp({
         bootstrapServers,
         applicationId: values['application-id'],
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
         processingGuarantee: values.guarantee,
         logger: jsonLogger(values['log-level']),
         ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
+        ...(sessionsOutputDir !== undefined ? { sessionsOutputDir } : {}),
       });
       return runUntilSignal(app);
     }

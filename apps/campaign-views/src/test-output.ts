@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ConsumedRecord } from '@tributary/testkit';
+import type { BannerSession } from './sessions.js';
 import type { CampaignMinute } from './topology.js';
 
 /** Published Parquet files under `dir`: hidden files and `.tmp` files of open transactions excluded. */
@@ -79,4 +80,33 @@ export function countsByKey(records: readonly ConsumedRecord[]): Map<string, num
     rows.set(k, list);
   }
   return rows;
+}
+
+/** One row of the sessions Parquet output, with the file it was read from. */
+export interface SessionParquetRow extends BannerSession {
+  filename: string;
+}
+
+/** Every row of the published sessions Parquet files under `dir`, read back with DuckDB. */
+export async function readSessionRows(dir: string): Promise<SessionParquetRow[]> {
+  const files = await listParquet(dir);
+  if (files.length === 0) return [];
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  try {
+    const reader = await db.runAndReadAll(
+      `SELECT banner_id, epoch_ms(session_start) AS session_start, epoch_ms(session_end) AS session_end,
+              view_count, total_duration_s, filename
+       FROM read_parquet([${sqlList(files)}], hive_partitioning = false, filename = true)`,
+    );
+    return reader.getRowObjectsJS().map((r) => ({
+      banner_id: Number(r.banner_id),
+      session_start: Number(r.session_start),
+      session_end: Number(r.session_end),
+      view_count: Number(r.view_count),
+      total_duration_s: Number(r.total_duration_s),
+      filename: String(r.filename),
+    }));
+  } finally {
+    db.closeSync();
+  }
 }

@@ -1,6 +1,6 @@
 import { kafkajsPort, silentLogger } from '@tributary/core';
 
-/** Creates the app's topics if missing: the view log, the compacted campaigns table, DLQ and late topics. */
+/** Creates the app's topics if missing: the view log, the compacted campaigns table, DLQ and late topics (the sessions output has its own). */
 export async function ensureTopics(o: {
   bootstrapServers: string;
   inputTopic: string;
@@ -15,6 +15,7 @@ export async function ensureTopics(o: {
       { name: o.campaignsTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
       { name: `${o.inputTopic}-dlq`, partitions: 1 },
       { name: `${o.inputTopic}-late`, partitions: 1 },
+      { name: `${o.inputTopic}-sessions-late`, partitions: 1 },
     ]);
   } finally {
     await admin.disconnect();

@@ -1,6 +1,7 @@
 import { Serdes, StreamsBuilder, TimeWindows, type Topology, type Windowed } from '@tributary/core';
 import type { Campaign } from './campaigns.js';
 import { type RowsOutput, writeMinuteRows } from './rows-output.js';
+import { addBannerSessions, type BannerSession } from './sessions.js';
 import { parseView, type View } from './view.js';
 
 /** Reads and validates view-log JSON; writes the same contract shape back (epoch-ms timestamps). */
@@ -47,6 +48,11 @@ export interface CampaignViewsOptions {
   graceMs?: number;
   /** Close the last minutes after this much wall-clock quiet (undefined: never). */
   idleTimeoutMs?: number;
+  /**
+   * Optional second output: each banner's viewing sessions (5-minute gap), one row per closed
+   * session. Off unless given. Late views of this output go to `<input>-sessions-late`.
+   */
+  sessionsOutput?: RowsOutput<BannerSession>;
   /** Counts rows whose campaign is not in the campaigns table. */
   stats?: { unknownCampaignRows: number };
 }
@@ -66,14 +72,15 @@ export function buildCampaignViewsTopology(opts: CampaignViewsOptions): Topology
   const campaigns = b.globalTable<string, Campaign>(opts.campaignsTopic ?? 'campaigns', {
     name: 'campaigns',
   });
-  const windowed = b
-    .stream<string | null, View>(opts.inputTopic ?? 'view_log', {
-      // Parsing and validation happen in the serde, so a bad record fails at deserialization and the
-      // error policy sends its original bytes to the DLQ; event time is the view's start.
-      valueSerde: viewSerde,
-      timestampExtractor: (r) => r.value.start,
-      name: 'view-log',
-    })
+  const inputTopic = opts.inputTopic ?? 'view_log';
+  const views = b.stream<string | null, View>(inputTopic, {
+    // Parsing and validation happen in the serde, so a bad record fails at deserialization and the
+    // error policy sends its original bytes to the DLQ; event time is the view's start.
+    valueSerde: viewSerde,
+    timestampExtractor: (r) => r.value.start,
+    name: 'view-log',
+  });
+  const windowed = views
     .selectKey((_k, v) => v.campaign_id, { name: 'key-by-campaign' })
     .groupByKey({ keySerde: Serdes.msgpack<number>(), valueSerde: Serdes.msgpack<View>() })
     .windowedBy(TimeWindows.ofSizeAndGrace(60_000, opts.graceMs ?? 10_000))
@@ -85,7 +92,7 @@ export function buildCampaignViewsTopology(opts: CampaignViewsOptions): Topology
         ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
       },
     );
-  windowed.lateRecords().to(opts.lateTopic ?? `${opts.inputTopic ?? 'view_log'}-late`, {
+  windowed.lateRecords().to(opts.lateTopic ?? `${inputTopic}-late`, {
     name: 'late-views',
     valueSerde: Serdes.json(),
   });
@@ -109,5 +116,13 @@ export function buildCampaignViewsTopology(opts: CampaignViewsOptions): Topology
     )
     .selectKey((w) => `${w.key}@${w.window.start}`, { name: 'row-key' });
   writeMinuteRows(rows, opts.output, { name: 'campaign-minutes', schema: OUTPUT_SCHEMA });
+  if (opts.sessionsOutput) {
+    addBannerSessions(views, {
+      output: opts.sessionsOutput,
+      graceMs: opts.graceMs ?? 10_000,
+      lateTopic: `${inputTopic}-sessions-late`,
+      ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+    });
+  }
   return b.build();
 }

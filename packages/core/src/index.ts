@@ -47,6 +47,7 @@ export type {
   NamedOptions,
   ProducedOptions,
   RepartitionOptions,
+  SessionStoreOptions,
   StoreOptions,
   TableOptions,
   WindowedStoreOptions,

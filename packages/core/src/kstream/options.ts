@@ -59,3 +59,15 @@ export interface WindowedStoreOptions<VA> extends StoreOptions<VA> {
    */
   idleTimeoutMs?: number;
 }
+
+/** Options of a session-windowed aggregation. */
+export interface SessionStoreOptions<VA> extends WindowedStoreOptions<VA> {
+  /**
+   * How long the store keeps a session after its end, measured from the latest session end stored
+   * (Kafka Streams' `Materialized.withRetention`). Default and minimum: gap + grace. Raise it when
+   * records of one key arrive out of order by more than that, e.g. behind a repartition topic under
+   * watermarks: a session older than the retention is no longer found, so a record that belongs to
+   * it opens a new one.
+   */
+  retentionMs?: number;
+}

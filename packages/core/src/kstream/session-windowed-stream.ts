@@ -1,8 +1,9 @@
+import { TributaryError } from '../errors.js';
 import { SessionAggregateProcessor } from '../internal/processors/session-aggregate.js';
 import type { SessionStore } from '../state/store.js';
 import { requireName } from './dsl-context.js';
 import type { KGroupedStream } from './grouped-stream.js';
-import type { WindowedStoreOptions } from './options.js';
+import type { SessionStoreOptions } from './options.js';
 import type { SessionWindows } from './session-windows.js';
 import { addWindowedAggregate, type WindowedKTable } from './windowed-stream.js';
 
@@ -22,14 +23,15 @@ export class SessionWindowedKStream<K, V> {
     initializer: () => VA,
     aggregator: (key: K, value: V, aggregate: VA) => VA,
     merger: (key: K, aggregate1: VA, aggregate2: VA) => VA,
-    opts: WindowedStoreOptions<VA>,
+    opts: SessionStoreOptions<VA>,
   ): WindowedKTable<K, VA> {
     const { inactivityGapMs, graceMs } = this.windows;
+    const name = requireName(opts.name, 'session aggregate');
     return addWindowedAggregate(
       this.grouped,
-      requireName(opts.name, 'session aggregate'),
+      name,
       opts,
-      { kind: 'session', retentionMs: this.windows.retentionMs() },
+      { kind: 'session', retentionMs: this.retention(name, opts.retentionMs) },
       inactivityGapMs + graceMs,
       { prefix: 'sessionAggregate', operator: 'session-aggregate', suffix: 'session-aggregate' },
       (spec) =>
@@ -48,8 +50,20 @@ export class SessionWindowedKStream<K, V> {
     );
   }
 
+  private retention(name: string, retentionMs: number | undefined): number {
+    const min = this.windows.retentionMs();
+    if (retentionMs === undefined) return min;
+    if (!Number.isSafeInteger(retentionMs) || retentionMs < min) {
+      throw new TributaryError(
+        'CONFIG_INVALID',
+        `session aggregate "${name}": retentionMs must be an integer >= gap + grace (${min}), got ${retentionMs}`,
+      );
+    }
+    return retentionMs;
+  }
+
   /** Counts records, null values included (as Kafka Streams). */
-  count(opts: WindowedStoreOptions<number>): WindowedKTable<K, number> {
+  count(opts: SessionStoreOptions<number>): WindowedKTable<K, number> {
     return this.aggregate(
       () => 0,
       (_k, _v, n) => n + 1,
@@ -59,7 +73,7 @@ export class SessionWindowedKStream<K, V> {
   }
 
   /** The first value of a session is its aggregate; later values (null included) go to `reducer`. */
-  reduce(reducer: (aggregate: V, value: V) => V, opts: WindowedStoreOptions<V>): WindowedKTable<K, V> {
+  reduce(reducer: (aggregate: V, value: V) => V, opts: SessionStoreOptions<V>): WindowedKTable<K, V> {
     const combine = (agg: V | undefined, v: V): V => (agg === undefined ? v : reducer(agg, v));
     return this.aggregate<V>(
       () => undefined as V,
