@@ -18,7 +18,7 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
     applicationId: string,
     private readonly collector: RecordCollector,
     /** Repartition topics under watermarks: the header value carrying the task's watermark. */
-    private readonly watermarkStamp?: () => Buffer,
+    private readonly watermarkStamp?: () => Buffer | undefined,
   ) {
     this.fixedTopic = typeof node.topic === 'function' ? undefined : resolveTopic(node.topic, applicationId);
   }
@@ -38,9 +38,10 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
       });
     }
     const { timestamp, headers } = record;
+    const watermark = this.watermarkStamp?.();
     this.collector.send(
-      this.watermarkStamp
-        ? { topic, key, value, timestamp, headers, watermark: this.watermarkStamp() }
+      watermark
+        ? { topic, key, value, timestamp, headers, watermark }
         : { topic, key, value, timestamp, headers },
     );
   }

@@ -66,6 +66,8 @@ export interface WatermarkWiring {
   readonly taskCount: number;
   readonly intervalMs: number;
   readonly heartbeatMs: number;
+  /** Data records on repartition topics are stamped when the watermark moved this far (0: all). */
+  readonly stampStepMs?: number;
 }
 
 interface NodeInstance {
@@ -128,6 +130,7 @@ export class StreamTask {
         opts.collector,
         w?.intervalMs ?? 0,
         w?.heartbeatMs ?? Number.POSITIVE_INFINITY,
+        w?.stampStepMs ?? 0,
       );
     }
     this.reader = new WatermarkReader(this.watermark);

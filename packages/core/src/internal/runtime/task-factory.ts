@@ -40,6 +40,8 @@ export interface WatermarkEnvironment {
   readonly partitionIdleMs: number;
   readonly intervalMs: number;
   readonly heartbeatMs: number;
+  /** See WatermarkWiring.stampStepMs. */
+  readonly stampStepMs?: number;
   /** Partition count of a topic the topology writes or reads (resolved name). */
   readonly partitionCount: (topic: string) => number;
   /** How many tasks a sub-topology has. */
@@ -193,5 +195,6 @@ function watermarkWiring(
     taskCount: w.taskCount(st.id),
     intervalMs: w.intervalMs,
     heartbeatMs: w.heartbeatMs,
+    ...(w.stampStepMs !== undefined ? { stampStepMs: w.stampStepMs } : {}),
   };
 }

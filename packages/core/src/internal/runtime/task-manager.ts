@@ -68,6 +68,8 @@ const WATERMARK_INTERVAL_MS = 200;
  * (see assign), which is when a downstream task can have moved.
  */
 const WATERMARK_HEARTBEAT_MS = Number.POSITIVE_INFINITY;
+/** A repartitioned record carries its task's watermark when that moved this far (event time). */
+const WATERMARK_STAMP_STEP_MS = 1000;
 
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
 export class TaskManager {
@@ -134,6 +136,7 @@ export class TaskManager {
         partitionIdleMs: d.partitionIdleMs,
         intervalMs: WATERMARK_INTERVAL_MS,
         heartbeatMs: WATERMARK_HEARTBEAT_MS,
+        stampStepMs: WATERMARK_STAMP_STEP_MS,
         partitionCount: (topic) => d.partitionCounts.get(topic) ?? 1,
         taskCount: (id) => d.tasksPerSubtopology.get(id) ?? 1,
       },

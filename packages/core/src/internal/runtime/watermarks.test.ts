@@ -146,6 +146,28 @@ describe('watermark records and stamps', () => {
     expect(sent).toHaveLength(4);
   });
 
+  it('stamps a data record only when the watermark moved at least the step since the last stamp', () => {
+    const b = new WatermarkBroadcaster(
+      [],
+      { task: 2, of: 3 },
+      { send: () => {} },
+      200,
+      Number.POSITIVE_INFINITY,
+      1000,
+    );
+    expect(b.stamp(Number.NEGATIVE_INFINITY, false)).toBeDefined(); // the first one
+    expect(b.stamp(Number.NEGATIVE_INFINITY, false)).toBeUndefined();
+    expect(decodeWatermark(b.stamp(5_000, false) as Buffer)?.watermark).toBe(5_000);
+    expect(b.stamp(5_999, false)).toBeUndefined();
+    expect(decodeWatermark(b.stamp(6_000, false) as Buffer)).toEqual({
+      task: 2,
+      of: 3,
+      watermark: 6_000,
+      idle: false,
+    });
+    expect(b.stamp(6_000, true)).toBeDefined(); // idleness changed
+  });
+
   it('the reader skips watermark records, strips stamps from data records and applies both', () => {
     const w = new TaskWatermark({
       inputs: [{ topic: 'r', repartition: true }],
