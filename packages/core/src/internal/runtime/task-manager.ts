@@ -273,14 +273,14 @@ export class TaskManager {
         this.sharedOutputs.length >= OUTPUT_FLUSH_RECORDS
       ) {
         this.lastOutputFlush = now;
-        for (const task of this.tasks.values()) await this.flushOutputs(task);
+        for (const task of [...this.tasks.values()]) await this.flushOrRetire(task);
         await this.maybeCommit();
       }
       // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs interleaved.
-      if (run.task.producer) await this.flushOutputs(run.task);
+      if (run.task.producer && this.tasks.get(run.task.id) === run.task) await this.flushOrRetire(run.task);
     }
     this.bufferedSince = this.d.clock.now();
-    for (const task of this.tasks.values()) await this.flushOutputs(task);
+    for (const task of [...this.tasks.values()]) await this.flushOrRetire(task);
     await this.maybeCommit();
   }
 
@@ -323,7 +323,27 @@ export class TaskManager {
     this.stopping = true;
   }
 
-  async flushOutputs(task: ActiveTask): Promise<void> {
+  /**
+   * Hands a task's buffered output to its producer. Outside a commit a fenced producer (the group
+   * gave the task to another instance, which fenced it) is handled as a rejected commit is: under
+   * exactly-once the tasks are closed dirty, to be restored on the next assignment. Watermark records
+   * make this more likely than data alone: a task resends its watermark right after an assignment,
+   * even with nothing to process, and a newer assignment may already have moved it.
+   */
+  private async flushOrRetire(task: ActiveTask): Promise<void> {
+    try {
+      await this.flushOutputs(task);
+    } catch (err) {
+      if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
+      this.d.logger.warn('send rejected; tasks will be re-read from the last commit', {
+        task: task.id,
+        error: errorMessage(err),
+      });
+      if (this.d.exactlyOnce) await this.closeAll(false);
+    }
+  }
+
+  private async flushOutputs(task: ActiveTask): Promise<void> {
     if (task.outputs.length === 0) return;
     const batch = task.outputs.splice(0);
     if (task.producer) {
@@ -338,11 +358,12 @@ export class TaskManager {
   async tick(): Promise<void> {
     if (this.queues.buffered > 0 && this.bufferedTooLong()) await this.drain(0);
     const now = this.d.clock.now();
-    for (const task of this.tasks.values()) {
+    for (const task of [...this.tasks.values()]) {
+      if (this.tasks.get(task.id) !== task) continue; // closed by a rejected send just now
       await task.stream.refreshWatermark(now);
       await task.stream.punctuateWallClock(now);
       for (const s of task.sinks.values()) s.tick?.(now);
-      await this.flushOutputs(task);
+      await this.flushOrRetire(task);
     }
     await this.maybeCommit();
     await this.purge.maybeRun();
