@@ -20,19 +20,14 @@ import {
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
 import { ExternalSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
-import { type BroadcastTarget, TaskWatermark, WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
+import { taskEventTime, type WatermarkWiring } from './task-event-time.js';
+import { UncommittedOffsets, type UncommittedRange } from './uncommitted-offsets.js';
+import { type TaskWatermark, type WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
+
+export { DEFAULT_PARTITION_IDLE_MS, type WatermarkWiring } from './task-event-time.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 
-/** Default for `partitionIdleMs`: longer than the usual skew between producers of one stream. */
-export const DEFAULT_PARTITION_IDLE_MS = 10_000;
-
-interface UncommittedRange {
-  readonly topic: string;
-  readonly partition: number;
-  readonly first: bigint;
-  last: bigint;
-}
 type AnyProcessor = Processor<unknown, unknown, unknown, unknown>;
 
 export interface StreamTaskOptions {
@@ -52,22 +47,6 @@ export interface StreamTaskOptions {
   /** The event-time clock; default 'watermark'. */
   readonly eventTime?: EventTimeMode;
   readonly watermarks?: WatermarkWiring;
-}
-
-/** What the watermark needs from the runtime (see watermarks.ts). */
-export interface WatermarkWiring {
-  /** A caught-up source partition without a record for this long stops holding the watermark. */
-  readonly partitionIdleMs: number;
-  /** Whether this task's partition of `topic` is read to its end; default: always. */
-  readonly inputCaughtUp?: (topic: string) => boolean;
-  /** The repartition topics this task writes, with their partition counts. */
-  readonly targets: readonly BroadcastTarget[];
-  /** How many tasks this task's sub-topology has (its partition count). */
-  readonly taskCount: number;
-  readonly intervalMs: number;
-  readonly heartbeatMs: number;
-  /** Data records on repartition topics are stamped when the watermark moved this far (0: all). */
-  readonly stampStepMs?: number;
 }
 
 interface NodeInstance {
@@ -91,10 +70,10 @@ export class StreamTask {
   private readonly watermark: TaskWatermark | undefined;
   private readonly broadcaster: WatermarkBroadcaster | undefined;
   /** Input topics whose records may carry watermarks (repartition topics). */
-  private readonly reportTopics = new Set<string>();
+  private readonly reportTopics: ReadonlySet<string>;
   private readonly reader: WatermarkReader;
   /** Offsets processed since the last commit, per `topic:partition`: first and last. Only this class writes it. */
-  private readonly uncommitted = new Map<string, UncommittedRange>();
+  private readonly uncommitted = new UncommittedOffsets();
   private readonly sourcesByTopic = new Map<string, NodeInstance>();
   private readonly instances: NodeInstance[] = [];
   private readonly punctuation = new PunctuationQueue();
@@ -108,31 +87,10 @@ export class StreamTask {
   constructor(readonly opts: StreamTaskOptions) {
     this.id = opts.taskId;
     this.eventTimeMode = opts.eventTime ?? 'watermark';
-    // Table topics do not hold the watermark back, unless the task reads nothing else.
-    const streams = opts.subtopology.sources.filter((s) => !s.table);
-    const inputs = (streams.length > 0 ? streams : opts.subtopology.sources)
-      .flatMap((s) => s.topics)
-      .map((t) => ({ topic: resolveTopic(t, opts.applicationId), repartition: t.kind === 'repartition' }));
-    // Reports are filtered in either mode: a topic written under 'watermark' may be read under 'stream-time'.
-    for (const t of opts.subtopology.topics)
-      if (t.kind === 'repartition') this.reportTopics.add(resolveTopic(t, opts.applicationId));
-    if (this.eventTimeMode === 'watermark') {
-      const w = opts.watermarks;
-      this.watermark = new TaskWatermark({
-        inputs,
-        partitionIdleMs: w?.partitionIdleMs ?? DEFAULT_PARTITION_IDLE_MS,
-        caughtUp: w?.inputCaughtUp ?? (() => true),
-        now: opts.clock.now(),
-      });
-      this.broadcaster = new WatermarkBroadcaster(
-        w?.targets ?? [],
-        { task: opts.partition, of: w?.taskCount ?? 1 },
-        opts.collector,
-        w?.intervalMs ?? 0,
-        w?.heartbeatMs ?? Number.POSITIVE_INFINITY,
-        w?.stampStepMs ?? 0,
-      );
-    }
+    const clock = taskEventTime(opts, this.eventTimeMode);
+    this.reportTopics = clock.reportTopics;
+    this.watermark = clock.watermark;
+    this.broadcaster = clock.broadcaster;
     this.reader = new WatermarkReader(this.watermark);
   }
 
@@ -332,7 +290,7 @@ export class StreamTask {
         }
       }
       if (range && range.topic === raw.topic && range.partition === raw.partition) range.last = raw.offset;
-      else range = this.track(raw);
+      else range = this.uncommitted.track(raw);
       // Stream-time punctuators wait for a clock: a watermark starts at -Infinity.
       if (this.punctuation.hasStreamTime && this.eventTime() > Number.NEGATIVE_INFINITY) {
         this.currentRaw = undefined;
@@ -381,39 +339,19 @@ export class StreamTask {
     }
   }
 
-  private track(raw: RawRecord): UncommittedRange {
-    const k = `${raw.topic}:${raw.partition}`;
-    let range = this.uncommitted.get(k);
-    if (range) range.last = raw.offset;
-    else {
-      range = { topic: raw.topic, partition: raw.partition, first: raw.offset, last: raw.offset };
-      this.uncommitted.set(k, range);
-    }
-    return range;
-  }
-
   /** Whether records were processed since the last commit. */
   hasUncommitted(): boolean {
-    return this.uncommitted.size > 0;
+    return !this.uncommitted.isEmpty;
   }
 
   /** The input offsets a commit makes durable: the next offset to read per partition processed. */
   committableOffsets(): TopicPartitionOffset[] {
-    return [...this.uncommitted.values()].map((u) => ({
-      topic: u.topic,
-      partition: u.partition,
-      offset: u.last + 1n,
-    }));
+    return this.uncommitted.committable();
   }
 
   /** The offset ranges processed since the last commit (sinks name their files after them). */
   uncommittedRanges(): OffsetRange[] {
-    return [...this.uncommitted.values()].map((u) => ({
-      topic: u.topic,
-      partition: u.partition,
-      from: u.first,
-      to: u.last,
-    }));
+    return this.uncommitted.offsetRanges();
   }
 
   /** The commit that covered `committableOffsets()` succeeded. */

@@ -1,12 +1,13 @@
 import type { Clock } from '../../clock.js';
 import { TributaryError } from '../../errors.js';
-import type { OutgoingRecord, ProducerPort } from '../../kafka/ports.js';
+import type { OutgoingRecord, ProducerPort, TopicPartition } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { EventTimeMode } from '../../processor/processor.js';
 import type { SinkTask } from '../../sink/sink.js';
 import type { ChangelogReader, RestoreProgress, StateBackend, StateStore } from '../../state/store.js';
 import { resolveTopic } from '../graph/nodes.js';
-import type { Subtopology } from '../graph/topology.js';
+import type { Subtopology, Topology } from '../graph/topology.js';
+import { taskIdOf } from '../names.js';
 import type { ActiveTask } from './active-task.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { StreamTask, type WatermarkWiring } from './stream-task.js';
@@ -197,4 +198,23 @@ function watermarkWiring(
     heartbeatMs: w.heartbeatMs,
     ...(w.stampStepMs !== undefined ? { stampStepMs: w.stampStepMs } : {}),
   };
+}
+
+/** The tasks an assignment asks for: for each assigned partition, the sub-topology reading its topic. */
+export function tasksForAssignment(
+  topology: Topology,
+  applicationId: string,
+  assignment: readonly TopicPartition[],
+): Map<string, TaskSpec> {
+  const wanted = new Map<string, TaskSpec>();
+  for (const tp of assignment) {
+    const st = topology.subtopologies.find((s) =>
+      s.topics.some((t) => resolveTopic(t, applicationId) === tp.topic),
+    );
+    if (st) {
+      const id = taskIdOf(st.id, tp.partition);
+      wanted.set(id, { id, subtopology: st, partition: tp.partition });
+    }
+  }
+  return wanted;
 }

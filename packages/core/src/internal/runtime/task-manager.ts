@@ -13,17 +13,37 @@ import type { EventTimeMode } from '../../processor/processor.js';
 import { offsetKey } from '../../sink/sink.js';
 import type { RestoreProgress, StateBackend } from '../../state/store.js';
 import { resolveTopic } from '../graph/nodes.js';
-import type { Subtopology, Topology } from '../graph/topology.js';
-import { taskIdOf, transactionalIdOf } from '../names.js';
+import type { Topology } from '../graph/topology.js';
+import { transactionalIdOf } from '../names.js';
 import type { ActiveTask } from './active-task.js';
 import { commitTasks } from './commit.js';
 import { type CommitReason, CommitSchedule } from './commit-schedule.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { ExactlyOnceRecovery } from './exactly-once-recovery.js';
 import type { GlobalState } from './global-state.js';
+import { OutputFlusher } from './output-flusher.js';
 import { PartitionQueues } from './partition-queues.js';
 import { RepartitionPurge } from './repartition-purge.js';
-import { closeTask, createTask, type TaskEnvironment, type TaskSpec } from './task-factory.js';
+import {
+  closeTask,
+  createTask,
+  type TaskEnvironment,
+  type TaskSpec,
+  tasksForAssignment,
+} from './task-factory.js';
+import {
+  HARD_CAP,
+  HEARTBEAT_EVERY_MS,
+  MAX_BUFFER_DELAY_MS,
+  MAX_BUFFERED,
+  OUTPUT_FLUSH_MS,
+  OUTPUT_FLUSH_RECORDS,
+  SMALL_BATCH,
+  WATERMARK_HEARTBEAT_MS,
+  WATERMARK_INTERVAL_MS,
+  WATERMARK_STAMP_STEP_MS,
+} from './task-manager-tuning.js';
+import { addTaskCounters } from './task-metrics.js';
 
 export interface TaskManagerDeps {
   readonly topology: Topology;
@@ -51,26 +71,6 @@ export interface TaskManagerDeps {
   readonly purge: (topic: string, offsets: ReadonlyMap<number, bigint>) => Promise<void>;
 }
 
-/** Batches smaller than this (a live, low-rate stream) are processed at once. */
-const SMALL_BATCH = 200;
-/** Above this many buffered records the instance stops waiting for lagging partitions' fetches. */
-const HARD_CAP = 80_000;
-const MAX_BUFFERED = 20_000;
-const MAX_BUFFER_DELAY_MS = 200;
-const OUTPUT_FLUSH_MS = 200;
-const OUTPUT_FLUSH_RECORDS = 10_000;
-const HEARTBEAT_EVERY_MS = 1000;
-/** Watermark changes reach repartition topics at most this often (about one output flush). */
-const WATERMARK_INTERVAL_MS = 200;
-/**
- * No periodic resend of unchanged watermarks: every record on a repartition topic makes the instance
- * briefly not caught up, which holds idle close back. Tasks resend once after each assignment instead
- * (see assign), which is when a downstream task can have moved.
- */
-const WATERMARK_HEARTBEAT_MS = Number.POSITIVE_INFINITY;
-/** A repartitioned record carries its task's watermark when that moved this far (event time). */
-const WATERMARK_STAMP_STEP_MS = 1000;
-
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
 export class TaskManager {
   readonly tasks = new Map<string, ActiveTask>();
@@ -80,6 +80,7 @@ export class TaskManager {
   private readonly purge: RepartitionPurge;
   private readonly recovery: ExactlyOnceRecovery;
   private readonly env: TaskEnvironment;
+  private readonly flusher: OutputFlusher;
   private rebalancing = false;
   /** Task ids of the newest assignment known (it may still wait for the lock). */
   private latestWanted: Set<string> | undefined;
@@ -96,6 +97,7 @@ export class TaskManager {
 
   constructor(private readonly d: TaskManagerDeps) {
     this.schedule = new CommitSchedule(d.commitIntervalMs, d.clock, d.state);
+    this.flusher = new OutputFlusher(d.sharedProducer, d.exactlyOnce, d.logger, () => this.closeAll(false));
     const repartitionTopics = new Set(
       d.topology.subtopologies.flatMap((st) =>
         st.topics.filter((t) => t.kind === 'repartition').map((t) => resolveTopic(t, d.applicationId)),
@@ -143,19 +145,13 @@ export class TaskManager {
     };
   }
 
-  private subtopologyFor(topic: string): Subtopology | undefined {
-    return this.d.topology.subtopologies.find((st) =>
-      st.topics.some((t) => resolveTopic(t, this.d.applicationId) === topic),
-    );
-  }
-
   /**
    * Called as soon as a new assignment is known, before it is applied under the lock: a restore in
    * progress for a task the new assignment gives away stops, and tasks it gives away are not
    * created, so an instance does not spend a long restore on a task that is already someone else's.
    */
   supersede(assignment: readonly TopicPartition[]): void {
-    const ids = new Set(this.wantedTasks(assignment).keys());
+    const ids = new Set(tasksForAssignment(this.d.topology, this.d.applicationId, assignment).keys());
     this.latestWanted = ids;
     if (this.creating && !ids.has(this.creating.id))
       this.creating.ctrl.abort(new TributaryError('RESTORE_FAILED', 'task given to another instance'));
@@ -163,7 +159,7 @@ export class TaskManager {
 
   /** Applies a new (eager) assignment: commit and close tasks that left, create and restore new ones. */
   async assign(assignment: readonly TopicPartition[]): Promise<void> {
-    const wanted = this.wantedTasks(assignment);
+    const wanted = tasksForAssignment(this.d.topology, this.d.applicationId, assignment);
     const leaving = [...this.tasks.values()].filter((t) => !wanted.has(t.id));
     if (leaving.length > 0) {
       await this.commit(leaving, 'revocation');
@@ -186,16 +182,6 @@ export class TaskManager {
     // and a downstream task that moved here learns the watermarks of all of them.
     for (const t of this.tasks.values()) t.stream.resendWatermark();
     this.d.logger.info('tasks assigned', { tasks: [...this.tasks.keys()].sort() });
-  }
-
-  private wantedTasks(assignment: readonly TopicPartition[]): Map<string, TaskSpec> {
-    const wanted = new Map<string, TaskSpec>();
-    for (const tp of assignment) {
-      const st = this.subtopologyFor(tp.topic);
-      const id = st && taskIdOf(st.id, tp.partition);
-      if (st && id) wanted.set(id, { id, subtopology: st, partition: tp.partition });
-    }
-    return wanted;
   }
 
   private async createTask(spec: TaskSpec, signal: AbortSignal): Promise<void> {
@@ -273,14 +259,15 @@ export class TaskManager {
         this.sharedOutputs.length >= OUTPUT_FLUSH_RECORDS
       ) {
         this.lastOutputFlush = now;
-        for (const task of [...this.tasks.values()]) await this.flushOrRetire(task);
+        for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
         await this.maybeCommit();
       }
       // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs interleaved.
-      if (run.task.producer && this.tasks.get(run.task.id) === run.task) await this.flushOrRetire(run.task);
+      if (run.task.producer && this.tasks.get(run.task.id) === run.task)
+        await this.flusher.flushOrRetire(run.task);
     }
     this.bufferedSince = this.d.clock.now();
-    for (const task of [...this.tasks.values()]) await this.flushOrRetire(task);
+    for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
     await this.maybeCommit();
   }
 
@@ -323,37 +310,6 @@ export class TaskManager {
     this.stopping = true;
   }
 
-  /**
-   * Hands a task's buffered output to its producer. Outside a commit a fenced producer (the group
-   * gave the task to another instance, which fenced it) is handled as a rejected commit is: under
-   * exactly-once the tasks are closed dirty, to be restored on the next assignment. Watermark records
-   * make this more likely than data alone: a task resends its watermark right after an assignment,
-   * even with nothing to process, and a newer assignment may already have moved it.
-   */
-  private async flushOrRetire(task: ActiveTask): Promise<void> {
-    try {
-      await this.flushOutputs(task);
-    } catch (err) {
-      if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
-      this.d.logger.warn('send rejected; tasks will be re-read from the last commit', {
-        task: task.id,
-        error: errorMessage(err),
-      });
-      if (this.d.exactlyOnce) await this.closeAll(false);
-    }
-  }
-
-  private async flushOutputs(task: ActiveTask): Promise<void> {
-    if (task.outputs.length === 0) return;
-    const batch = task.outputs.splice(0);
-    if (task.producer) {
-      task.transaction ??= await task.producer.beginTransaction();
-      await task.transaction.send(batch);
-    } else {
-      await (this.d.sharedProducer as ProducerPort).send(batch);
-    }
-  }
-
   /** Wall-clock duties: punctuators, sink rolling, the commit interval and the repartition purge. */
   async tick(): Promise<void> {
     if (this.queues.buffered > 0 && this.bufferedTooLong()) await this.drain(0);
@@ -363,7 +319,7 @@ export class TaskManager {
       await task.stream.refreshWatermark(now);
       await task.stream.punctuateWallClock(now);
       for (const s of task.sinks.values()) s.tick?.(now);
-      await this.flushOrRetire(task);
+      await this.flusher.flushOrRetire(task);
     }
     await this.maybeCommit();
     await this.purge.maybeRun();
@@ -379,7 +335,7 @@ export class TaskManager {
     if (tasks.length === 0) return;
     const purgeable = this.purge.pendingIn(tasks);
     try {
-      for (const t of tasks) await this.flushOutputs(t);
+      for (const t of tasks) await this.flusher.flush(t);
       await commitTasks(tasks, {
         consumer: this.d.consumer,
         sharedProducer: this.d.sharedProducer,
@@ -409,11 +365,7 @@ export class TaskManager {
   private async closeTask(task: ActiveTask, clean: boolean): Promise<void> {
     this.tasks.delete(task.id);
     this.queues.drop(task);
-    for (const [k, v] of Object.entries(task.stream.counters)) this.retired[k] = (this.retired[k] ?? 0) + v;
-    this.retired.lateRecordsUnrouted =
-      (this.retired.lateRecordsUnrouted ?? 0) + task.stream.lateRecordsUnrouted;
-    this.retired.watermarkRecordsSent =
-      (this.retired.watermarkRecordsSent ?? 0) + task.stream.watermarkRecordsSent;
+    addTaskCounters(this.retired, task);
     const errors = await closeTask(task, clean);
     if (errors.length > 0) {
       this.d.logger.warn('task close had errors', { task: task.id, errors: errors.map(errorMessage) });
@@ -442,11 +394,7 @@ export class TaskManager {
       ...this.retired,
       processed: this.processedTotal,
     };
-    for (const t of this.tasks.values()) {
-      for (const [k, v] of Object.entries(t.stream.counters)) m[k] = (m[k] ?? 0) + v;
-      m.lateRecordsUnrouted = (m.lateRecordsUnrouted ?? 0) + t.stream.lateRecordsUnrouted;
-      m.watermarkRecordsSent = (m.watermarkRecordsSent ?? 0) + t.stream.watermarkRecordsSent;
-    }
+    for (const t of this.tasks.values()) addTaskCounters(m, t);
     return m;
   }
 }
