@@ -11,7 +11,9 @@ import { SerialLock } from './internal/runtime/lock.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
+import { loadOrCreateInstanceId } from './kafka/instance-id.js';
 import { kafkajsPort } from './kafka/kafkajs-adapter.js';
+import { platformaticPort } from './kafka/platformatic/adapter.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
 import { jsonLogger, type Logger } from './logger.js';
 import type { EventTimeMode } from './processor/processor.js';
@@ -30,8 +32,22 @@ export interface TributaryConfig {
   errorPolicy?: ErrorPolicy;
   logger?: Logger;
   clock?: Clock;
-  /** Kafka client port; defaults to the kafkajs adapter. */
+  /** Kafka client port; defaults to the adapter `kafkaClient` names. */
   kafka?: KafkaPort;
+  /**
+   * Which built-in Kafka client adapter to use when `kafka` is not given: 'kafkajs' (default) or
+   * 'platformatic' (@platformatic/kafka group consumer with static membership; see docs/scaling.md).
+   * Without this field the environment variable TRIBUTARY_KAFKA_CLIENT decides, so a whole test
+   * run or deployment can switch adapters without code changes.
+   */
+  kafkaClient?: KafkaClientName;
+  /**
+   * Static group membership (group.instance.id) of this instance, 'platformatic' adapter only: a
+   * restarted instance with the same id takes its old place in the group within the session
+   * timeout, without a rebalance. Default: an id kept in the state backend's directory (created on
+   * first start), when the backend has one; none otherwise. Two running instances must never share it.
+   */
+  instanceId?: string;
   sessionTimeoutMs?: number;
   /** Replication factor of internal topics; -1 (default) uses the broker's default. */
   replicationFactor?: number;
@@ -52,6 +68,15 @@ export interface TributaryConfig {
   partitionIdleMs?: number;
 }
 
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
+function kafkaClientOf(config: TributaryConfig): KafkaClientName {
+  const name = config.kafkaClient ?? process.env.TRIBUTARY_KAFKA_CLIENT ?? 'kafkajs';
+  if (name !== 'kafkajs' && name !== 'platformatic')
+    throw new TributaryError('CONFIG_INVALID', `unknown kafkaClient '${name}' (kafkajs or platformatic)`);
+  return name;
+}
+
 /**
  * Runs a topology as a member of the consumer group `applicationId`: one task per input partition of
  * each sub-topology, with state restored from changelogs, commits on an interval, and an explicit
@@ -63,6 +88,8 @@ export class Tributary {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly port: KafkaPort;
+  /** The built-in adapter in use (undefined when the config brought its own port). */
+  private readonly kafkaClient: KafkaClientName | undefined;
   private readonly exactlyOnce: boolean;
   private readonly restoreListeners = new Set<(e: RestoreProgress) => void>();
   private consumer: ConsumerPort | undefined;
@@ -88,13 +115,15 @@ export class Tributary {
     this.logger = (config.logger ?? jsonLogger('info')).child({ app: config.applicationId });
     this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
+    this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
+    const portOptions = {
+      bootstrapServers: config.bootstrapServers,
+      clientId: config.applicationId,
+      logger: this.logger,
+    };
     this.port =
       config.kafka ??
-      kafkajsPort({
-        bootstrapServers: config.bootstrapServers,
-        clientId: config.applicationId,
-        logger: this.logger,
-      });
+      (this.kafkaClient === 'platformatic' ? platformaticPort(portOptions) : kafkajsPort(portOptions));
     this.globals = new GlobalState(topology, this.logger, this.clock);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -169,7 +198,9 @@ export class Tributary {
 
     await this.globals.start(this.port.tailer({ groupId: globalGroupIdOf(applicationId) }));
 
+    const groupInstanceId = await this.groupInstanceId();
     const consumer = this.port.consumer({
+      ...(groupInstanceId ? { groupInstanceId } : {}),
       groupId: applicationId,
       readCommitted: this.exactlyOnce,
       sessionTimeoutMs: this.config.sessionTimeoutMs ?? 10_000,
@@ -295,6 +326,14 @@ export class Tributary {
         })
         .catch((err) => this.fail(err));
     }, this.config.tickIntervalMs ?? 100);
+  }
+
+  /** The static member id: configured, or kept in the state directory (platformatic adapter only). */
+  private async groupInstanceId(): Promise<string | undefined> {
+    if (this.config.instanceId) return this.config.instanceId;
+    const stateDir = this.config.stateBackend?.stateDir;
+    if (this.kafkaClient !== 'platformatic' || !stateDir) return undefined;
+    return loadOrCreateInstanceId(stateDir, this.config.applicationId);
   }
 
   private isStopping(): boolean {

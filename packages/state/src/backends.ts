@@ -18,7 +18,7 @@ export interface LevelDbBackendOptions extends BackendOptions {
 
 /** LevelDB stores on local disk, restored from the checkpointed changelog offset. */
 export function levelDbBackend(options: LevelDbBackendOptions): StateBackendWithBudget {
-  return storageBackend('leveldb', options, (ctx): TaskStorage => {
+  const backend = storageBackend('leveldb', options, (ctx): TaskStorage => {
     const taskDir = join(options.stateDir, ctx.applicationId, ctx.taskId);
     const dir = (d: StoreDefinition) => join(taskDir, d.name);
     return {
@@ -31,6 +31,7 @@ export function levelDbBackend(options: LevelDbBackendOptions): StateBackendWith
       wipe: (d) => LevelDbBytesStore.destroy(dir(d)),
     };
   });
+  return Object.assign(backend, { stateDir: options.stateDir });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,8 +1,8 @@
 import type { Headers } from '../record.js';
 import type { ChangelogReader } from '../state/store.js';
 
-// The narrow ports through which the runtime talks to Kafka. One adapter (kafkajs) implements them;
-// another client can be measured and swapped in without touching the runtime.
+// The narrow ports through which the runtime talks to Kafka. Two adapters implement them: kafkajs
+// (kafkajs-*.ts) and @platformatic/kafka (platformatic/), selected by TributaryConfig.kafkaClient.
 
 /** A record as consumed from Kafka, before deserialization. */
 export interface RawRecord {
@@ -135,6 +135,8 @@ export interface KafkaPort {
     sessionTimeoutMs: number;
     /** Partition numbers this instance holds tasks for; the assignor keeps them here when it can. */
     ownedPartitions?: () => readonly number[];
+    /** Static membership (group.instance.id), where the client supports it; kafkajs ignores it. */
+    groupInstanceId?: string;
   }): ConsumerPort;
   producer(opts: { transactionalId?: string; idempotent?: boolean }): ProducerPort;
   changelogReader(): ChangelogReader;

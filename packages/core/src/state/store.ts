@@ -199,6 +199,8 @@ export interface TaskStores {
 /** Builds task stores; `@tributary/state` provides LevelDB and in-memory backends. */
 export interface StateBackend {
   readonly name: string;
+  /** The backend's local directory, if it has one (keeps the instance's static member id). */
+  readonly stateDir?: string;
   openTask(context: TaskStateContext): Promise<TaskStores>;
   /** True when the backend's shared write-cache budget is exceeded; the runtime then commits early. */
   cacheOverBudget?(): boolean;
