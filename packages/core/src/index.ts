@@ -14,6 +14,7 @@ export {
 } from './internal/state/backends.js';
 export { CacheBudget } from './internal/state/cache-budget.js';
 export { KAFKAJS_CONSUMER_FETCH, type KafkajsOptions, kafkajsPort } from './kafka/kafkajs-adapter.js';
+export { type PlatformaticOptions, platformaticPort } from './kafka/platformatic/adapter.js';
 export type {
   AdminPort,
   ConsumerHandlers,
@@ -107,5 +108,5 @@ export {
   type WindowedEntry,
   type WindowStore,
 } from './state/store.js';
-export { runUntilSignal, Tributary, type TributaryConfig } from './tributary.js';
+export { type KafkaClientName, runUntilSignal, Tributary, type TributaryConfig } from './tributary.js';
 export type { TimeWindow, Windowed } from './windowed.js';

@@ -1,10 +1,11 @@
 import {
   type Broker,
   type Connection,
+  ConnectionPool,
   Consumer,
   type ConsumerGroupJoinPayload,
   kGetApi,
-  kGetConnection,
+  kOptions,
 } from '@platformatic/kafka';
 import { TributaryError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -56,11 +57,14 @@ export class PlatformaticConsumer implements ConsumerPort {
   readonly groupId: string;
   private readonly client: Consumer;
   private readonly fetcher: PartitionFetcher;
+  /** Fetches and offset commits go here, not where the client's JoinGroup may wait for seconds. */
+  private readonly dataPool: ConnectionPool;
   private readonly groupInstanceId: string | undefined;
   private assignmentSeq = 0;
   /** Seeks made while a new assignment's positions are looked up; applied on top of them. */
   private pendingSeeks: TopicPartitionOffset[] | undefined;
   private handlers: ConsumerHandlers | undefined;
+  private coordinator: Broker | undefined;
   private closed = false;
 
   constructor(
@@ -86,9 +90,10 @@ export class PlatformaticConsumer implements ConsumerPort {
       retries: 10,
       retryDelay: 200,
     });
+    this.dataPool = new ConnectionPool(base.clientId, { ...this.client[kOptions] });
     this.fetcher = new PartitionFetcher(
       this.client,
-      { readCommitted: opts.readCommitted, ...PLATFORMATIC_CONSUMER_FETCH },
+      { readCommitted: opts.readCommitted, ...PLATFORMATIC_CONSUMER_FETCH, connectionPool: this.dataPool },
       logger,
     );
   }
@@ -227,23 +232,23 @@ export class PlatformaticConsumer implements ConsumerPort {
       } catch (err) {
         const mapped = groupCommitError(err);
         if (mapped !== 'retry' || attempt >= 5) throw mapped === 'retry' ? err : mapped;
+        this.coordinator = undefined;
         this.client.clearMetadata();
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
       }
     }
   }
 
+  /** Looked up once and kept until a commit fails: the lookups share the connection a JoinGroup may hold. */
   private async coordinatorConnection(): Promise<Connection> {
-    const coordinatorId = await this.client.findGroupCoordinator();
-    const metadata = await this.client.metadata({ topics: [] });
-    const broker = metadata.brokers.get(coordinatorId) as Broker | undefined;
-    if (!broker)
-      throw new TributaryError('KAFKA_ERROR', `group coordinator ${coordinatorId} is not in the metadata`);
-    return new Promise<Connection>((resolve, reject) =>
-      this.client[kGetConnection](broker, (err: unknown, c: Connection | undefined) =>
-        err || !c ? reject(err) : resolve(c),
-      ),
-    );
+    if (!this.coordinator) {
+      const coordinatorId = await this.client.findGroupCoordinator();
+      const metadata = await this.client.metadata({ topics: [] });
+      this.coordinator = metadata.brokers.get(coordinatorId) as Broker | undefined;
+      if (!this.coordinator)
+        throw new TributaryError('KAFKA_ERROR', `group coordinator ${coordinatorId} is not in the metadata`);
+    }
+    return this.dataPool.get(this.coordinator);
   }
 
   private crash(err: unknown): void {
@@ -258,6 +263,7 @@ export class PlatformaticConsumer implements ConsumerPort {
     if (this.closed) return;
     this.closed = true;
     await this.fetcher.stop();
+    await this.dataPool.close().catch(() => {});
     // A graceful close leaves the group, so the partitions move at once (a crashed static member
     // is instead waited for until its session times out).
     await new Promise<void>((resolve) =>

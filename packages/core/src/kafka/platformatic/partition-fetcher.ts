@@ -1,4 +1,4 @@
-import type { ClusterMetadata, Consumer, fetchV17 } from '@platformatic/kafka';
+import type { ClusterMetadata, ConnectionPool, Consumer, fetchV17 } from '@platformatic/kafka';
 import type { Logger } from '../../logger.js';
 import type { RawRecord, TopicPartitionOffset } from '../ports.js';
 import { convertPartition } from './fetched-records.js';
@@ -10,6 +10,12 @@ export interface FetchSettings {
   readonly readCommitted: boolean;
   readonly maxWaitTimeMs: number;
   readonly maxBytesPerPartition: number;
+  /**
+   * Connections for the Fetch calls, apart from the client's own: the broker answers one request
+   * at a time per connection, and a JoinGroup waits there until every member has joined, so sharing
+   * it would stall fetching for the whole rebalance.
+   */
+  readonly connectionPool?: ConnectionPool;
 }
 
 export interface FetchedBatchHandlers {
@@ -30,6 +36,8 @@ interface Position {
 type FetchResponse = fetchV17.FetchResponse;
 
 const OFFSET_OUT_OF_RANGE = 1;
+/** Leaders are looked up again in the background this often; an error looks them up at once. */
+const METADATA_REFRESH_MS = 5000;
 const offsetKey = (topic: string, partition: number) => `${topic}:${partition}`;
 const ERROR_BACKOFF_MS = 200;
 
@@ -48,6 +56,10 @@ export class PartitionFetcher {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private lastWarn = 0;
+  private metadata:
+    | { readonly topics: string; readonly value: ClusterMetadata; readonly at: number }
+    | undefined;
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly client: FetchClient,
@@ -108,6 +120,7 @@ export class PartitionFetcher {
         if (this.stopped) return;
         this.warnThrottled('fetch failed, retrying', err);
         this.client.clearMetadata();
+        this.metadata = undefined;
         await new Promise((r) => setTimeout(r, ERROR_BACKOFF_MS));
       }
     }
@@ -116,7 +129,7 @@ export class PartitionFetcher {
   private async round(handlers: FetchedBatchHandlers): Promise<void> {
     const snapshot = [...this.positions.values()].map((p) => ({ ...p }));
     const topics = [...new Set(snapshot.map((p) => p.topic))];
-    const metadata = await this.client.metadata({ topics });
+    const metadata = await this.leaders(topics);
     const byLeader = new Map<number, typeof snapshot>();
     for (const p of snapshot) {
       const leader = metadata.topics.get(p.topic)?.partitions[p.partition]?.leader ?? -1;
@@ -160,6 +173,32 @@ export class PartitionFetcher {
     }
   }
 
+  /**
+   * Cluster metadata for the assigned topics. Refreshed in the background when old, not awaited: the
+   * client asks for metadata on a connection that a pending JoinGroup may hold for seconds.
+   */
+  private async leaders(topics: string[]): Promise<ClusterMetadata> {
+    const key = topics.sort().join(',');
+    const cached = this.metadata;
+    const load = async () => {
+      const value = await this.client.metadata({ topics: [...topics], forceUpdate: true });
+      this.metadata = { topics: key, value, at: Date.now() };
+      return value;
+    };
+    if (!cached || cached.topics !== key) return load();
+    if (Date.now() - cached.at > METADATA_REFRESH_MS && !this.refreshing) {
+      this.refreshing = load().then(
+        () => {
+          this.refreshing = undefined;
+        },
+        () => {
+          this.refreshing = undefined;
+        },
+      );
+    }
+    return cached.value;
+  }
+
   /** One Fetch to one leader; an offset out of range (a purged repartition topic) resets to the earliest. */
   private async fetchFrom(
     node: number,
@@ -179,6 +218,7 @@ export class PartitionFetcher {
         minBytes: 1,
         maxBytes: this.settings.maxBytesPerPartition * Math.max(1, parts.length),
         isolationLevel: this.settings.readCommitted ? 1 : 0,
+        ...(this.settings.connectionPool ? { connectionPool: this.settings.connectionPool } : {}),
         topics: [...byTopic].map(([topic, partitions]) => ({
           topicId: metadata.topics.get(topic)?.id ?? '',
           partitions: partitions.map((p) => ({
