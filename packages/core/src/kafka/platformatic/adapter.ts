@@ -1,19 +1,13 @@
-import type { KafkaConfig } from 'kafkajs';
-import type { Logger } from '../../logger.js';
-import { kafkajsPort } from '../kafkajs-adapter.js';
+import { type KafkajsOptions, kafkajsPort } from '../kafkajs-adapter.js';
 import type { KafkaPort } from '../ports.js';
 import { PlatformaticConsumer } from './group-consumer.js';
 
-export interface PlatformaticOptions {
-  bootstrapServers: string | readonly string[];
-  clientId?: string;
-  logger: Logger;
-  /**
-   * Extra kafkajs settings for the roles still on kafkajs (see platformaticPort).
-   * TODO(#21): map the client-agnostic `security` config (kafka/security.ts) to both clients here.
-   */
-  kafkaConfig?: Partial<KafkaConfig>;
-}
+/**
+ * The kafkajs adapter's options. `kafkaConfig` (ssl, sasl) reaches only the roles still on kafkajs,
+ * not the platformatic consumer yet.
+ * TODO(#21): map the client-agnostic `security` config (kafka/security.ts) to both clients here.
+ */
+export type PlatformaticOptions = KafkajsOptions;
 
 /**
  * The ports with the runtime's group consumer on @platformatic/kafka (static membership, the
