@@ -1,7 +1,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isTributaryError, Serdes, StreamsBuilder, Tributary } from '@tributary/core';
 import { describe, expect, it } from 'vitest';
 import {
+  bootstrapServers,
   consumeAll,
   createTopics,
   testKafka,
@@ -9,7 +11,7 @@ import {
   uniqueName,
   waitForCommittedToEnd,
 } from '../index.js';
-import { eventually, tempDir } from './helpers.js';
+import { closedAfterEach, eventually, tempDir, testLogger } from './helpers.js';
 import { spawnFixture } from './instance-helpers.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'static-member-app.ts');
@@ -135,4 +137,41 @@ describe('static membership on the @platformatic/kafka adapter (exactly-once)', 
       }
     }
   }, 150_000);
+});
+
+describe('two instances with one group.instance.id (platformatic adapter)', () => {
+  const apps = closedAfterEach();
+
+  it('the broker fences the older one, which stops with an error; the newer one runs on', async () => {
+    const input = uniqueName('static-dup-in');
+    const applicationId = uniqueName('static-dup-app');
+    await createTopics([{ name: input, partitions: 2 }]);
+    const instance = () => {
+      const b = new StreamsBuilder();
+      b.stream<string, string>(input, { valueSerde: Serdes.string() }).foreach(() => {});
+      const app = new Tributary(b.build(), {
+        applicationId,
+        bootstrapServers: bootstrapServers(),
+        kafkaClient: 'platformatic',
+        instanceId: `${applicationId}-same`,
+        logger: testLogger(),
+      });
+      apps.push(app);
+      return app;
+    };
+    const older = instance();
+    await older.start();
+    const newer = instance();
+    await newer.start();
+    const stopped = await Promise.race([
+      older.done.then(
+        () => 'closed',
+        (err: unknown) => err,
+      ),
+      sleep(30_000).then(() => 'still running'),
+    ]);
+    expect(isTributaryError(stopped, 'CONFIG_INVALID')).toBe(true);
+    expect(String((stopped as Error).message)).toContain('FENCED_INSTANCE_ID');
+    expect(newer.state).toBe('running');
+  }, 60_000);
 });

@@ -112,7 +112,15 @@ export class PlatformaticConsumer implements ConsumerPort {
     this.client.on('consumer:group:join', (p: ConsumerGroupJoinPayload) => void this.onJoin(p));
     this.client.on('consumer:group:rebalance', () => handlers.onRebalancing());
     this.client.on('consumer:heartbeat:error', (e: { error?: unknown }) => {
-      if (isFencedInstance(e.error)) this.crash(e.error);
+      if (!isFencedInstance(e.error)) return;
+      this.crash(
+        new TributaryError(
+          'CONFIG_INVALID',
+          `another instance joined group ${this.groupId} with this instance's group.instance.id ` +
+            `${this.groupInstanceId} (FENCED_INSTANCE_ID): each instance needs its own instanceId or state dir`,
+          { cause: e.error },
+        ),
+      );
     });
     // The client emits 'error' when a rejoin failed after all its retries: the membership is lost.
     this.client.on('error', (err: unknown) => this.crash(err));
