@@ -1,13 +1,13 @@
 import { TributaryError } from '../errors.js';
-import { PassThroughProcessor } from '../internal/processors/stateless.js';
 import { DEFAULT_JOIN_INDEX_BYTES } from '../internal/processors/join-buffer-index.js';
-import { StreamStreamJoinProcessor } from '../internal/processors/stream-stream-join.js';
+import { PassThroughProcessor } from '../internal/processors/stateless.js';
 import {
   type JoinSide,
   JoinTimeTrackers,
   listSerde,
   OUTER_JOIN_EMIT_INTERVAL_MS,
 } from '../internal/processors/stream-join-tracker.js';
+import { StreamStreamJoinProcessor } from '../internal/processors/stream-stream-join.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
@@ -76,7 +76,10 @@ export function joinStream<K, V, VO, VR>(
   const logging = opts.logging ?? true;
   const indexMaxBytes = opts.indexMaxBytes ?? DEFAULT_JOIN_INDEX_BYTES;
   if (!(indexMaxBytes >= 0))
-    throw new TributaryError('CONFIG_INVALID', `${name}: indexMaxBytes must be a byte count >= 0, got ${indexMaxBytes}`);
+    throw new TributaryError(
+      'CONFIG_INVALID',
+      `${name}: indexMaxBytes must be a byte count >= 0, got ${indexMaxBytes}`,
+    );
   // Matching filters on each buffer's own newest timestamp minus (size + grace), as Kafka Streams'
   // window stores do; physical expiry follows the task's stream time, so it keeps at least a day, as
   // windowed aggregations do, not to drop what a buffer still retains.
