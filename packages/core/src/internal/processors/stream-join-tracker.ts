@@ -2,6 +2,7 @@ import type { Serde } from '../../serde/serde.js';
 import { Serdes } from '../../serde/serdes.js';
 import { readOrderedInt64, writeOrderedInt64 } from '../state/key-codec.js';
 import type { JoinBufferIndex } from './join-buffer-index.js';
+import type { JoinWaitingIndex } from './join-waiting-index.js';
 
 /** The window bounds the processor needs; the DSL's `JoinWindows` implements it. */
 export interface StreamJoinWindowSpec {
@@ -49,6 +50,13 @@ export class JoinTimeTracker {
   inFlight = 0;
   /** The in-memory copy of each side's buffer, built by that side's processor at init. */
   readonly index: Partial<Record<JoinSide, JoinBufferIndex>> = {};
+  /**
+   * The in-memory copy of the shared outer store (left/outer joins), while it is complete and fits
+   * its budget; `undefined` once dropped, then the store is read instead.
+   */
+  waiting: JoinWaitingIndex | undefined;
+  /** Whether `waiting` was built (by the first of the two processors to init). */
+  waitingBuilt = false;
 }
 
 /**

@@ -33,7 +33,34 @@ class CountingWindowStore implements WindowStore<string, Buffer[]> {
   }
 }
 
-function harness(indexMaxBytes: number) {
+/** The shared outer store of a left join, over a Map; counts its scans. */
+class CountingKeyValueStore {
+  readonly rows = new Map<string, Buffer[]>();
+  scans = 0;
+  constructor(readonly name: string) {}
+  get(key: Buffer): Buffer[] | undefined {
+    return this.rows.get(key.toString('latin1'));
+  }
+  put(key: Buffer, value: Buffer[]): void {
+    this.rows.set(key.toString('latin1'), value);
+  }
+  delete(key: Buffer): Buffer[] | undefined {
+    const v = this.get(key);
+    this.rows.delete(key.toString('latin1'));
+    return v;
+  }
+  async *all(): AsyncIterable<{ key: Buffer; value: Buffer[] }> {
+    this.scans += 1;
+    const keys = [...this.rows.keys()].sort();
+    for (const k of keys) {
+      const value = this.rows.get(k);
+      if (value) yield { key: Buffer.from(k, 'latin1'), value };
+    }
+  }
+}
+
+function harness(indexMaxBytes: number, kind: 'inner' | 'left' = 'inner') {
+  const outerStore = new CountingKeyValueStore('o');
   const stores: Record<JoinSide, CountingWindowStore> = {
     left: new CountingWindowStore('l'),
     right: new CountingWindowStore('r'),
@@ -44,7 +71,7 @@ function harness(indexMaxBytes: number) {
     applicationId: 'app',
     eventTime: 'stream-time',
     forward: (r: StreamRecord<string, string>) => out.push(`${r.key}:${r.value}@${r.timestamp}`),
-    getStateStore: (name: string) => (name === 'l' ? stores.left : stores.right),
+    getStateStore: (name: string) => (name === 'l' ? stores.left : name === 'r' ? stores.right : outerStore),
     currentStreamTime: () => streamTime,
     currentSystemTime: () => 0,
     schedule: () => ({ cancel() {} }),
@@ -57,17 +84,18 @@ function harness(indexMaxBytes: number) {
       stores: { left: 'l', right: 'r' },
       storeRetentionMs: 86_400_000,
       indexMaxBytes,
-      outerStore: undefined,
-      outer: false,
+      outerStore: kind === 'left' ? 'o' : undefined,
+      outer: kind === 'left' && s === 'left',
       keySerde: Serdes.string(),
       valueSerdes: { left: Serdes.string(), right: Serdes.string() },
-      joiner: (l, r) => `${l}+${r}`,
+      joiner: (l, r) => `${l ?? 'null'}+${r ?? 'null'}`,
       trackers,
       emitIntervalMs: 0,
     });
   const procs = { left: side('left'), right: side('right') };
   return {
     stores,
+    outerStore,
     out,
     async init() {
       await procs.left.init(ctx);
@@ -127,5 +155,30 @@ describe('StreamStreamJoinProcessor lookups', () => {
     expect(await second.pipe('right', 'a', 'R1', 1_050)).toBe(false);
     expect(second.out).toEqual(['a:L1+R1@1050']);
     expect(second.stores.left.rangeReads).toBe(0);
+  });
+
+  it('left join: partners, and unmatched records at window close, all synchronous over the in-memory copies', async () => {
+    const leftInput: [JoinSide, string, string, number][] = [
+      ['left', 'a', 'L1', 1_000], // waits
+      ['left', 'b', 'L2', 1_010], // waits, then joins R1
+      ['right', 'b', 'R1', 1_050],
+      ['left', 'c', 'L3', 1_150], // no partner yet: waits
+      ['left', 'd', 'L4', 1_101 + 100], // stream time 1201 > 1000 + 100 + 0: L1 comes out alone
+      ['right', 'z', 'R2', 1_400], // passes L3 and L4: they come out alone, oldest first
+    ];
+    const expectedLeft = ['b:L2+R1@1050', 'a:L1+null@1000', 'c:L3+null@1150', 'd:L4+null@1201'];
+    const fast = harness(1 << 20, 'left');
+    await fast.init();
+    const asyncRecords = [];
+    for (const [s, k, v, ts] of leftInput) asyncRecords.push(await fast.pipe(s, k, v, ts));
+    expect(fast.out).toEqual(expectedLeft);
+    expect(asyncRecords.every((a) => !a)).toBe(true);
+    expect(fast.outerStore.scans).toBe(1); // the copy is built from it at init, never scanned again
+    expect(fast.outerStore.rows.size).toBe(0); // every waiting record left the store once emitted
+    const slow = harness(0, 'left');
+    await slow.init();
+    for (const [s, k, v, ts] of leftInput) await slow.pipe(s, k, v, ts);
+    expect(slow.out).toEqual(expectedLeft);
+    expect(slow.outerStore.scans).toBeGreaterThan(1);
   });
 });

@@ -1,17 +1,17 @@
 import { TributaryError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
-import type { Headers, StreamRecord } from '../../record.js';
+import type { StreamRecord } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
 import { changelogTopicName, type KeyValueStore, type WindowStore } from '../../state/store.js';
 import { type BufferSlot, JoinBufferIndex } from './join-buffer-index.js';
 import { countSkipped } from './skipped-records.js';
-import {
-  type JoinSide,
-  type JoinTimeTracker,
-  type JoinTimeTrackers,
-  outerKeyCodec,
-  type StreamJoinWindowSpec,
+import type {
+  JoinSide,
+  JoinTimeTracker,
+  JoinTimeTrackers,
+  StreamJoinWindowSpec,
 } from './stream-join-tracker.js';
+import { WaitingRecords } from './stream-join-waiting.js';
 
 export interface StreamJoinSideSpec<K, VL, VR, VOut> {
   readonly side: JoinSide;
@@ -55,7 +55,8 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
   private tracker!: JoinTimeTracker;
   private thisStore!: WindowStore<K, Buffer[]>;
   private otherStore!: WindowStore<K, Buffer[]>;
-  private outerStore: KeyValueStore<Buffer, Buffer[]> | undefined;
+  /** Left/outer joins: the records waiting for a partner (the shared outer store). */
+  private waiting: WaitingRecords<K> | undefined;
   /** The topic each side's value serde sees, as the typed store layer passes it: the changelog's. */
   private topics!: Record<JoinSide, string>;
   private readonly other: JoinSide;
@@ -82,8 +83,24 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
       right: changelogTopicName(ctx.applicationId, stores.right),
     };
     this.tracker = this.spec.trackers.get(side === 'left' ? this.thisStore : this.otherStore);
-    if (this.spec.outerStore)
-      this.outerStore = ctx.getStateStore<KeyValueStore<Buffer, Buffer[]>>(this.spec.outerStore);
+    if (this.spec.outerStore) {
+      const { keySerde, valueSerdes, windows, emitIntervalMs, indexMaxBytes } = this.spec;
+      this.waiting = new WaitingRecords<K>(
+        ctx.getStateStore<KeyValueStore<Buffer, Buffer[]>>(this.spec.outerStore),
+        this.tracker,
+        {
+          windows,
+          joinAfterMs: this.joinAfterMs,
+          keySerde,
+          valueSerdes: valueSerdes as Record<JoinSide, Serde<unknown>>,
+          unmatched: (s, v, k) =>
+            s === 'left' ? this.spec.joiner(v as VL, undefined, k) : this.spec.joiner(undefined, v as VR, k),
+          emitIntervalMs,
+          indexMaxBytes,
+        },
+      );
+      await this.waiting.init();
+    }
     // The buffer's newest timestamp, as a restored Kafka Streams window store recomputes it, and
     // the in-memory index of what it holds.
     const index = new JoinBufferIndex(this.spec.indexMaxBytes);
@@ -98,7 +115,7 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     index.dropBefore(this.retainedFrom(side));
     // Under watermarks, waiting records are emitted when the watermark passes their window, whether
     // or not a record arrives then; one side's timer serves both (they share the outer store).
-    if (ctx.eventTime === 'watermark' && this.outerStore && side === 'left')
+    if (ctx.eventTime === 'watermark' && this.waiting && side === 'left')
       ctx.schedule(1, 'stream-time', () => this.onWatermark());
   }
 
@@ -107,7 +124,7 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     const watermark = this.ctx.currentStreamTime();
     if (!(watermark > t.streamTime)) return undefined;
     t.streamTime = watermark;
-    const pass = () => (this.startEmitPass() ? this.emitDue({}) : undefined);
+    const pass = () => this.emitPass({});
     if (t.inFlight > 0) return this.track(t.queue.then(pass));
     const r = pass();
     return r === undefined ? undefined : this.track(r);
@@ -160,8 +177,10 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
       countSkipped(this.ctx as ProcessorContext<unknown, unknown>, nullKey ? 'nullKey' : 'nullValue');
       return undefined;
     }
-    if (this.outerStore && !watermarks && ts === t.streamTime && this.startEmitPass())
-      return this.emitDue(record.headers).then(() => this.join(record));
+    if (!watermarks && ts === t.streamTime) {
+      const pass = this.emitPass(record.headers);
+      if (pass) return pass.then(() => this.join(record));
+    }
     return this.join(record);
   }
 
@@ -210,10 +229,7 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
   }
 
   private emitPair(record: StreamRecord<K, unknown>, id: string, otherTs: number, bytes: Buffer): void {
-    if (this.outerStore) {
-      const k = outerKeyCodec.encode(otherTs, this.other, Buffer.from(id, 'latin1'));
-      if (this.outerStore.get(k) !== undefined) this.outerStore.delete(k);
-    }
+    this.waiting?.matched(otherTs, this.other, id);
     const otherValue = (this.spec.valueSerdes[this.other] as Serde<unknown>).deserialize(
       bytes,
       this.topics[this.other],
@@ -231,15 +247,9 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     const { key, value, timestamp: ts } = record;
     if (this.spec.outer && !matched) {
       const timeTo = Math.max(0, ts + this.joinAfterMs);
-      if (!this.outerStore || timeTo < t.streamTime) {
+      if (!this.waiting || timeTo < t.streamTime) {
         this.ctx.forward({ ...record, value: this.joined(key, value, undefined) });
-      } else {
-        t.minTime = t.minTime === undefined ? ts : Math.min(t.minTime, ts);
-        const k = outerKeyCodec.encode(ts, this.spec.side, Buffer.from(id, 'latin1'));
-        const serde = this.spec.valueSerdes[this.spec.side] as Serde<unknown>;
-        const bytes = serde.serialize(value, undefined) as Buffer;
-        this.outerStore.put(k, [...(this.outerStore.get(k) ?? []), bytes]);
-      }
+      } else this.waiting.add(ts, this.spec.side, id, value);
     }
     this.buffer(key, id, value, ts);
   }
@@ -298,59 +308,13 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     return (this.spec.keySerde.serialize(key, undefined) ?? Buffer.alloc(0)).toString('latin1');
   }
 
-  private lookBackMs(side: JoinSide): number {
-    return side === 'left' ? this.spec.windows.afterMs : this.spec.windows.beforeMs;
-  }
-
   /**
-   * The first half of Kafka Streams' emitNonJoinedOuterRecords, condition for condition: false while
-   * nothing can be due or within the emit interval (wall clock) of the last pass; else the pass
-   * starts. Synchronous, so a record that starts no pass awaits nothing.
+   * Left/outer joins: Kafka Streams' emitNonJoinedOuterRecords, when due. Synchronous over the
+   * in-memory copy of the outer store; a promise only when that copy was dropped (see WaitingRecords).
    */
-  private startEmitPass(): boolean {
-    const t = this.tracker;
-    const grace = this.spec.windows.graceMs;
-    // Long.MAX_VALUE + after + grace overflows in Kafka Streams when after + grace > 0: it proceeds.
-    const mayBeDue =
-      t.minTime === undefined
-        ? this.joinAfterMs + grace > 0
-        : t.minTime + this.joinAfterMs + grace < t.streamTime;
-    if (!mayBeDue) return false;
-    const now = this.ctx.currentSystemTime();
-    if (now < t.nextTimeToEmit) return false;
-    t.nextTimeToEmit = now + this.spec.emitIntervalMs;
-    t.minTime = undefined;
-    return true;
-  }
-
-  /**
-   * The pass: emits waiting records whose window (ts + look-back + grace) is behind stream time,
-   * oldest first, and deletes them.
-   */
-  private async emitDue(headers: Headers): Promise<void> {
-    const t = this.tracker;
-    const store = this.outerStore as KeyValueStore<Buffer, Buffer[]>;
-    const grace = this.spec.windows.graceMs;
-    const open: Record<JoinSide, boolean> = { left: false, right: false };
-    const due: Buffer[] = [];
-    for await (const entry of store.all()) {
-      const { timestamp, side, key } = outerKeyCodec.decode(entry.key);
-      t.minTime = timestamp;
-      if (open.left && open.right) break;
-      if (timestamp + this.lookBackMs(side) + grace >= t.streamTime) {
-        open[side] = true;
-        continue;
-      }
-      const k = this.spec.keySerde.deserialize(Buffer.from(key), undefined);
-      const serde = this.spec.valueSerdes[side] as Serde<unknown>;
-      for (const bytes of entry.value) {
-        const v = serde.deserialize(Buffer.from(bytes), undefined);
-        const value =
-          side === 'left' ? this.spec.joiner(v as VL, undefined, k) : this.spec.joiner(undefined, v as VR, k);
-        this.ctx.forward({ key: k, value, timestamp, headers });
-      }
-      due.push(entry.key);
-    }
-    for (const k of due) store.delete(k);
+  private emitPass(headers: StreamRecord<K, unknown>['headers']): Promise<void> | undefined {
+    const waiting = this.waiting;
+    if (!waiting?.startPass(this.ctx.currentSystemTime())) return undefined;
+    return waiting.emitDue(headers, (r) => this.ctx.forward(r as StreamRecord<K, VOut>));
   }
 }
