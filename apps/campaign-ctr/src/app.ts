@@ -1,5 +1,10 @@
 import { type Logger, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
+import {
+  buildCampaignNetworksTopology,
+  type CampaignNetworksOptions,
+  networksDeadLetterTopic,
+} from './networks.js';
 import { buildCampaignCtrTopology, type CampaignCtrOptions, ctrDeadLetterTopic } from './topology.js';
 
 export interface CampaignCtrAppOptions
@@ -41,6 +46,42 @@ export function createCampaignCtrApp(o: CampaignCtrAppOptions): Tributary {
     bootstrapServers,
     stateBackend: levelDbBackend({ stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: ctrDeadLetterTopic(viewTopic, clickTopic) },
+    ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
+    ...(processingGuarantee ? { processingGuarantee } : {}),
+    ...(logger ? { logger } : {}),
+  });
+}
+
+export interface CampaignNetworksAppOptions extends CampaignNetworksOptions {
+  bootstrapServers: string;
+  /** Default `campaign-ctr-networks`; its own consumer group and internal topics. */
+  applicationId?: string;
+  stateDir: string;
+  commitIntervalMs?: number;
+  processingGuarantee?: 'at-least-once' | 'exactly-once';
+  logger?: Logger;
+}
+
+/**
+ * The opt-in campaign-networks process (`streams --networks-topic`): campaigns joined with their
+ * network on the foreign key, kept in a compacted topic. Bad campaign or network records go to
+ * `<topic>-dlq`.
+ */
+export function createCampaignNetworksApp(o: CampaignNetworksAppOptions): Tributary {
+  const {
+    bootstrapServers,
+    applicationId,
+    stateDir,
+    commitIntervalMs,
+    processingGuarantee,
+    logger,
+    ...rest
+  } = o;
+  return new Tributary(buildCampaignNetworksTopology(rest), {
+    applicationId: applicationId ?? 'campaign-ctr-networks',
+    bootstrapServers,
+    stateBackend: levelDbBackend({ stateDir }),
+    errorPolicy: { mode: 'dead-letter', topic: networksDeadLetterTopic },
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
     ...(processingGuarantee ? { processingGuarantee } : {}),
     ...(logger ? { logger } : {}),

@@ -25,6 +25,18 @@ describe('campaign-ctr CLI', () => {
     });
   });
 
+  it('leaves the networks join off unless a networks topic is given (flag or environment)', () => {
+    const off = parseCampaignCtrCli(['streams'], {});
+    expect(off.values['networks-topic']).toBeUndefined();
+    expect(off.values['campaign-networks-topic']).toBe('campaign-networks');
+    expect(off.values['networks-csv']).toMatch(/apps\/campaign-ctr\/data\/networks\.csv$/);
+    const on = parseCampaignCtrCli(['streams', '--campaign-networks-topic', 'cn'], {
+      NETWORKS_TOPIC: 'nets',
+    });
+    expect(on.values).toMatchObject({ 'networks-topic': 'nets', 'campaign-networks-topic': 'cn' });
+    expect(parseCampaignCtrCli(['load-networks'], {}).command).toBe('load-networks');
+  });
+
   it('exits 2 with the reason, before connecting, on a bad value, a grace shorter than the click window or an unknown flag', async () => {
     const [badRate, shortGrace, unknown] = await Promise.all([
       runMain(main, ['produce', '--click-rate', '2']),

@@ -1,4 +1,9 @@
-export { type CampaignCtrAppOptions, createCampaignCtrApp } from './app.js';
+export {
+  type CampaignCtrAppOptions,
+  type CampaignNetworksAppOptions,
+  createCampaignCtrApp,
+  createCampaignNetworksApp,
+} from './app.js';
 export { type Click, parseClick, toClick } from './click.js';
 export { type CtrAcc, type CtrEvent, countEvent, emptyCtrAcc } from './ctr-events.js';
 export {
@@ -8,6 +13,18 @@ export {
   generateClicks,
 } from './generator.js';
 export { type CtrTruth, ctrGroundTruth } from './ground-truth.js';
+export {
+  buildCampaignNetworksTopology,
+  CAMPAIGN_NETWORKS_TOPIC,
+  type CampaignNetwork,
+  type CampaignNetworksOptions,
+  DEFAULT_NETWORKS_CSV,
+  loadNetworks,
+  type Network,
+  networksDeadLetterTopic,
+  parseNetworks,
+  readNetworks,
+} from './networks.js';
 export { interleave, type ProduceCtrOptions, produceCtrData } from './producer.js';
 export { clickSerde, viewSerde } from './serdes.js';
 export { ensureCtrTopics } from './topics.js';

@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { generateViews, loadCampaigns, readCampaigns } from '@tributary/app-campaign-views';
 import { parseCliOrExit } from '@tributary/app-kit';
 import { jsonLogger, runUntilSignal } from '@tributary/core';
-import { createCampaignCtrApp } from './app.js';
+import { createCampaignCtrApp, createCampaignNetworksApp } from './app.js';
 import { CAMPAIGN_CTR_CLI, parseCampaignCtrCli } from './cli.js';
 import { generateClicks } from './generator.js';
+import { loadNetworks, readNetworks } from './networks.js';
 import { produceCtrData } from './producer.js';
 import { ensureCtrTopics } from './topics.js';
 
@@ -16,6 +18,11 @@ const viewTopic = values['input-topic'];
 const clickTopic = values['click-topic'];
 const campaignsTopic = values['campaigns-topic'];
 const lateTopic = values['late-topic'];
+// load-networks needs a topic to write to; streams joins the networks only when one is given.
+const networksTopic = values['networks-topic'] ?? (command === 'load-networks' ? 'networks' : undefined);
+const networks = networksTopic
+  ? { topic: networksTopic, outputTopic: values['campaign-networks-topic'] }
+  : undefined;
 
 async function main(): Promise<number> {
   await ensureCtrTopics({
@@ -25,12 +32,19 @@ async function main(): Promise<number> {
     campaignsTopic,
     lateTopic,
     partitions: values.partitions,
+    ...(networks ? { networks } : {}),
   });
   switch (command) {
     case 'load-campaigns': {
       const campaigns = await readCampaigns(values['campaigns-csv']);
       await loadCampaigns({ bootstrapServers, topic: campaignsTopic, campaigns });
       console.log(`loaded ${campaigns.length} campaigns into ${campaignsTopic}`);
+      return 0;
+    }
+    case 'load-networks': {
+      const rows = await readNetworks(values['networks-csv']);
+      await loadNetworks({ bootstrapServers, topic: networksTopic as string, networks: rows });
+      console.log(`loaded ${rows.length} networks into ${networksTopic}`);
       return 0;
     }
     case 'produce': {
@@ -90,7 +104,21 @@ async function main(): Promise<number> {
         ...(graceMs !== undefined ? { graceMs } : {}),
         ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
       });
-      return runUntilSignal(app);
+      if (!networks) return runUntilSignal(app);
+      // The foreign-key join is a topology of its own (its own application id and state dir).
+      const networksApp = createCampaignNetworksApp({
+        bootstrapServers,
+        applicationId: `${values['application-id']}-networks`,
+        campaignsTopic,
+        networksTopic: networks.topic,
+        outputTopic: networks.outputTopic,
+        stateDir: join(values['state-dir'], 'networks'),
+        processingGuarantee: values.guarantee,
+        logger: jsonLogger(values['log-level']),
+        ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
+      });
+      const codes = await Promise.all([runUntilSignal(app), runUntilSignal(networksApp)]);
+      return Math.max(...codes);
     }
   }
 }

@@ -9,6 +9,8 @@ export async function ensureCtrTopics(o: {
   campaignsTopic: string;
   lateTopic: string;
   partitions: number;
+  /** The opt-in campaign-networks join: its networks input and joined output (both compacted) and DLQ. */
+  networks?: { topic: string; outputTopic: string };
 }): Promise<void> {
   await ensureTopics({
     bootstrapServers: o.bootstrapServers,
@@ -23,6 +25,13 @@ export async function ensureCtrTopics(o: {
       { name: o.clickTopic, partitions: o.partitions },
       { name: `${o.clickTopic}-dlq`, partitions: 1 },
       { name: o.lateTopic, partitions: 1 },
+      ...(o.networks
+        ? [
+            { name: o.networks.topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+            { name: `${o.networks.topic}-dlq`, partitions: 1 },
+            { name: o.networks.outputTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+          ]
+        : []),
     ]);
   } finally {
     await admin.disconnect();

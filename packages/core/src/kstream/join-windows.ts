@@ -1,5 +1,5 @@
 import { TributaryError } from '../errors.js';
-import type { StreamJoinWindowSpec } from '../internal/processors/stream-stream-join.js';
+import type { StreamJoinWindowSpec } from '../internal/processors/stream-join-tracker.js';
 
 function ms(value: number, what: string): number {
   if (!Number.isSafeInteger(value)) {

@@ -1,12 +1,13 @@
 import { TributaryError } from '../errors.js';
+import { DEFAULT_JOIN_INDEX_BYTES } from '../internal/processors/join-buffer-index.js';
 import { PassThroughProcessor } from '../internal/processors/stateless.js';
 import {
   type JoinSide,
   JoinTimeTrackers,
   listSerde,
   OUTER_JOIN_EMIT_INTERVAL_MS,
-  StreamStreamJoinProcessor,
-} from '../internal/processors/stream-stream-join.js';
+} from '../internal/processors/stream-join-tracker.js';
+import { StreamStreamJoinProcessor } from '../internal/processors/stream-stream-join.js';
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
@@ -31,6 +32,12 @@ export interface StreamJoinOptions<K, V, VO> {
   otherValueSerde?: Serde<VO>;
   /** Back the join buffers with changelog topics. Default true. */
   logging?: boolean;
+  /**
+   * Tributary's own: memory (bytes, estimated) of the in-memory index of each buffer, per task, that
+   * serves lookups without a store read (default 16 MiB). Past it the oldest records are left to
+   * the store alone: lookups that reach them read it asynchronously. Results are the same either way.
+   */
+  indexMaxBytes?: number;
 }
 
 export type StreamJoinKind = 'inner' | 'left' | 'outer';
@@ -67,6 +74,16 @@ export function joinStream<K, V, VO, VR>(
     right: (otherValueSerde ?? internalSerde<VO>()) as Serde<VO>,
   };
   const logging = opts.logging ?? true;
+  const indexMaxBytes = opts.indexMaxBytes ?? DEFAULT_JOIN_INDEX_BYTES;
+  if (!(indexMaxBytes >= 0))
+    throw new TributaryError(
+      'CONFIG_INVALID',
+      `${name}: indexMaxBytes must be a byte count >= 0, got ${indexMaxBytes}`,
+    );
+  // Matching filters on each buffer's own newest timestamp minus (size + grace), as Kafka Streams'
+  // window stores do; physical expiry follows the task's stream time, so it keeps at least a day, as
+  // windowed aggregations do, not to drop what a buffer still retains.
+  const storeRetentionMs = Math.max(windows.sizeMs + windows.graceMs, ONE_DAY);
 
   const thisName = `${name}${rightOuter ? '-outer-this-join' : '-this-join'}`;
   const otherName = `${name}${leftOuter ? '-outer-other-join' : '-other-join'}`;
@@ -76,14 +93,13 @@ export function joinStream<K, V, VO, VR>(
       name: stores[side],
       kind: 'window',
       keySerde: keys as Serde<unknown>,
-      valueSerde: listSerde(valueSerdes[side] as Serde<unknown>) as Serde<unknown>,
+      // Each record's bytes in the side's value serde: the processor serializes a record once, for
+      // the store and its in-memory index. The same bytes as a list of values would give.
+      valueSerde: listSerde(Serdes.bytes()) as Serde<unknown>,
       logging,
       caching: true,
       windowSizeMs: windows.sizeMs,
-      // Matching filters on each buffer's own newest timestamp minus (size + grace), as Kafka
-      // Streams' window stores do; physical expiry follows the task's stream time, so it keeps at
-      // least a day, as windowed aggregations do, not to drop what a buffer still retains.
-      retentionMs: Math.max(windows.sizeMs + windows.graceMs, ONE_DAY),
+      retentionMs: storeRetentionMs,
     });
   }
   let outerStore: string | undefined;
@@ -114,6 +130,8 @@ export function joinStream<K, V, VO, VR>(
           side,
           windows,
           stores,
+          storeRetentionMs,
+          indexMaxBytes,
           outerStore,
           outer: side === 'left' ? leftOuter : rightOuter,
           keySerde: keys,

@@ -1,124 +1,31 @@
+import { TributaryError } from '../../errors.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
-import type { Headers, StreamRecord } from '../../record.js';
+import type { StreamRecord } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
-import { Serdes } from '../../serde/serdes.js';
-import type { KeyValueStore, WindowStore } from '../../state/store.js';
-import { readOrderedInt64, writeOrderedInt64 } from '../state/key-codec.js';
+import { changelogTopicName, type KeyValueStore, type WindowStore } from '../../state/store.js';
+import { type BufferSlot, JoinBufferIndex } from './join-buffer-index.js';
 import { countSkipped } from './skipped-records.js';
-
-/** The window bounds the processor needs; the DSL's `JoinWindows` implements it. */
-export interface StreamJoinWindowSpec {
-  readonly beforeMs: number;
-  readonly afterMs: number;
-  readonly graceMs: number;
-}
-
-export type JoinSide = 'left' | 'right';
-
-/**
- * Minimum wall-clock time between two passes over the outer store. Kafka Streams has this as an
- * internal config (`__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`, 1000 ms in a
- * KafkaStreams instance) and its TopologyTestDriver sets it to 0; measured (fixture
- * ssjoin-left-emit-throttle), unmatched results there come out at the first in-order record after
- * their window closed. Tributary does the same everywhere: which results a join emits then does not
- * depend on wall-clock time.
- */
-export const OUTER_JOIN_EMIT_INTERVAL_MS = 0;
-
-const NO_TIMESTAMP = -1;
-
-/**
- * State shared by the two sides of one join within one task, as Kafka Streams' TimeTracker: the
- * join's stream time (both inputs), the smallest timestamp that may wait in the outer store, when
- * the next emission pass may run (wall clock), and the newest timestamp put into each side's buffer
- * (a window store only returns records within its retention of that). Not persisted: Kafka Streams
- * starts a restarted task with a fresh tracker, and the buffers' newest timestamps are rebuilt from
- * the restored stores.
- */
-export class JoinTimeTracker {
-  streamTime = NO_TIMESTAMP;
-  /** `undefined` is Kafka Streams' Long.MAX_VALUE ("nothing waits"). */
-  minTime: number | undefined = undefined;
-  nextTimeToEmit = 0;
-  readonly observed: Record<JoinSide, number> = { left: NO_TIMESTAMP, right: NO_TIMESTAMP };
-  /**
-   * The two sides' records run one after the other, in the order they were handed over: a stream
-   * joined with itself (or merged sources feeding both sides) hands each record to the left side and
-   * then, before the left side's asynchronous lookups finish, to the right side. Kafka Streams runs
-   * them in that order, synchronously.
-   */
-  queue: Promise<void> = Promise.resolve();
-}
-
-/**
- * One tracker per task, shared by the join's two processors (Kafka Streams' TimeTrackerSupplier).
- * Keyed by the task's instance of the left buffer, which both processors of a task see and no
- * other task does: a task that is closed and created again (a rebalance) gets a fresh tracker, as a
- * restarted Kafka Streams task does, and the old one goes with its store.
- */
-export class JoinTimeTrackers {
-  private readonly byTask = new WeakMap<object, JoinTimeTracker>();
-  /** Records skipped for a null key or value (Kafka Streams' dropped-records sensor), over all tasks. */
-  skipped = 0;
-
-  get(taskStore: object): JoinTimeTracker {
-    let t = this.byTask.get(taskStore);
-    if (!t) {
-      t = new JoinTimeTracker();
-      this.byTask.set(taskStore, t);
-    }
-    return t;
-  }
-}
-
-/**
- * A list of values as one store value: several records of a key may share a timestamp (Kafka
- * Streams' retainDuplicates window store keeps them under one key and a sequence number; here the
- * window entry (key, timestamp) holds all of them, in arrival order). Elements are encoded with the
- * side's value serde, the list itself as msgpack.
- */
-export function listSerde<V>(inner: Serde<V>): Serde<V[]> {
-  const outer = Serdes.msgpack<(Buffer | null)[]>();
-  return {
-    serialize: (list, topic) =>
-      list === null || list === undefined
-        ? null
-        : outer.serialize(
-            list.map((v) => inner.serialize(v, topic)),
-            topic,
-          ),
-    deserialize: (b, topic) => {
-      if (b === null) return null as unknown as V[];
-      return outer
-        .deserialize(b, topic)
-        .map((e) => inner.deserialize(e === null ? null : Buffer.from(e), topic));
-    },
-  };
-}
-
-/**
- * Key of the shared outer store: int64 timestamp (order-preserving), a side byte (right 0, left 1)
- * and the record key's bytes, so a scan yields waiting records by timestamp, right before left, then
- * key, exactly as Kafka Streams' TimestampedKeyAndJoinSide serialization orders them.
- */
-export const outerKeyCodec = {
-  encode(timestamp: number, side: JoinSide, key: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(9 + key.length);
-    writeOrderedInt64(out, 0, timestamp);
-    out[8] = side === 'left' ? 1 : 0;
-    key.copy(out, 9);
-    return out;
-  },
-  decode(b: Buffer): { timestamp: number; side: JoinSide; key: Buffer } {
-    return { timestamp: readOrderedInt64(b, 0), side: b[8] === 1 ? 'left' : 'right', key: b.subarray(9) };
-  },
-};
+import type {
+  JoinSide,
+  JoinTimeTracker,
+  JoinTimeTrackers,
+  StreamJoinWindowSpec,
+} from './stream-join-tracker.js';
+import { WaitingRecords } from './stream-join-waiting.js';
 
 export interface StreamJoinSideSpec<K, VL, VR, VOut> {
   readonly side: JoinSide;
   readonly windows: StreamJoinWindowSpec;
-  /** Window stores buffering each side's records: Map side -> store name. */
+  /**
+   * Window stores buffering each side's records: Map side -> store name. Their values are lists of
+   * each record's bytes (serialized with that side's value serde), so the processor serializes a
+   * record once, for the store and its in-memory index alike.
+   */
   readonly stores: Record<JoinSide, string>;
+  /** The buffers' physical retention: a row may expire from the store once this far behind stream time. */
+  readonly storeRetentionMs: number;
+  /** Memory of each buffer's in-memory index, per task (see JoinBufferIndex). */
+  readonly indexMaxBytes: number;
   /** The shared store of records still waiting for a partner (left and outer joins only). */
   readonly outerStore: string | undefined;
   /** Unmatched records of this side are emitted (left side of left joins, both sides of outer joins). */
@@ -138,13 +45,20 @@ export interface StreamJoinSideSpec<K, VL, VR, VOut> {
  * partner waits in the shared outer store and is emitted once, when the join's stream time passes
  * ts + after + grace (before for the right side), unless a partner arrives first; a record whose
  * window is already behind stream time is emitted unmatched at once.
+ *
+ * Lookups are served by an in-memory index of the other buffer (synchronous, no await per record);
+ * only a lookup reaching below what the index holds, or an emission pass over the outer store, reads
+ * the store asynchronously, and then later records of the task wait for it in order.
  */
 export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, unknown, K, VOut> {
   private ctx!: ProcessorContext<K, VOut>;
   private tracker!: JoinTimeTracker;
-  private thisStore!: WindowStore<K, unknown[]>;
-  private otherStore!: WindowStore<K, unknown[]>;
-  private outerStore: KeyValueStore<Buffer, Buffer[]> | undefined;
+  private thisStore!: WindowStore<K, Buffer[]>;
+  private otherStore!: WindowStore<K, Buffer[]>;
+  /** Left/outer joins: the records waiting for a partner (the shared outer store). */
+  private waiting: WaitingRecords<K> | undefined;
+  /** The topic each side's value serde sees, as the typed store layer passes it: the changelog's. */
+  private topics!: Record<JoinSide, string>;
   private readonly other: JoinSide;
   private readonly joinBeforeMs: number;
   private readonly joinAfterMs: number;
@@ -161,18 +75,47 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
 
   async init(ctx: ProcessorContext<K, VOut>): Promise<void> {
     this.ctx = ctx;
-    this.thisStore = ctx.getStateStore(this.spec.stores[this.spec.side]);
-    this.otherStore = ctx.getStateStore(this.spec.stores[this.other]);
-    this.tracker = this.spec.trackers.get(this.spec.side === 'left' ? this.thisStore : this.otherStore);
-    if (this.spec.outerStore)
-      this.outerStore = ctx.getStateStore<KeyValueStore<Buffer, Buffer[]>>(this.spec.outerStore);
-    // The buffer's newest timestamp, as a restored Kafka Streams window store recomputes it.
-    let newest = this.tracker.observed[this.spec.side];
-    for await (const e of this.thisStore.all()) if (e.windowStart > newest) newest = e.windowStart;
-    this.tracker.observed[this.spec.side] = newest;
+    const { side, stores } = this.spec;
+    this.thisStore = ctx.getStateStore(stores[side]);
+    this.otherStore = ctx.getStateStore(stores[this.other]);
+    this.topics = {
+      left: changelogTopicName(ctx.applicationId, stores.left),
+      right: changelogTopicName(ctx.applicationId, stores.right),
+    };
+    this.tracker = this.spec.trackers.get(side === 'left' ? this.thisStore : this.otherStore);
+    if (this.spec.outerStore) {
+      const { keySerde, valueSerdes, windows, emitIntervalMs, indexMaxBytes } = this.spec;
+      this.waiting = new WaitingRecords<K>(
+        ctx.getStateStore<KeyValueStore<Buffer, Buffer[]>>(this.spec.outerStore),
+        this.tracker,
+        {
+          windows,
+          joinAfterMs: this.joinAfterMs,
+          keySerde,
+          valueSerdes: valueSerdes as Record<JoinSide, Serde<unknown>>,
+          unmatched: (s, v, k) =>
+            s === 'left' ? this.spec.joiner(v as VL, undefined, k) : this.spec.joiner(undefined, v as VR, k),
+          emitIntervalMs,
+          indexMaxBytes,
+        },
+      );
+      await this.waiting.init();
+    }
+    // The buffer's newest timestamp, as a restored Kafka Streams window store recomputes it, and
+    // the in-memory index of what it holds.
+    const index = new JoinBufferIndex(this.spec.indexMaxBytes);
+    let newest = this.tracker.observed[side];
+    for await (const e of this.thisStore.all()) {
+      if (e.windowStart > newest) newest = e.windowStart;
+      const id = this.keyId(e.key);
+      for (const bytes of e.value) index.append(id, e.windowStart, bytes);
+    }
+    this.tracker.observed[side] = newest;
+    this.tracker.index[side] = index;
+    index.dropBefore(this.retainedFrom(side));
     // Under watermarks, waiting records are emitted when the watermark passes their window, whether
     // or not a record arrives then; one side's timer serves both (they share the outer store).
-    if (ctx.eventTime === 'watermark' && this.outerStore && this.spec.side === 'left')
+    if (ctx.eventTime === 'watermark' && this.waiting && side === 'left')
       ctx.schedule(1, 'stream-time', () => this.onWatermark());
   }
 
@@ -181,9 +124,10 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     const watermark = this.ctx.currentStreamTime();
     if (!(watermark > t.streamTime)) return undefined;
     t.streamTime = watermark;
-    const run = t.queue.then(() => this.emitNonJoined({}));
-    t.queue = run.catch(() => {});
-    return run;
+    const pass = () => this.emitPass({});
+    if (t.inFlight > 0) return this.track(t.queue.then(pass));
+    const r = pass();
+    return r === undefined ? undefined : this.track(r);
   }
 
   private joined(key: K, thisValue: unknown, otherValue: unknown): VOut {
@@ -192,13 +136,28 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
       : this.spec.joiner(otherValue as VL | undefined, thisValue as VR | undefined, key);
   }
 
-  process(record: StreamRecord<K, unknown>): Promise<void> {
-    const run = this.tracker.queue.then(() => this.processInOrder(record));
-    this.tracker.queue = run.catch(() => {}); // the error reaches the task through `run`
-    return run;
+  /**
+   * Synchronous unless the record needs the store: then it returns the promise and the records that
+   * follow (of either side, in this task) queue behind it, so both sides keep their order.
+   */
+  process(record: StreamRecord<K, unknown>): Promise<void> | undefined {
+    const t = this.tracker;
+    if (t.inFlight > 0) return this.track(t.queue.then(() => this.processRecord(record)));
+    const r = this.processRecord(record);
+    return r === undefined ? undefined : this.track(r);
   }
 
-  private async processInOrder(record: StreamRecord<K, unknown>): Promise<void> {
+  private track(run: Promise<void>): Promise<void> {
+    const t = this.tracker;
+    t.inFlight += 1;
+    const done = run.finally(() => {
+      t.inFlight -= 1;
+    });
+    t.queue = done.catch(() => {}); // the error reaches the task through `done`
+    return done;
+  }
+
+  private processRecord(record: StreamRecord<K, unknown>): Promise<void> | undefined {
     const t = this.tracker;
     const ts = record.timestamp;
     const watermarks = this.ctx.eventTime === 'watermark';
@@ -210,59 +169,113 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     if (this.spec.outer && nullKey && !nullValue) {
       // Left/outer joins pass a null-key record on at once: it can never have a partner.
       this.ctx.forward({ ...record, value: this.joined(key, value, undefined) });
-      return;
+      return undefined;
     }
     if (nullKey || nullValue) {
       // Nothing to join (Kafka Streams skips and counts these too): counted, never an error.
       this.spec.trackers.skipped += 1;
       countSkipped(this.ctx as ProcessorContext<unknown, unknown>, nullKey ? 'nullKey' : 'nullValue');
-      return;
+      return undefined;
     }
-    if (this.outerStore && !watermarks && ts === t.streamTime) await this.emitNonJoined(record.headers);
+    if (!watermarks && ts === t.streamTime) {
+      const pass = this.emitPass(record.headers);
+      if (pass) return pass.then(() => this.join(record));
+    }
+    return this.join(record);
+  }
 
+  private join(record: StreamRecord<K, unknown>): Promise<void> | undefined {
+    const ts = record.timestamp;
     const timeFrom = Math.max(0, ts - this.joinBeforeMs);
     const timeTo = Math.max(0, ts + this.joinAfterMs);
     // Only what the other buffer still retains: its newest timestamp minus retention.
     const actualFrom = Math.max(timeFrom, this.retentionClock(this.other) - this.retentionMs + 1);
+    const id = this.keyId(record.key);
+    if (actualFrom > timeTo) {
+      this.finish(record, id, false);
+      return undefined;
+    }
+    const slots = this.lookup(id, actualFrom, timeTo);
+    if (slots === undefined) return this.joinFromStore(record, id, actualFrom, timeTo);
     let matched = false;
-    if (actualFrom <= timeTo) {
-      for await (const e of this.otherStore.fetchRange(key, actualFrom, timeTo)) {
-        for (const otherValue of e.value) {
-          matched = true;
-          if (this.outerStore) {
-            const k = outerKeyCodec.encode(e.windowStart, this.other, this.keyBytes(key));
-            if (this.outerStore.get(k) !== undefined) this.outerStore.delete(k);
-          }
-          this.ctx.forward({
-            ...record,
-            value: this.joined(key, value, otherValue),
-            timestamp: Math.max(ts, e.windowStart),
-          });
-        }
+    for (const slot of slots) {
+      for (const bytes of slot.values) {
+        matched = true;
+        this.emitPair(record, id, slot.ts, bytes);
       }
     }
+    this.finish(record, id, matched);
+    return undefined;
+  }
+
+  /** The other buffer's records of `id` in [from, to] from its index, or undefined if it cannot tell. */
+  private lookup(id: string, from: number, to: number): BufferSlot[] | undefined {
+    const index = this.tracker.index[this.other];
+    if (index === undefined) return undefined;
+    index.dropBefore(this.retainedFrom(this.other));
+    return this.indexCovers(index, from) ? index.range(id, from, to) : undefined;
+  }
+
+  /** The slow path: the same lookup as a range read of the other buffer's store. */
+  private async joinFromStore(record: StreamRecord<K, unknown>, id: string, from: number, to: number) {
+    let matched = false;
+    for await (const e of this.otherStore.fetchRange(record.key, from, to)) {
+      for (const bytes of e.value) {
+        matched = true;
+        this.emitPair(record, id, e.windowStart, bytes);
+      }
+    }
+    this.finish(record, id, matched);
+  }
+
+  private emitPair(record: StreamRecord<K, unknown>, id: string, otherTs: number, bytes: Buffer): void {
+    this.waiting?.matched(otherTs, this.other, id);
+    const otherValue = (this.spec.valueSerdes[this.other] as Serde<unknown>).deserialize(
+      bytes,
+      this.topics[this.other],
+    );
+    this.ctx.forward({
+      ...record,
+      value: this.joined(record.key, record.value, otherValue),
+      timestamp: Math.max(record.timestamp, otherTs),
+    });
+  }
+
+  /** After the lookup: an unmatched record of an outer side is emitted or waits; then it is buffered. */
+  private finish(record: StreamRecord<K, unknown>, id: string, matched: boolean): void {
+    const t = this.tracker;
+    const { key, value, timestamp: ts } = record;
     if (this.spec.outer && !matched) {
-      if (!this.outerStore || timeTo < t.streamTime) {
+      const timeTo = Math.max(0, ts + this.joinAfterMs);
+      if (!this.waiting || timeTo < t.streamTime) {
         this.ctx.forward({ ...record, value: this.joined(key, value, undefined) });
-      } else {
-        t.minTime = t.minTime === undefined ? ts : Math.min(t.minTime, ts);
-        const k = outerKeyCodec.encode(ts, this.spec.side, this.keyBytes(key));
-        const serde = this.spec.valueSerdes[this.spec.side] as Serde<unknown>;
-        const bytes = serde.serialize(value, undefined) as Buffer;
-        this.outerStore.put(k, [...(this.outerStore.get(k) ?? []), bytes]);
-      }
+      } else this.waiting.add(ts, this.spec.side, id, value);
     }
-    this.buffer(key, value, ts);
+    this.buffer(key, id, value, ts);
   }
 
   /** Kafka Streams' KStreamJoinWindow: the record enters its side's buffer after it joined. */
-  private buffer(key: K, value: unknown, ts: number): void {
+  private buffer(key: K, id: string, value: unknown, ts: number): void {
     const t = this.tracker;
-    if (ts > t.observed[this.spec.side]) t.observed[this.spec.side] = ts;
+    const side = this.spec.side;
+    if (ts > t.observed[side]) t.observed[side] = ts;
+    const index = t.index[side];
+    index?.dropBefore(this.retainedFrom(side));
     // Already beyond retention: the store would never return it (Kafka Streams drops it as expired).
-    if (ts < this.retentionClock(this.spec.side) - this.retentionMs + 1) return;
-    const list = this.thisStore.fetch(key, ts) ?? [];
-    this.thisStore.put(key, [...list, value], ts);
+    if (ts < this.retentionClock(side) - this.retentionMs + 1) return;
+    const bytes = (this.spec.valueSerdes[side] as Serde<unknown>).serialize(value, this.topics[side]);
+    if (bytes === null)
+      throw new TributaryError(
+        'SERDE_ERROR',
+        `stream join ${this.spec.stores[side]}: value serialized to null`,
+      );
+    // Where the index is complete it knows the (key, ts) list; otherwise ask the store.
+    const list =
+      index !== undefined && this.indexCovers(index, ts)
+        ? (index.slot(id, ts)?.values ?? [])
+        : (this.thisStore.fetch(key, ts) ?? []);
+    this.thisStore.put(key, [...list, bytes], ts);
+    index?.append(id, ts, bytes);
   }
 
   /**
@@ -274,53 +287,34 @@ export class StreamStreamJoinProcessor<K, VL, VR, VOut> implements Processor<K, 
     return this.ctx.eventTime === 'watermark' ? this.ctx.currentStreamTime() : this.tracker.observed[side];
   }
 
-  private keyBytes(key: K): Buffer {
-    return this.spec.keySerde.serialize(key, undefined) ?? Buffer.alloc(0);
+  /**
+   * The oldest timestamp a lookup of `side` can still return: below the buffer's retention nothing
+   * is returned, and rows older than the store's own retention behind stream time may be expired at
+   * any commit, so the index leaves those to the store.
+   */
+  private retainedFrom(side: JoinSide): number {
+    return Math.max(
+      this.retentionClock(side) - this.retentionMs + 1,
+      this.ctx.currentStreamTime() - this.spec.storeRetentionMs + 1,
+    );
   }
 
-  private lookBackMs(side: JoinSide): number {
-    return side === 'left' ? this.spec.windows.afterMs : this.spec.windows.beforeMs;
+  private indexCovers(index: JoinBufferIndex, from: number): boolean {
+    return index.covers(from) && from > this.ctx.currentStreamTime() - this.spec.storeRetentionMs;
+  }
+
+  /** The key's serialized bytes as a string: the index's map key and the outer store's key part. */
+  private keyId(key: K): string {
+    return (this.spec.keySerde.serialize(key, undefined) ?? Buffer.alloc(0)).toString('latin1');
   }
 
   /**
-   * Kafka Streams' emitNonJoinedOuterRecords, condition for condition: skipped while nothing can be
-   * due, throttled to one pass per emit interval of wall-clock time, then emits waiting records whose
-   * window (ts + look-back + grace) is behind stream time, oldest first, and deletes them.
+   * Left/outer joins: Kafka Streams' emitNonJoinedOuterRecords, when due. Synchronous over the
+   * in-memory copy of the outer store; a promise only when that copy was dropped (see WaitingRecords).
    */
-  private async emitNonJoined(headers: Headers): Promise<void> {
-    const t = this.tracker;
-    const store = this.outerStore as KeyValueStore<Buffer, Buffer[]>;
-    const grace = this.spec.windows.graceMs;
-    // Long.MAX_VALUE + after + grace overflows in Kafka Streams when after + grace > 0: it proceeds.
-    const mayBeDue =
-      t.minTime === undefined
-        ? this.joinAfterMs + grace > 0
-        : t.minTime + this.joinAfterMs + grace < t.streamTime;
-    if (!mayBeDue) return;
-    const now = this.ctx.currentSystemTime();
-    if (now < t.nextTimeToEmit) return;
-    t.nextTimeToEmit = now + this.spec.emitIntervalMs;
-    t.minTime = undefined;
-    const open: Record<JoinSide, boolean> = { left: false, right: false };
-    const due: Buffer[] = [];
-    for await (const entry of store.all()) {
-      const { timestamp, side, key } = outerKeyCodec.decode(entry.key);
-      t.minTime = timestamp;
-      if (open.left && open.right) break;
-      if (timestamp + this.lookBackMs(side) + grace >= t.streamTime) {
-        open[side] = true;
-        continue;
-      }
-      const k = this.spec.keySerde.deserialize(Buffer.from(key), undefined);
-      const serde = this.spec.valueSerdes[side] as Serde<unknown>;
-      for (const bytes of entry.value) {
-        const v = serde.deserialize(Buffer.from(bytes), undefined);
-        const value =
-          side === 'left' ? this.spec.joiner(v as VL, undefined, k) : this.spec.joiner(undefined, v as VR, k);
-        this.ctx.forward({ key: k, value, timestamp, headers });
-      }
-      due.push(entry.key);
-    }
-    for (const k of due) store.delete(k);
+  private emitPass(headers: StreamRecord<K, unknown>['headers']): Promise<void> | undefined {
+    const waiting = this.waiting;
+    if (!waiting?.startPass(this.ctx.currentSystemTime())) return undefined;
+    return waiting.emitDue(headers, (r) => this.ctx.forward(r as StreamRecord<K, VOut>));
   }
 }
