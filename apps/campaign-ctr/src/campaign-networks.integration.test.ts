@@ -69,7 +69,13 @@ describe('campaign-networks (foreign-key join) end to end on the real broker', (
       new Map(
         [...campaigns.values()].map((c) => [
           String(c.campaign_id),
-          { ...c, network_name: networks.get(c.network_id)?.network_name ?? null },
+          // In the output's field order: the check compares JSON texts.
+          {
+            campaign_id: c.campaign_id,
+            campaign_name: c.campaign_name,
+            network_id: c.network_id,
+            network_name: networks.get(c.network_id)?.network_name ?? null,
+          },
         ]),
       );
     const upsertCampaigns = async (list: Campaign[]) => {
