@@ -86,6 +86,7 @@ export {
   type StreamRecord,
   type TimestampExtractor,
 } from './record.js';
+export { runUntilSignal } from './run-until-signal.js';
 export type { Serde } from './serde/serde.js';
 export { Serdes } from './serde/serdes.js';
 export { type OffsetRange, offsetKey, type Sink, type SinkTask, type SinkTaskContext } from './sink/sink.js';
@@ -108,5 +109,5 @@ export {
   type WindowedEntry,
   type WindowStore,
 } from './state/store.js';
-export { type KafkaClientName, runUntilSignal, Tributary, type TributaryConfig } from './tributary.js';
+export { type KafkaClientName, Tributary, type TributaryConfig } from './tributary.js';
 export type { TimeWindow, Windowed } from './windowed.js';
