@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import {
@@ -26,6 +28,22 @@ import { ensureTopics } from './topics.js';
 import { buildCampaignViewsTopology } from './topology.js';
 
 type Kafka = ReturnType<typeof testKafka>;
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+function transactionsReport(servers: string, topics: string[]): string {
+  try {
+    return execFileSync(
+      'java',
+      ['-cp', `${repoRoot}.kafka/libs/*`, `${repoRoot}tools/kafka/Transactions.java`, servers, ...topics],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+  } catch (err) {
+    return `transactions report failed: ${String(err)}`;
+  }
+}
 
 // Issue 7: on the 3-node cluster (RF 3, min ISR 2), kill -9 of a broker mid-run under exactly-once
 // loses and duplicates no (campaign, minute) row.
@@ -87,7 +105,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
     await createTopics([{ name: output, partitions: 6, replicationFactor: 3 }], kafka);
     await loadCampaigns({ bootstrapServers: servers, topic: campaignsTopic, campaigns });
 
-    const startInstance = async () => {
+    const startInstance = async (instance: string) => {
       const app = new Tributary(
         buildCampaignViewsTopology({
           inputTopic: input,
@@ -104,7 +122,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
           replicationFactor: 3,
           commitIntervalMs: 300,
           errorPolicy: { mode: 'dead-letter' },
-          logger: testLogger(),
+          logger: testLogger().child({ instance }),
         },
       );
       running.push(app);
@@ -112,7 +130,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
       await app.start();
       return app;
     };
-    const instances = [await startInstance(), await startInstance()];
+    const instances = [await startInstance('A'), await startInstance('B')];
 
     const internal = await withAdmin((admin) => admin.listTopics(), kafka);
     const victim = await busiestLeader(kafka, [
@@ -165,6 +183,11 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
     }
     for (const app of instances) await app.close();
     log(`read ${rows.size} output keys at ${Date.now() - t0} ms`);
+    if (![...truth.keys()].every((k) => rows.has(k))) {
+      // Which partitions hold readers back: last stable offset against high watermark, open transactions.
+      const topics = [output, input, ...internal.filter((t) => t.startsWith(applicationId))];
+      log(`transactions:\n${transactionsReport(servers, topics)}`);
+    }
 
     // The input log itself, as a check on the producer: a send retried across the kill may write twice.
     const logged = await consumeAll(input, { count: sent.length, idleMs: 3000, timeoutMs: 30_000, kafka });
