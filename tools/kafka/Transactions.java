@@ -20,6 +20,7 @@ public class Transactions {
   public static void main(String[] args) throws Exception {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
     try (Admin admin = Admin.create(p)) {
       Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
