@@ -167,7 +167,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
     expect(await waitForCommittedToEnd(applicationId, input, 180_000, kafka)).toBe(true);
     log(`committed to the end at ${Date.now() - t0} ms`);
 
-    const truth = truthCounts(groundTruth(sent));
+    const sentTruth = truthCounts(groundTruth(sent));
     let rows = new Map<string, number[]>();
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
@@ -178,21 +178,23 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
         kafka,
       });
       rows = countsByKey(records);
-      if ([...truth.keys()].every((k) => rows.has(k))) break;
+      if ([...sentTruth.keys()].every((k) => rows.has(k))) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     for (const app of instances) await app.close();
     log(`read ${rows.size} output keys at ${Date.now() - t0} ms`);
-    if (![...truth.keys()].every((k) => rows.has(k))) {
+    if (![...sentTruth.keys()].every((k) => rows.has(k))) {
       // Which partitions hold readers back: last stable offset against high watermark, open transactions.
       const topics = [output, input, ...internal.filter((t) => t.startsWith(applicationId))];
       log(`transactions:\n${transactionsReport(servers, topics)}`);
     }
 
-    // The input log itself, as a check on the producer: a send retried across the kill may write twice.
-    const logged = await consumeAll(input, { count: sent.length, idleMs: 3000, timeoutMs: 30_000, kafka });
+    // The ground truth is the input log itself: the test's producer is not idempotent (an idempotent
+    // kafkajs producer cannot even connect while the node its metadata names as controller is down),
+    // so a send retried across the kill may write views twice, and the app must count both.
+    const logged = await consumeAll(input, { idleMs: 3000, timeoutMs: 30_000, kafka });
     const validValues = new Set(sent.filter((v) => v.kind === 'valid').map((v) => v.value));
-    const logTruth = truthCounts(
+    const truth = truthCounts(
       groundTruth(
         logged
           .map((r) => r.value?.toString() ?? '')
@@ -200,13 +202,14 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
           .map((value) => ({ key: '', value, kind: 'valid' as const })),
       ),
     );
-    const inputDiff = [...new Set([...truth.keys(), ...logTruth.keys()])].filter(
-      (k) => truth.get(k) !== logTruth.get(k),
+    const inputDiff = [...new Set([...sentTruth.keys(), ...truth.keys()])].filter(
+      (k) => sentTruth.get(k) !== truth.get(k),
     );
-    if (inputDiff.length > 0)
-      log(
-        `input log differs from what was sent (${logged.length} vs ${sent.length}): ${inputDiff.join(', ')}`,
-      );
+    log(
+      `input log: ${logged.length} records for ${sent.length} sent; keys counted differently: ${inputDiff.length}`,
+    );
+    expect(logged.length).toBeGreaterThanOrEqual(sent.length);
+    expect([...truth.keys()].sort()).toEqual([...sentTruth.keys()].sort());
 
     // Every valid view is in the output or in the late side output: nothing vanishes.
     const late = await consumeAll(`${input}-late`, {
@@ -242,8 +245,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
     log(
       `missing ${missing.length}, duplicated ${duplicates.length}, wrong ${wrong.length}, extra ${extra.length}`,
     );
-    expect({ inputDiff, lateViews: late.length, unaccounted, missing, duplicates, wrong, extra }).toEqual({
-      inputDiff: [],
+    expect({ lateViews: late.length, unaccounted, missing, duplicates, wrong, extra }).toEqual({
       lateViews: 0,
       unaccounted: [],
       missing: [],

@@ -17,9 +17,7 @@ function producerFor(bootstrapServers: string): ProducerPort {
     bootstrapServers,
     clientId: 'campaign-views-producer',
     logger: silentLogger,
-    // Idempotent, as a real producer is: a send retried across a broker failover must not write the
-    // views twice (the failover test counts every view).
-  }).producer({ idempotent: true });
+  }).producer({});
 }
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
