@@ -72,9 +72,10 @@ const GRACE_MS = 30 * 60_000;
 /**
  * Idle close is a wall-clock rule: it cannot see that a partition's leader or an upstream task's
  * transaction coordinator is failing over, so with 2 s it closed minute 09:00 early in one of three
- * runs (32 views late, all accounted for). It too must outlast the failover stall.
+ * runs (32 views late, all accounted for). It too must outlast the failover stall, and with 20 s it
+ * did not once: a rebalance during the failover paused processing for 28 s (694 views late).
  */
-const IDLE_CLOSE_MS = 20_000;
+const IDLE_CLOSE_MS = 45_000;
 
 describe('broker failover (3-node cluster, exactly-once)', () => {
   let servers = '';
@@ -253,5 +254,5 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
       wrong: [],
       extra: [],
     });
-  }, 240_000);
+  }, 300_000);
 });
