@@ -20,8 +20,8 @@ export function isRetriableKafkaError(err: unknown): boolean {
 }
 
 /**
- * Runs a read-only metadata lookup (end offsets, committed offsets, partition metadata) again while
- * it fails with a retriable error. kafkajs' admin gives up on some of them at once: a ListOffsets
+ * Runs a read-only metadata lookup (end offsets, committed offsets, partition metadata), or another
+ * call that is safe to repeat (a producer's connect), again while it fails with a retriable error. kafkajs' admin gives up on some of them at once: a ListOffsets
  * during the leader election after a broker loss answered LEADER_NOT_AVAILABLE, which reached the
  * runtime as a fatal error and stopped an instance in the broker-failover test.
  */
