@@ -88,6 +88,7 @@ export {
   type TimestampExtractor,
 } from './record.js';
 export { runUntilSignal } from './run-until-signal.js';
+export { decodeUtf8, type JsonSerdeOptions } from './serde/json-serde.js';
 export type { Serde } from './serde/serde.js';
 export { Serdes } from './serde/serdes.js';
 export { type OffsetRange, offsetKey, type Sink, type SinkTask, type SinkTaskContext } from './sink/sink.js';
