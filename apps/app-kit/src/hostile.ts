@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mulberry32 } from './prng.js';
 
 /**
@@ -147,4 +148,27 @@ export function countKinds(records: readonly FuzzRecord[]): Record<string, numbe
   const counts: Record<string, number> = {};
   for (const r of records) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * Kinds whose value is good but whose Kafka record timestamp no runtime may accept: before 1970,
+ * beyond year 9999, and 2 h ahead of `now` (brokers refuse > 1 h). `times` gives each kind's
+ * timestamp for the pipe; `kinds` makes their (valid) values.
+ */
+export function badRecordTimes(now: number): {
+  times: Readonly<Record<string, number>>;
+  kinds: Readonly<Record<string, HostileMaker>>;
+} {
+  const times: Record<string, number> = {
+    'record timestamp before 1970': -86_400_000,
+    'record timestamp beyond year 9999': Date.UTC(10_000, 0, 1),
+    'record timestamp beyond broker acceptance': now + 2 * 3_600_000,
+  };
+  const same: HostileMaker = (_r, v) => Buffer.from(JSON.stringify(v));
+  return { times, kinds: Object.fromEntries(Object.keys(times).map((k) => [k, same])) };
+}
+
+/** Sorted SHA-1 digests of values (null as 'null'): compares two multisets of records' bytes. */
+export function digests(values: Iterable<Buffer | null>): string[] {
+  return [...values].map((b) => (b === null ? 'null' : createHash('sha1').update(b).digest('hex'))).sort();
 }

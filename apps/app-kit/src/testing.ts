@@ -4,8 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export {
+  badRecordTimes,
   byteBatches,
   countKinds,
+  digests,
   type FuzzRecord,
   fuzzRecords,
   GENERIC_HOSTILE,

@@ -1,8 +1,14 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countKinds, fuzzRecords, GENERIC_HOSTILE, type HostileMaker } from '@tributary/app-kit/testing';
+import {
+  badRecordTimes,
+  countKinds,
+  digests,
+  fuzzRecords,
+  GENERIC_HOSTILE,
+  type HostileMaker,
+} from '@tributary/app-kit/testing';
 import { DLQ_HEADERS, Serdes } from '@tributary/core';
 import { TopologyTestDriver } from '@tributary/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -12,12 +18,7 @@ import { buildTopology } from './topology.js';
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 5, 1);
 
-/** Kinds with a good value and a Kafka record timestamp no runtime may accept (set when piped). */
-const BAD_RECORD_TIME: Record<string, number> = {
-  'record timestamp before 1970': -86_400_000,
-  'record timestamp beyond year 9999': Date.UTC(10_000, 0, 1),
-  'record timestamp beyond broker acceptance': NOW + 2 * HOUR,
-};
+const BAD_TIME = badRecordTimes(NOW);
 
 const EVENT_KINDS: Record<string, HostileMaker> = {
   'ts before 1970': (r, v) =>
@@ -25,12 +26,8 @@ const EVENT_KINDS: Record<string, HostileMaker> = {
   'ts beyond year 9999': (r, v) =>
     Buffer.from(JSON.stringify({ ...v, ts: r() < 0.5 ? Date.UTC(10_000, 0, 1) : 8_640_000_000_000_001 })),
   'ts beyond 2^53': (_r, v) => Buffer.from(JSON.stringify({ ...v, ts: 2 ** 53 + 2 })),
-  ...Object.fromEntries(
-    Object.keys(BAD_RECORD_TIME).map((k) => [k, (_r, v) => Buffer.from(JSON.stringify(v))]),
-  ),
+  ...BAD_TIME.kinds,
 };
-
-const digest = (b: Buffer | null) => (b === null ? 'null' : createHash('sha1').update(b).digest('hex'));
 
 describe('events-archive on hostile input (seeded fuzz, TopologyTestDriver)', () => {
   it('10,000 hostile records among 3,000 events: the CSV archive holds exactly the valid events, the DLQ exactly the hostile ones', async () => {
@@ -64,7 +61,7 @@ describe('events-archive on hostile input (seeded fuzz, TopologyTestDriver)', ()
       },
     );
     const input = d.createInputTopic('in', Serdes.bytes(), Serdes.bytes());
-    for (const r of records) await input.pipeRaw(r.key, r.value, BAD_RECORD_TIME[r.kind] ?? NOW - 1000);
+    for (const r of records) await input.pipeRaw(r.key, r.value, BAD_TIME.times[r.kind] ?? NOW - 1000);
     await d.commit();
     await d.close();
 
@@ -86,7 +83,7 @@ describe('events-archive on hostile input (seeded fuzz, TopologyTestDriver)', ()
     const hostile = records.filter((r) => r.kind !== 'valid');
     const dlq = d.createOutputTopic('dlq', Serdes.bytes(), Serdes.bytes()).readRecordsToList();
     expect(dlq).toHaveLength(hostile.length);
-    expect(dlq.map((r) => digest(r.value)).sort()).toEqual(hostile.map((r) => digest(r.value)).sort());
+    expect(digests(dlq.map((r) => r.value))).toEqual(digests(hostile.map((r) => r.value)));
     expect(dlq.every((r) => String(r.headers[DLQ_HEADERS.error] ?? '') !== '')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     if (process.env.FUZZ_COUNTS) console.log('events-archive hostile fuzz', countKinds(records));

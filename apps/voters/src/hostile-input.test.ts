@@ -1,5 +1,11 @@
-import { createHash } from 'node:crypto';
-import { countKinds, fuzzRecords, GENERIC_HOSTILE, type HostileMaker } from '@tributary/app-kit/testing';
+import {
+  badRecordTimes,
+  countKinds,
+  digests,
+  fuzzRecords,
+  GENERIC_HOSTILE,
+  type HostileMaker,
+} from '@tributary/app-kit/testing';
 import { DLQ_HEADERS, Serdes } from '@tributary/core';
 import { TopologyTestDriver } from '@tributary/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -9,23 +15,14 @@ import { GENDERS, PARTIES, type VoterStat } from './voter.js';
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 5, 1);
 
-/** Kinds with a good value and a Kafka record timestamp no runtime may accept (set when piped). */
-const BAD_RECORD_TIME: Record<string, number> = {
-  'record timestamp before 1970': -86_400_000,
-  'record timestamp beyond year 9999': Date.UTC(10_000, 0, 1),
-  'record timestamp beyond broker acceptance': NOW + 2 * HOUR,
-};
+const BAD_TIME = badRecordTimes(NOW);
 
 const VOTER_KINDS: Record<string, HostileMaker> = {
   'age beyond 2^53': (_r, v) => Buffer.from(JSON.stringify({ ...v, age: 2 ** 53 + 2 })),
   'age beyond 2^53 (literal)': (_r, v) =>
     Buffer.from(JSON.stringify(v).replace(/"age":\d+/, '"age":123456789012345678901234')),
-  ...Object.fromEntries(
-    Object.keys(BAD_RECORD_TIME).map((k) => [k, (_r, v) => Buffer.from(JSON.stringify(v))]),
-  ),
+  ...BAD_TIME.kinds,
 };
-
-const digest = (b: Buffer | null) => (b === null ? 'null' : createHash('sha1').update(b).digest('hex'));
 
 describe('voters on hostile input (seeded fuzz, TopologyTestDriver)', () => {
   it('10,000 hostile records among 5,000 voters: counts equal the valid voters, the DLQ holds exactly the hostile ones', async () => {
@@ -57,14 +54,14 @@ describe('voters on hostile input (seeded fuzz, TopologyTestDriver)', () => {
         const v = JSON.parse((r.value as Buffer).toString()) as { gender: string; party: string };
         truth.set(`${v.gender}|${v.party}`, (truth.get(`${v.gender}|${v.party}`) ?? 0) + 1);
       }
-      await input.pipeRaw(r.key, r.value, BAD_RECORD_TIME[r.kind] ?? NOW - 1000);
+      await input.pipeRaw(r.key, r.value, BAD_TIME.times[r.kind] ?? NOW - 1000);
     }
     const hostile = records.filter((r) => r.kind !== 'valid');
     const latest = d.createOutputTopic<string, VoterStat>('out').readKeyValuesToMap();
     expect(new Map([...latest].map(([k, v]) => [k, v.count]))).toEqual(truth);
     const dlq = d.createOutputTopic('dlq', Serdes.bytes(), Serdes.bytes()).readRecordsToList();
     expect(dlq).toHaveLength(hostile.length);
-    expect(dlq.map((r) => digest(r.value)).sort()).toEqual(hostile.map((r) => digest(r.value)).sort());
+    expect(digests(dlq.map((r) => r.value))).toEqual(digests(hostile.map((r) => r.value)));
     expect(dlq.every((r) => String(r.headers[DLQ_HEADERS.error] ?? '') !== '')).toBe(true);
     expect(d.errorCounters().deadLettered).toBe(hostile.length);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
