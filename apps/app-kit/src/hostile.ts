@@ -172,3 +172,23 @@ export function badRecordTimes(now: number): {
 export function digests(values: Iterable<Buffer | null>): string[] {
   return [...values].map((b) => (b === null ? 'null' : createHash('sha1').update(b).digest('hex'))).sort();
 }
+
+/**
+ * What is wrong with a dead-letter topic's content, given the hostile records sent (empty when it is
+ * right): it must hold exactly their bytes, each record with a non-empty reason in `reasonHeader`.
+ */
+export function dlqProblems(
+  dlq: readonly { readonly value: Buffer | null; readonly headers: Readonly<Record<string, unknown>> }[],
+  hostile: readonly FuzzRecord[],
+  reasonHeader: string,
+): string[] {
+  const problems: string[] = [];
+  if (dlq.length !== hostile.length)
+    problems.push(`${dlq.length} dead letters for ${hostile.length} hostile records`);
+  const got = digests(dlq.map((r) => r.value));
+  const want = digests(hostile.map((r) => r.value));
+  if (got.join() !== want.join()) problems.push('the dead letters are not the hostile records');
+  const noReason = dlq.filter((r) => String(r.headers[reasonHeader] ?? '') === '').length;
+  if (noReason > 0) problems.push(`${noReason} dead letters without a reason`);
+  return problems;
+}

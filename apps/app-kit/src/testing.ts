@@ -8,6 +8,7 @@ export {
   byteBatches,
   countKinds,
   digests,
+  dlqProblems,
   type FuzzRecord,
   fuzzRecords,
   GENERIC_HOSTILE,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   badRecordTimes,
   countKinds,
-  digests,
+  dlqProblems,
   fuzzRecords,
   GENERIC_HOSTILE,
   type HostileMaker,
@@ -82,9 +82,7 @@ describe('events-archive on hostile input (seeded fuzz, TopologyTestDriver)', ()
 
     const hostile = records.filter((r) => r.kind !== 'valid');
     const dlq = d.createOutputTopic('dlq', Serdes.bytes(), Serdes.bytes()).readRecordsToList();
-    expect(dlq).toHaveLength(hostile.length);
-    expect(digests(dlq.map((r) => r.value))).toEqual(digests(hostile.map((r) => r.value)));
-    expect(dlq.every((r) => String(r.headers[DLQ_HEADERS.error] ?? '') !== '')).toBe(true);
+    expect(dlqProblems(dlq, hostile, DLQ_HEADERS.error)).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     if (process.env.FUZZ_COUNTS) console.log('events-archive hostile fuzz', countKinds(records));
     await rm(root, { recursive: true, force: true });
