@@ -56,8 +56,14 @@ export class KafkajsProducer implements ProducerPort {
     this.sendOptions = { ...DEFAULT_SEND, ...opts.send };
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    if (!this.transactional) return;
+    // kafkajs sends the transactional InitProducerId only at the first transaction, so a new owner of
+    // a task would read the committed offsets while the previous owner can still commit. Opening and
+    // ending an empty transaction fences it now (the abort sends nothing: no partitions were added).
+    const txn = await mapTransactionErrors(() => this.producer.transaction());
+    await mapTransactionErrors(() => txn.abort());
   }
 
   send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]> {

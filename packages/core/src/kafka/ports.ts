@@ -130,6 +130,10 @@ export interface TransactionPort {
 }
 
 export interface ProducerPort {
+  /**
+   * Transactional producers: resolves only once the previous producer of the same transactional id
+   * is fenced (its open transaction aborted, no further commit possible), like Kafka's initTransactions().
+   */
   connect(): Promise<void>;
   /** Sends records in as few requests as possible (acks=all); resolves when all are acknowledged. */
   send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]>;
