@@ -56,6 +56,7 @@ export interface TaskManagerDeps {
   readonly state: StateBackend | undefined;
   readonly globals: GlobalState;
   readonly errorPolicy: ErrorPolicy;
+  readonly recordLimits: NonNullable<TaskEnvironment['recordLimits']>;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly commitIntervalMs: number;
@@ -130,6 +131,7 @@ export class TaskManager {
       exactlyOnce: d.exactlyOnce,
       globalStore: (name) => d.globals.store(name),
       errorPolicy: d.errorPolicy,
+      recordLimits: d.recordLimits,
       logger: d.logger,
       clock: d.clock,
       onRestoreProgress: d.onRestoreProgress,
