@@ -3,18 +3,18 @@ import { errorMessage, isTributaryError, TributaryError } from './errors.js';
 import { resolveTopic } from './internal/graph/nodes.js';
 import type { Topology } from './internal/graph/topology.js';
 import { globalGroupIdOf } from './internal/names.js';
-import { deadLetterTopic } from './internal/runtime/dead-letter.js';
 import type { ErrorPolicy } from './internal/runtime/error-policy.js';
 import { GlobalState } from './internal/runtime/global-state.js';
-import { planInternalTopics } from './internal/runtime/internal-topics.js';
+import { setUpTopics } from './internal/runtime/internal-topics.js';
 import { SerialLock } from './internal/runtime/lock.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
+import { builtInPort, type KafkaClientName, kafkaClientOf } from './kafka/client-choice.js';
 import { loadOrCreateInstanceId } from './kafka/instance-id.js';
-import { kafkajsPort } from './kafka/kafkajs-adapter.js';
-import { platformaticPort } from './kafka/platformatic/adapter.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
+import type { KafkaSecurity } from './kafka/security.js';
+import { redactingLogger } from './kafka/security-errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import type { EventTimeMode } from './processor/processor.js';
 import type { RestoreProgress, StateBackend } from './state/store.js';
@@ -23,6 +23,12 @@ export interface TributaryConfig {
   /** Consumer group id and prefix of every internal topic: durable, like Kafka Streams' application.id. */
   applicationId: string;
   bootstrapServers: string;
+  /**
+   * TLS and SASL for every client the runtime opens (admin, producers, consumer, global tailer,
+   * changelog restores), with either built-in adapter. Secrets in it are never logged. See
+   * docs/security.md.
+   */
+  security?: KafkaSecurity;
   /** Where task stores live; required when the topology has stores (see @tributary/state). */
   stateBackend?: StateBackend;
   processingGuarantee?: 'at-least-once' | 'exactly-once';
@@ -68,14 +74,7 @@ export interface TributaryConfig {
   partitionIdleMs?: number;
 }
 
-export type KafkaClientName = 'kafkajs' | 'platformatic';
-
-function kafkaClientOf(config: TributaryConfig): KafkaClientName {
-  const name = config.kafkaClient ?? process.env.TRIBUTARY_KAFKA_CLIENT ?? 'kafkajs';
-  if (name !== 'kafkajs' && name !== 'platformatic')
-    throw new TributaryError('CONFIG_INVALID', `unknown kafkaClient '${name}' (kafkajs or platformatic)`);
-  return name;
-}
+export type { KafkaClientName };
 
 /**
  * Runs a topology as a member of the consumer group `applicationId`: one task per input partition of
@@ -112,18 +111,22 @@ export class Tributary {
     if (!config.applicationId) throw new TributaryError('CONFIG_INVALID', 'applicationId is required');
     if (!config.bootstrapServers && !config.kafka)
       throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
-    this.logger = (config.logger ?? jsonLogger('info')).child({ app: config.applicationId });
+    // Every line of the runtime and its clients, with any configured secret blanked out.
+    this.logger = redactingLogger(
+      (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
+      config.security,
+    );
     this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
     this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
-    const portOptions = {
-      bootstrapServers: config.bootstrapServers,
-      clientId: config.applicationId,
-      logger: this.logger,
-    };
     this.port =
       config.kafka ??
-      (this.kafkaClient === 'platformatic' ? platformaticPort(portOptions) : kafkajsPort(portOptions));
+      builtInPort(this.kafkaClient ?? 'kafkajs', {
+        bootstrapServers: config.bootstrapServers,
+        clientId: config.applicationId,
+        logger: this.logger,
+        security: config.security,
+      });
     this.globals = new GlobalState(topology, this.logger, this.clock);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -174,27 +177,10 @@ export class Tributary {
   private async prepare(): Promise<void> {
     const { applicationId } = this.config;
     const policy = this.config.errorPolicy ?? { mode: 'fail' };
-    const admin = this.port.admin();
-    await admin.connect();
-    let plan: Awaited<ReturnType<typeof planInternalTopics>>;
-    try {
-      // Every source, repartition topics included: a record failing after a repartition is dead-lettered too.
-      const sourceTopics = this.topology.subtopologies.flatMap((st) =>
-        st.topics.map((t) => resolveTopic(t, applicationId)),
-      );
-      const dlqTopics = [
-        ...new Set(
-          sourceTopics.map((t) => deadLetterTopic(policy, t)).filter((t): t is string => t !== undefined),
-        ),
-      ];
-      plan = await planInternalTopics(this.topology, applicationId, admin, {
-        replicationFactor: this.config.replicationFactor ?? -1,
-        dlqTopics,
-      });
-      await admin.createTopics(plan.toCreate);
-    } finally {
-      await admin.disconnect();
-    }
+    const plan = await setUpTopics(this.port.admin(), this.topology, applicationId, {
+      errorPolicy: policy,
+      replicationFactor: this.config.replicationFactor ?? -1,
+    });
 
     await this.globals.start(this.port.tailer({ groupId: globalGroupIdOf(applicationId) }));
 

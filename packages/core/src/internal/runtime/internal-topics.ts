@@ -3,6 +3,8 @@ import type { AdminPort, NewTopic } from '../../kafka/ports.js';
 import { changelogTopicName } from '../../state/store.js';
 import { resolveTopic, type TopicRef, topicLabel } from '../graph/nodes.js';
 import type { Subtopology, Topology } from '../graph/topology.js';
+import { deadLetterTopic } from './dead-letter.js';
+import type { ErrorPolicy } from './error-policy.js';
 
 export interface TopicPlan {
   /** Partition count of every sub-topology (= its number of tasks). */
@@ -120,4 +122,38 @@ export async function planInternalTopics(
     toCreate.push({ name: dlq, partitions: 1, replicationFactor: opts.replicationFactor });
   }
   return { partitionsBySubtopology, toCreate };
+}
+
+/**
+ * The runtime's topic setup at start(): plans the internal topics and the DLQ topic of every
+ * source (repartition topics included: a record failing after a repartition is dead-lettered too),
+ * creates what is missing, and returns the plan.
+ */
+export async function setUpTopics(
+  admin: AdminPort,
+  topology: Topology,
+  applicationId: string,
+  o: { errorPolicy: ErrorPolicy; replicationFactor: number },
+): Promise<TopicPlan> {
+  await admin.connect();
+  try {
+    const sourceTopics = topology.subtopologies.flatMap((st) =>
+      st.topics.map((t) => resolveTopic(t, applicationId)),
+    );
+    const dlqTopics = [
+      ...new Set(
+        sourceTopics
+          .map((t) => deadLetterTopic(o.errorPolicy, t))
+          .filter((t): t is string => t !== undefined),
+      ),
+    ];
+    const plan = await planInternalTopics(topology, applicationId, admin, {
+      replicationFactor: o.replicationFactor,
+      dlqTopics,
+    });
+    await admin.createTopics(plan.toCreate);
+    return plan;
+  } finally {
+    await admin.disconnect();
+  }
 }
