@@ -20,4 +20,5 @@ export {
   SECURITY_USAGE,
   type SecurityFlagValues,
   securityFromFlags,
+  withSecurity,
 } from './security-flags.js';

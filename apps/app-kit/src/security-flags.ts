@@ -135,3 +135,11 @@ export function securityFromFlags(
   if (!tls && !sasl) return undefined;
   return { ...(tls ? { tls } : {}), ...(sasl ? { sasl } : {}) };
 }
+
+/** A parsed command line with its `security` (securityFromFlags), for a main's parseCliOrExit callback. */
+export function withSecurity<P extends { values: SecurityFlagValues }>(
+  parsed: P,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): P & { security: KafkaSecurity | undefined } {
+  return { ...parsed, security: securityFromFlags(parsed.values, env) };
+}

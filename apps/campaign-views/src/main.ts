@@ -1,4 +1,4 @@
-import { parseCliOrExit, securityFromFlags } from '@tributary/app-kit';
+import { parseCliOrExit, withSecurity } from '@tributary/app-kit';
 import { jsonLogger, runUntilSignal } from '@tributary/core';
 import { createCampaignViewsApp } from './app.js';
 import { readCampaigns } from './campaigns.js';
@@ -7,10 +7,9 @@ import { loadCampaigns, produceViews } from './producer.js';
 import { ensureTopics } from './topics.js';
 
 // Flags first: a bad one exits 2 here, before any connection.
-const { command, values, security } = parseCliOrExit(CAMPAIGN_VIEWS_CLI.usage, () => {
-  const parsed = parseCampaignViewsCli(process.argv.slice(2));
-  return { ...parsed, security: securityFromFlags(parsed.values) };
-});
+const { command, values, security } = parseCliOrExit(CAMPAIGN_VIEWS_CLI.usage, () =>
+  withSecurity(parseCampaignViewsCli(process.argv.slice(2))),
+);
 const bootstrapServers = values['bootstrap-servers'];
 const inputTopic = values['input-topic'];
 const campaignsTopic = values['campaigns-topic'];
