@@ -33,9 +33,12 @@ export function brokerList(servers: string | readonly string[]): string[] {
  * error instead of after the client's retries. Other failures (a broker still starting) are left to
  * the clients' own retries.
  */
-function firstContactCheck(config: KafkaConfig, security: KafkaSecurity | undefined): () => Promise<void> {
+function firstContactCheck(
+  config: KafkaConfig,
+  security: KafkaSecurity | undefined,
+  brokers: string,
+): () => Promise<void> {
   let checked: Promise<void> | undefined;
-  const brokers = (config.brokers as string[]).join(',');
   return () => {
     checked ??= (async () => {
       const admin = new Kafka({
@@ -83,7 +86,7 @@ export function kafkajsPortParts(opts: KafkajsOptions): {
     ...(opts.kafkaConfig as KafkaConfig | undefined),
   };
   const kafka = new Kafka(config);
-  const firstContact = firstContactCheck(config, opts.security);
+  const firstContact = firstContactCheck(config, opts.security, brokers.join(','));
   const checked = <T extends { connect(): Promise<void> }>(client: T): T =>
     checkedConnect(client, firstContact, opts.security, brokers.join(','));
   // Restores, the partitioner and the global tailer look things up now and then: one client for all.
