@@ -1,6 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runMain } from '@tributary/app-kit/testing';
 import { type KafkaPort, platformaticPort, silentLogger } from '@tributary/core';
 import {
   consumeAll,
@@ -120,5 +122,33 @@ describe('campaign-views over TLS + SASL/SCRAM-SHA-512 (exactly-once)', () => {
 
   it('platformatic consumer: the same rows over the same secured connection', async () => {
     await run('platformatic');
+  });
+
+  it('the app from its flags: TLS with --ssl-ca-location reaches SASL, and a wrong password exits 1 naming the user, not the password', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cv-secure-cli-'));
+    const passwordFile = join(dir, 'password');
+    const password = 'not-the-Right-one-42';
+    await writeFile(passwordFile, `${password}\n`);
+    const main = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
+    const started = Date.now();
+    // ensureTopics' admin client is the first to connect: the handshake gets past TLS (the CA from
+    // the flag) and fails at SASL, so both settings reached the client.
+    const r = await runMain(
+      main,
+      [
+        'streams',
+        ...['--bootstrap-servers', broker.bootstrapServers, '--security-protocol', 'SASL_SSL'],
+        ...['--sasl-mechanism', 'SCRAM-SHA-512', '--sasl-username', broker.scram.username],
+        ...['--sasl-password-file', passwordFile, '--ssl-ca-location', broker.caFile],
+        ...['--input-topic', uniqueName('view_log'), '--state-dir', dir, '--output', dir],
+      ],
+      45_000,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /SASL SCRAM-SHA-512 authentication to 127\.0\.0\.1:\d+ failed as user 'tributary'/,
+    );
+    expect(`${r.stdout}${r.stderr}`).not.toContain(password);
+    expect(Date.now() - started).toBeLessThan(45_000);
   });
 });
