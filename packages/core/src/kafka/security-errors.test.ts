@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TributaryError } from '../errors.js';
 import type { LogFields, Logger } from '../logger.js';
 import type { KafkaSecurity } from './security.js';
 import { redactingLogger, redactor, securityErrorOf } from './security-errors.js';
@@ -95,5 +96,14 @@ describe('security failures on first contact, as typed errors', () => {
     });
     expect(securityErrorOf(refused, security, brokers)).toBeUndefined();
     expect(securityErrorOf(new Error('Request timed out'), undefined, brokers)).toBeUndefined();
+  });
+
+  it('after first contact, a closed connection is a broker going away, and typed errors stay as they are', () => {
+    const closed = Object.assign(new Error('Closed connection'), { name: 'KafkaJSConnectionClosedError' });
+    expect(securityErrorOf(closed, undefined, brokers, false)).toBeUndefined();
+    const corrupted = new TributaryError('TASK_CORRUPTED', 'transaction failed: Closed connection', {
+      cause: closed,
+    });
+    expect(securityErrorOf(corrupted, undefined, brokers)).toBeUndefined();
   });
 });

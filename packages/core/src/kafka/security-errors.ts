@@ -1,4 +1,4 @@
-import { errorMessage, TributaryError } from '../errors.js';
+import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
 import type { LogFields, Logger } from '../logger.js';
 import type { KafkaSecurity } from './security.js';
 
@@ -103,13 +103,16 @@ const UNTRUSTED = new Set([
  * A failure on first contact that retrying cannot fix, as a typed error naming the cause:
  * KAFKA_AUTH_FAILED (SASL rejected) or KAFKA_TLS_FAILED (certificate not trusted, name mismatch,
  * TLS against a plaintext port, plaintext against a TLS port). Undefined for anything else (a
- * broker not up yet, a timeout), which the clients retry as usual.
+ * broker not up yet, a timeout), which the clients retry as usual. A connection the broker closes
+ * counts as "plaintext against TLS" only on `firstContact`: later, it is a broker going away.
  */
 export function securityErrorOf(
   err: unknown,
   s: KafkaSecurity | undefined,
   brokers: string,
+  firstContact = true,
 ): TributaryError | undefined {
+  if (isTributaryError(err)) return undefined; // already typed by the adapter (e.g. TASK_CORRUPTED)
   const redact = redactor(s);
   const f = factsOf(err);
   const detail = redact(errorMessage(err));
@@ -155,7 +158,7 @@ export function securityErrorOf(
     f.names.includes('KafkaJSConnectionClosedError') ||
     f.codes.includes('ECONNRESET') ||
     /closed connection|connection closed|socket hang up/i.test(text);
-  if (!s?.tls && closed)
+  if (firstContact && !s?.tls && closed)
     return new TributaryError(
       'KAFKA_TLS_FAILED',
       `plaintext connection to ${brokers} closed by the broker during the first request: the listener ` +
@@ -165,8 +168,9 @@ export function securityErrorOf(
 }
 
 /**
- * Wraps a client's connect(): `firstContact` runs before it (once per port) and a security failure
- * of either becomes the typed error of securityErrorOf.
+ * Wraps a client's connect(): `firstContact` runs before it (once per port), and an unambiguous
+ * security failure of the connect itself (SASL rejected, certificate refused) becomes the typed
+ * error of securityErrorOf; anything else, typed errors of the adapter included, passes unchanged.
  */
 export function checkedConnect<T extends { connect(): Promise<void> }>(
   client: T,
@@ -180,7 +184,7 @@ export function checkedConnect<T extends { connect(): Promise<void> }>(
     try {
       await connect();
     } catch (err) {
-      throw securityErrorOf(err, s, brokers) ?? err;
+      throw securityErrorOf(err, s, brokers, false) ?? err;
     }
   };
   return client;
