@@ -3,6 +3,19 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export {
+  badRecordTimes,
+  byteBatches,
+  countKinds,
+  digests,
+  dlqProblems,
+  type FuzzRecord,
+  fuzzRecords,
+  GENERIC_HOSTILE,
+  type HostileMaker,
+  NEAR_LIMIT_BYTES,
+} from './hostile.js';
+
 const TSX = join(dirname(fileURLToPath(import.meta.url)), '../../../node_modules/.bin/tsx');
 
 export interface MainResult {

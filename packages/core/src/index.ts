@@ -6,6 +6,7 @@ export type { Subtopology } from './internal/graph/topology.js';
 export { Topology } from './internal/graph/topology.js';
 export { DLQ_HEADERS } from './internal/runtime/dead-letter.js';
 export type { ErrorPolicy, ErrorStage } from './internal/runtime/error-policy.js';
+export { DEFAULT_RECORD_LIMITS, type RecordLimits } from './internal/runtime/record-limits.js';
 export type { StreamsState } from './internal/runtime/state-machine.js';
 export {
   type BackendOptions,
@@ -95,6 +96,7 @@ export {
   type TimestampExtractor,
 } from './record.js';
 export { runUntilSignal } from './run-until-signal.js';
+export { decodeUtf8, type JsonSerdeOptions } from './serde/json-serde.js';
 export type { Serde } from './serde/serde.js';
 export { Serdes } from './serde/serdes.js';
 export { type OffsetRange, offsetKey, type Sink, type SinkTask, type SinkTaskContext } from './sink/sink.js';

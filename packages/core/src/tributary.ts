@@ -3,78 +3,24 @@ import { errorMessage, isTributaryError, TributaryError } from './errors.js';
 import { resolveTopic } from './internal/graph/nodes.js';
 import type { Topology } from './internal/graph/topology.js';
 import { globalGroupIdOf } from './internal/names.js';
-import type { ErrorPolicy } from './internal/runtime/error-policy.js';
+import { heartbeatUntilSettled, settlesWithin } from './internal/runtime/bounded-wait.js';
+import { deadLetterTopicsOf } from './internal/runtime/dead-letter.js';
 import { GlobalState } from './internal/runtime/global-state.js';
-import { setUpTopics } from './internal/runtime/internal-topics.js';
+import { planInternalTopics } from './internal/runtime/internal-topics.js';
 import { SerialLock } from './internal/runtime/lock.js';
+import { resolveRecordLimits } from './internal/runtime/record-limits.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
-import { builtInPort, type KafkaClientName, kafkaClientOf } from './kafka/client-choice.js';
+import { builtInPort } from './kafka/client-choice.js';
 import { loadOrCreateInstanceId } from './kafka/instance-id.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
-import type { KafkaSecurity } from './kafka/security.js';
 import { redactingLogger } from './kafka/security-errors.js';
 import { jsonLogger, type Logger } from './logger.js';
-import type { EventTimeMode } from './processor/processor.js';
-import type { RestoreProgress, StateBackend } from './state/store.js';
+import type { RestoreProgress } from './state/store.js';
+import { type KafkaClientName, kafkaClientOf, type TributaryConfig } from './tributary-config.js';
 
-export interface TributaryConfig {
-  /** Consumer group id and prefix of every internal topic: durable, like Kafka Streams' application.id. */
-  applicationId: string;
-  bootstrapServers: string;
-  /**
-   * TLS and SASL for every client the runtime opens (admin, producers, consumer, global tailer,
-   * changelog restores), with either built-in adapter. Secrets in it are never logged. See
-   * docs/security.md.
-   */
-  security?: KafkaSecurity;
-  /** Where task stores live; required when the topology has stores (see @tributary/state). */
-  stateBackend?: StateBackend;
-  processingGuarantee?: 'at-least-once' | 'exactly-once';
-  /** Default 1000 ms (at-least-once) / 100 ms (exactly-once). */
-  commitIntervalMs?: number;
-  /** Default { mode: 'fail' }, as Kafka Streams' default handlers. */
-  errorPolicy?: ErrorPolicy;
-  logger?: Logger;
-  clock?: Clock;
-  /** Kafka client port; defaults to the adapter `kafkaClient` names. */
-  kafka?: KafkaPort;
-  /**
-   * Which built-in Kafka client adapter to use when `kafka` is not given: 'kafkajs' (default) or
-   * 'platformatic' (@platformatic/kafka group consumer with static membership; see docs/scaling.md).
-   * Without this field the environment variable TRIBUTARY_KAFKA_CLIENT decides, so a whole test
-   * run or deployment can switch adapters without code changes.
-   */
-  kafkaClient?: KafkaClientName;
-  /**
-   * Static group membership (group.instance.id) of this instance, 'platformatic' adapter only: a
-   * restarted instance with the same id takes its old place in the group within the session
-   * timeout, without a rebalance. Default: an id kept in the state backend's directory (created on
-   * first start), when the backend has one; none otherwise. Two running instances must never share it.
-   */
-  instanceId?: string;
-  sessionTimeoutMs?: number;
-  /** Replication factor of internal topics; -1 (default) uses the broker's default. */
-  replicationFactor?: number;
-  /** How often wall-clock punctuators and the commit interval are checked. Default 100 ms. */
-  tickIntervalMs?: number;
-  /**
-   * The event-time clock that closes windows, judges lateness and drives stream-time punctuation.
-   * 'watermark' (default): the minimum over a task's input partitions, across repartition topics
-   * too, so results do not depend on arrival order. 'stream-time': Kafka Streams' exact semantics.
-   * See docs/time-and-windows.md.
-   */
-  eventTime?: EventTimeMode;
-  /**
-   * Watermark only: a source partition that is read to its end and has had no record for this long
-   * stops holding the watermark back until its next record. Default 10 000 ms; set it above the
-   * largest delay between the producers of one topic.
-   */
-  partitionIdleMs?: number;
-}
-
-export type { KafkaClientName };
+export type { KafkaClientName, TributaryConfig } from './tributary-config.js';
 
 /**
  * Runs a topology as a member of the consumer group `applicationId`: one task per input partition of
@@ -177,10 +123,21 @@ export class Tributary {
   private async prepare(): Promise<void> {
     const { applicationId } = this.config;
     const policy = this.config.errorPolicy ?? { mode: 'fail' };
-    const plan = await setUpTopics(this.port.admin(), this.topology, applicationId, {
-      errorPolicy: policy,
-      replicationFactor: this.config.replicationFactor ?? -1,
-    });
+    const recordLimits = resolveRecordLimits(this.config.recordLimits);
+    const admin = this.port.admin();
+    await admin.connect();
+    let plan: Awaited<ReturnType<typeof planInternalTopics>>;
+    try {
+      plan = await planInternalTopics(this.topology, applicationId, admin, {
+        replicationFactor: this.config.replicationFactor ?? -1,
+        dlqTopics: deadLetterTopicsOf(this.topology, applicationId, policy),
+        // A source record near the size limit still fits with the DLQ headers added.
+        dlqMaxMessageBytes: recordLimits.maxRecordBytes + 64 * 1024,
+      });
+      await admin.createTopics(plan.toCreate);
+    } finally {
+      await admin.disconnect();
+    }
 
     await this.globals.start(this.port.tailer({ groupId: globalGroupIdOf(applicationId) }));
 
@@ -210,6 +167,7 @@ export class Tributary {
       state: this.config.stateBackend,
       globals: this.globals,
       errorPolicy: policy,
+      recordLimits,
       logger: this.logger,
       clock: this.clock,
       commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),
@@ -286,20 +244,10 @@ export class Tributary {
           await tasks.guard(() => tasks.process(records, highWatermark, heartbeat, isStale));
         });
         // Keep the group session alive while a restore or commit holds the lock.
-        let settled = false;
-        work.then(
-          () => {
-            settled = true;
-          },
-          () => {
-            settled = true;
-          },
-        );
-        while (!settled) {
-          await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
-          if (!settled) await heartbeat().catch(() => {});
-        }
-        await work.catch((err) => this.fail(err));
+        await heartbeatUntilSettled(work, heartbeat);
+        // Not awaited: fail() disconnects the consumer, and the consumer's disconnect waits for the
+        // batch handler in flight (this one) to return. Awaiting it here was a deadlock.
+        work.catch((err) => void this.fail(err));
       },
       onPosition: (topic, partition, next, highWatermark) =>
         tasks.advancePosition(topic, partition, next, highWatermark),
@@ -389,8 +337,14 @@ export class Tributary {
     });
     if (this.ticker) clearInterval(this.ticker);
     if (this.sm.state !== 'not-running' && this.sm.state !== 'error') this.sm.transition('error');
-    await this.tasks?.closeAll(false).catch(() => {});
-    await this.disconnect();
+    this.tasks?.requestStop();
+    const teardown = (async () => {
+      await this.tasks?.closeAll(false).catch(() => {});
+      await this.disconnect();
+    })();
+    const timeoutMs = this.config.failTeardownMs ?? 10_000;
+    if (!(await settlesWithin(teardown, timeoutMs)))
+      this.logger.error('teardown after an error timed out; stopping without it', { timeoutMs });
     this.rejectDone(err);
   }
 }

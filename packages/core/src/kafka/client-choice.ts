@@ -1,19 +1,9 @@
-import { TributaryError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { KafkaClientName } from '../tributary-config.js';
 import { kafkajsPort } from './kafkajs-adapter.js';
 import { platformaticPort } from './platformatic/adapter.js';
 import type { KafkaPort } from './ports.js';
 import { describeSecurity, type KafkaSecurity } from './security.js';
-
-export type KafkaClientName = 'kafkajs' | 'platformatic';
-
-/** The built-in adapter: the config's `kafkaClient`, else TRIBUTARY_KAFKA_CLIENT, else kafkajs. */
-export function kafkaClientOf(config: { kafkaClient?: KafkaClientName }): KafkaClientName {
-  const name = config.kafkaClient ?? process.env.TRIBUTARY_KAFKA_CLIENT ?? 'kafkajs';
-  if (name !== 'kafkajs' && name !== 'platformatic')
-    throw new TributaryError('CONFIG_INVALID', `unknown kafkaClient '${name}' (kafkajs or platformatic)`);
-  return name;
-}
 
 /** The port of a built-in adapter, every client on the same servers and security settings. */
 export function builtInPort(

@@ -3,8 +3,6 @@ import type { AdminPort, NewTopic } from '../../kafka/ports.js';
 import { changelogTopicName } from '../../state/store.js';
 import { resolveTopic, type TopicRef, topicLabel } from '../graph/nodes.js';
 import type { Subtopology, Topology } from '../graph/topology.js';
-import { deadLetterTopic } from './dead-letter.js';
-import type { ErrorPolicy } from './error-policy.js';
 
 export interface TopicPlan {
   /** Partition count of every sub-topology (= its number of tasks). */
@@ -23,7 +21,12 @@ export async function planInternalTopics(
   topology: Topology,
   applicationId: string,
   admin: AdminPort,
-  opts: { replicationFactor: number; dlqTopics: readonly string[] },
+  opts: {
+    replicationFactor: number;
+    dlqTopics: readonly string[];
+    /** `max.message.bytes` of the dead-letter topics created: room for a source record plus the DLQ headers. */
+    dlqMaxMessageBytes?: number;
+  },
 ): Promise<TopicPlan> {
   const userTopics = new Set<string>();
   for (const st of topology.subtopologies)
@@ -119,41 +122,13 @@ export async function planInternalTopics(
     }
   }
   for (const dlq of opts.dlqTopics) {
-    toCreate.push({ name: dlq, partitions: 1, replicationFactor: opts.replicationFactor });
+    const max = opts.dlqMaxMessageBytes;
+    toCreate.push({
+      name: dlq,
+      partitions: 1,
+      replicationFactor: opts.replicationFactor,
+      ...(max !== undefined ? { configs: { 'max.message.bytes': String(max) } } : {}),
+    });
   }
   return { partitionsBySubtopology, toCreate };
-}
-
-/**
- * The runtime's topic setup at start(): plans the internal topics and the DLQ topic of every
- * source (repartition topics included: a record failing after a repartition is dead-lettered too),
- * creates what is missing, and returns the plan.
- */
-export async function setUpTopics(
-  admin: AdminPort,
-  topology: Topology,
-  applicationId: string,
-  o: { errorPolicy: ErrorPolicy; replicationFactor: number },
-): Promise<TopicPlan> {
-  await admin.connect();
-  try {
-    const sourceTopics = topology.subtopologies.flatMap((st) =>
-      st.topics.map((t) => resolveTopic(t, applicationId)),
-    );
-    const dlqTopics = [
-      ...new Set(
-        sourceTopics
-          .map((t) => deadLetterTopic(o.errorPolicy, t))
-          .filter((t): t is string => t !== undefined),
-      ),
-    ];
-    const plan = await planInternalTopics(topology, applicationId, admin, {
-      replicationFactor: o.replicationFactor,
-      dlqTopics,
-    });
-    await admin.createTopics(plan.toCreate);
-    return plan;
-  } finally {
-    await admin.disconnect();
-  }
 }
