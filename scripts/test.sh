@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 export PATH="$PWD/node_modules/.bin:$PWD/.tools/node_modules/.bin:$PATH"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
-stop_brokers() { bash tools/kafka/kafka.sh stop >/dev/null 2>&1; bash tools/kafka/kafka.sh stop --nodes 3 >/dev/null 2>&1; }
+stop_brokers() {
+  bash tools/kafka/kafka.sh stop >/dev/null 2>&1
+  bash tools/kafka/kafka.sh stop --nodes 3 >/dev/null 2>&1
+  bash tools/kafka/kafka.sh stop --secure >/dev/null 2>&1 # the SASL_SSL broker the security tests start
+}
 trap stop_brokers EXIT
 
 results=.test-results

@@ -1,9 +1,17 @@
-import { type EventTimeMode, type KafkaPort, type Logger, Tributary } from '@tributary/core';
+import {
+  type EventTimeMode,
+  type KafkaPort,
+  type KafkaSecurity,
+  type Logger,
+  Tributary,
+} from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import { buildCampaignViewsTopology, type CampaignViewsOptions } from './topology.js';
 
 export interface CampaignViewsAppOptions {
   bootstrapServers: string;
+  /** TLS and SASL (docs/security.md). */
+  security?: KafkaSecurity | undefined;
   applicationId?: string;
   inputTopic?: string;
   campaignsTopic?: string;
@@ -41,6 +49,7 @@ export function createCampaignViewsApp(o: CampaignViewsAppOptions): Tributary {
   return new Tributary(topology, {
     applicationId: o.applicationId ?? 'campaign-views',
     bootstrapServers: o.bootstrapServers,
+    ...(o.security ? { security: o.security } : {}),
     stateBackend: levelDbBackend({ stateDir: o.stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: `${inputTopic}-dlq` },
     ...(o.commitIntervalMs !== undefined ? { commitIntervalMs: o.commitIntervalMs } : {}),

@@ -29,6 +29,14 @@ export type {
   TopicTailer,
   TransactionPort,
 } from './kafka/ports.js';
+export {
+  describeSecurity,
+  type KafkaSecurity,
+  type SaslMechanism,
+  type SaslSecurity,
+  securityProtocolOf,
+  type TlsSecurity,
+} from './kafka/security.js';
 export { BranchedKStream } from './kstream/branched-stream.js';
 export {
   CogroupedKStream,

@@ -3,6 +3,7 @@ import { TributaryError } from './errors.js';
 import type { ErrorPolicy } from './internal/runtime/error-policy.js';
 import type { RecordLimits } from './internal/runtime/record-limits.js';
 import type { KafkaPort } from './kafka/ports.js';
+import type { KafkaSecurity } from './kafka/security.js';
 import type { Logger } from './logger.js';
 import type { EventTimeMode } from './processor/processor.js';
 import type { StateBackend } from './state/store.js';
@@ -11,6 +12,12 @@ export interface TributaryConfig {
   /** Consumer group id and prefix of every internal topic: durable, like Kafka Streams' application.id. */
   applicationId: string;
   bootstrapServers: string;
+  /**
+   * TLS and SASL for every client the runtime opens (admin, producers, consumer, global tailer,
+   * changelog restores), with either built-in adapter. Secrets in it are never logged. See
+   * docs/security.md.
+   */
+  security?: KafkaSecurity;
   /** Where task stores live; required when the topology has stores (see @tributary/state). */
   stateBackend?: StateBackend;
   processingGuarantee?: 'at-least-once' | 'exactly-once';

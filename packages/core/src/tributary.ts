@@ -12,10 +12,10 @@ import { resolveRecordLimits } from './internal/runtime/record-limits.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
+import { builtInPort } from './kafka/client-choice.js';
 import { loadOrCreateInstanceId } from './kafka/instance-id.js';
-import { kafkajsPort } from './kafka/kafkajs-adapter.js';
-import { platformaticPort } from './kafka/platformatic/adapter.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
+import { redactingLogger } from './kafka/security-errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import type { RestoreProgress } from './state/store.js';
 import { type KafkaClientName, kafkaClientOf, type TributaryConfig } from './tributary-config.js';
@@ -57,18 +57,22 @@ export class Tributary {
     if (!config.applicationId) throw new TributaryError('CONFIG_INVALID', 'applicationId is required');
     if (!config.bootstrapServers && !config.kafka)
       throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
-    this.logger = (config.logger ?? jsonLogger('info')).child({ app: config.applicationId });
+    // Every line of the runtime and its clients, with any configured secret blanked out.
+    this.logger = redactingLogger(
+      (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
+      config.security,
+    );
     this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
     this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
-    const portOptions = {
-      bootstrapServers: config.bootstrapServers,
-      clientId: config.applicationId,
-      logger: this.logger,
-    };
     this.port =
       config.kafka ??
-      (this.kafkaClient === 'platformatic' ? platformaticPort(portOptions) : kafkajsPort(portOptions));
+      builtInPort(this.kafkaClient ?? 'kafkajs', {
+        bootstrapServers: config.bootstrapServers,
+        clientId: config.applicationId,
+        logger: this.logger,
+        security: config.security,
+      });
     this.globals = new GlobalState(topology, this.logger, this.clock);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
