@@ -146,7 +146,7 @@ export class Tributary {
       ...(groupInstanceId ? { groupInstanceId } : {}),
       groupId: applicationId,
       readCommitted: this.exactlyOnce,
-      sessionTimeoutMs: this.config.sessionTimeoutMs ?? 10_000,
+      sessionTimeoutMs: this.sessionTimeoutMs(),
       ownedPartitions: () => [...new Set([...(this.tasks?.tasks.values() ?? [])].map((t) => t.partition))],
     });
     this.consumer = consumer;
@@ -171,6 +171,7 @@ export class Tributary {
       logger: this.logger,
       clock: this.clock,
       commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),
+      sessionTimeoutMs: this.sessionTimeoutMs(),
       eventTime: this.config.eventTime ?? 'watermark',
       partitionIdleMs: this.config.partitionIdleMs ?? DEFAULT_PARTITION_IDLE_MS,
       partitionCounts: new Map(plan.toCreate.map((t) => [t.name, t.partitions])),
@@ -268,6 +269,10 @@ export class Tributary {
     const stateDir = this.config.stateBackend?.stateDir;
     if (this.kafkaClient !== 'platformatic' || !stateDir) return undefined;
     return loadOrCreateInstanceId(stateDir, this.config.applicationId);
+  }
+
+  private sessionTimeoutMs(): number {
+    return this.config.sessionTimeoutMs ?? 10_000;
   }
 
   private isStopping(): boolean {

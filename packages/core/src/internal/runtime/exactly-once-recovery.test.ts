@@ -9,7 +9,7 @@ import {
 } from './exactly-once-recovery.js';
 import type { TaskSpec } from './task-factory.js';
 
-function harness(exactlyOnce = true) {
+function harness(exactlyOnce = true, sessionTimeoutMs?: number) {
   const live = new Set<string>();
   const seeks: TopicPartitionOffset[][] = [];
   const tasks: RecoverableTasks = {
@@ -21,7 +21,11 @@ function harness(exactlyOnce = true) {
   const consumer = {
     seek: (o: readonly TopicPartitionOffset[]) => void seeks.push([...o]),
   } as unknown as ConsumerPort;
-  return { live, seeks, recovery: new ExactlyOnceRecovery(exactlyOnce, tasks, consumer, silentLogger) };
+  return {
+    live,
+    seeks,
+    recovery: new ExactlyOnceRecovery(exactlyOnce, tasks, consumer, silentLogger, sessionTimeoutMs),
+  };
 }
 
 const spec = (id: string): TaskSpec => ({
@@ -67,5 +71,15 @@ describe('ExactlyOnceRecovery after a fence no rebalance followed', () => {
     recovery.noteMigrated(0);
     await recovery.recoverOrphans(10_000, false);
     expect(live.size).toBe(0);
+  });
+
+  it('waits two heartbeat intervals when the session timeout is long', async () => {
+    const { live, recovery } = harness(true, 45_000); // heartbeats every 4.5 s
+    recovery.noteAssignment([spec('0_0')]);
+    recovery.noteMigrated(0);
+    await recovery.recoverOrphans(8_999, false);
+    expect(live.size).toBe(0);
+    await recovery.recoverOrphans(9_000, false);
+    expect([...live]).toEqual(['0_0']);
   });
 });

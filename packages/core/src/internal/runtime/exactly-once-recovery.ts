@@ -4,10 +4,11 @@ import type { Logger } from '../../logger.js';
 import type { TaskSpec } from './task-factory.js';
 
 /**
- * How long tasks closed after a fenced producer wait for the rebalance that normally follows, before
- * they are rebuilt from the last commit. A real move shows up at the next heartbeat (about a second);
- * a fence with no move behind it (the previous owner's producer created late, for a task this
- * instance got back meanwhile) has no rebalance coming, and the tasks would stay closed for good.
+ * How long at least tasks closed after a fenced producer wait for the rebalance that normally
+ * follows, before they are rebuilt from the last commit; longer with a long session timeout (two
+ * heartbeat intervals of sessionTimeoutMs / 10). A real move shows up at the next heartbeat; a fence
+ * with no move behind it (the previous owner's producer created late, for a task this instance got
+ * back meanwhile) has no rebalance coming, and the tasks would stay closed for good.
  */
 export const ORPHAN_REBUILD_DELAY_MS = 3000;
 
@@ -40,7 +41,12 @@ export class ExactlyOnceRecovery {
     private readonly tasks: RecoverableTasks,
     private readonly consumer: ConsumerPort,
     private readonly logger: Logger,
-  ) {}
+    sessionTimeoutMs = 10_000,
+  ) {
+    this.orphanDelayMs = Math.max(ORPHAN_REBUILD_DELAY_MS, sessionTimeoutMs / 5);
+  }
+
+  private readonly orphanDelayMs: number;
 
   /** Runs `work`; resolves true when it completed, false when the tasks were rebuilt instead. */
   async guard(work: () => Promise<void>): Promise<boolean> {
@@ -77,12 +83,12 @@ export class ExactlyOnceRecovery {
 
   /**
    * Kafka Streams answers a TaskMigratedException by rejoining the group. Here, when no rebalance
-   * followed within ORPHAN_REBUILD_DELAY_MS, the assigned tasks are rebuilt from the last commit (a
+   * followed within the delay (ORPHAN_REBUILD_DELAY_MS or more), the assigned tasks are rebuilt from the last commit (a
    * new producer fences whichever zombie fenced this one) and the consumer moves back to the offsets.
    */
   async recoverOrphans(now: number, rebalancing: boolean): Promise<void> {
     if (this.orphanedAt === undefined || rebalancing) return;
-    if (now - this.orphanedAt < ORPHAN_REBUILD_DELAY_MS) return;
+    if (now - this.orphanedAt < this.orphanDelayMs) return;
     this.orphanedAt = undefined;
     this.logger.warn('no rebalance followed the fenced producer; tasks are rebuilt from the last commit', {
       tasks: this.assigned.map((t) => t.id).sort(),

@@ -66,6 +66,7 @@ function setup() {
     committedOffsets: async () => new Map([['in:0', 0n]]),
     endOffsets: async () => new Map([[0, 2n]]),
     purge: async () => {},
+    sessionTimeoutMs: 10_000,
   });
   return { tasks, contexts };
 }

@@ -70,6 +70,7 @@ export interface TaskManagerDeps {
   readonly endOffsets: (topic: string) => Promise<Map<number, bigint>>;
   /** Deletes consumed repartition records (as Kafka Streams' repartition purge). */
   readonly purge: (topic: string, offsets: ReadonlyMap<number, bigint>) => Promise<void>;
+  readonly sessionTimeoutMs: number;
 }
 
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
@@ -123,6 +124,7 @@ export class TaskManager {
       },
       d.consumer,
       d.logger,
+      d.sessionTimeoutMs,
     );
     this.env = {
       applicationId: d.applicationId,
@@ -222,9 +224,8 @@ export class TaskManager {
   }
 
   /**
-   * Buffers one partition's batch. Buffered records are processed in timestamp order across the
-   * instance's partitions (see PartitionQueues). Small batches (a live, low-rate stream) are
-   * processed at once.
+   * Buffers one partition's batch, processed in timestamp order across the instance's partitions
+   * (see PartitionQueues). Small batches (a live, low-rate stream) are processed at once.
    */
   async process(
     records: readonly RawRecord[],
@@ -393,7 +394,6 @@ export class TaskManager {
     for (const t of [...this.tasks.values()]) await this.closeTask(t, clean);
   }
 
-  /** Sum of error counters and late records over tasks. */
   metrics(): Record<string, number> {
     return instanceCounters(this.retired, this.tasks.values(), this.processedTotal);
   }
