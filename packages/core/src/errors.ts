@@ -19,7 +19,14 @@ export type ErrorCode =
   | 'TASK_CORRUPTED'
   | 'ILLEGAL_STATE'
   | 'KAFKA_ERROR'
-  | 'SUPPRESS_BUFFER_FULL';
+  | 'SUPPRESS_BUFFER_FULL'
+  /** Interactive queries: the store exists but cannot answer now (restoring, rebalancing, stopped). Retry. */
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_WRONG_TYPE'
+  /** Interactive queries: the key's partition is hosted by another instance (see metadataForKey). */
+  | 'KEY_NOT_HOSTED'
+  /** A query with a malformed key or parameter. */
+  | 'QUERY_INVALID';
 
 export class TributaryError extends Error {
   readonly code: ErrorCode;

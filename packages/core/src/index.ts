@@ -1,5 +1,6 @@
 export type { Change } from './change.js';
 export { type Clock, systemClock } from './clock.js';
+export type { KafkaClientName, ServerConfig, TributaryConfig } from './config.js';
 export { type ErrorCode, errorMessage, isTributaryError, TributaryError } from './errors.js';
 export type { TopologyDescription } from './internal/graph/describe.js';
 export type { Subtopology } from './internal/graph/topology.js';
@@ -78,6 +79,15 @@ export type {
   ProcessorSupplier,
   PunctuationType,
 } from './processor/processor.js';
+export type {
+  InstanceInfo,
+  KeyQueryMetadata,
+  QueryableStoreType,
+  ReadOnlyKeyValueStore,
+  ReadOnlySessionStore,
+  ReadOnlyStoreOf,
+  ReadOnlyWindowStore,
+} from './query/read-only-stores.js';
 export {
   type Headers,
   type KeyValue,
@@ -109,5 +119,5 @@ export {
   type WindowedEntry,
   type WindowStore,
 } from './state/store.js';
-export { type KafkaClientName, Tributary, type TributaryConfig } from './tributary.js';
+export { Tributary } from './tributary.js';
 export type { TimeWindow, Windowed } from './windowed.js';

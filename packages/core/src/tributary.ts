@@ -1,13 +1,13 @@
 import { type Clock, systemClock } from './clock.js';
+import { type KafkaClientName, kafkaClientOf, type TributaryConfig } from './config.js';
 import { errorMessage, isTributaryError, TributaryError } from './errors.js';
 import { resolveTopic } from './internal/graph/nodes.js';
 import type { Topology } from './internal/graph/topology.js';
 import { globalGroupIdOf } from './internal/names.js';
 import { deadLetterTopic } from './internal/runtime/dead-letter.js';
-import type { ErrorPolicy } from './internal/runtime/error-policy.js';
 import { GlobalState } from './internal/runtime/global-state.js';
 import { planInternalTopics } from './internal/runtime/internal-topics.js';
-import { SerialLock } from './internal/runtime/lock.js';
+import { heartbeatUntilSettled, SerialLock } from './internal/runtime/lock.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
@@ -16,66 +16,11 @@ import { kafkajsPort } from './kafka/kafkajs-adapter.js';
 import { platformaticPort } from './kafka/platformatic/adapter.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
 import { jsonLogger, type Logger } from './logger.js';
-import type { EventTimeMode } from './processor/processor.js';
-import type { RestoreProgress, StateBackend } from './state/store.js';
+import { Operations } from './operations.js';
+import type { KeyQueryMetadata, QueryableStoreType, ReadOnlyStoreOf } from './query/read-only-stores.js';
+import type { RestoreProgress } from './state/store.js';
 
-export interface TributaryConfig {
-  /** Consumer group id and prefix of every internal topic: durable, like Kafka Streams' application.id. */
-  applicationId: string;
-  bootstrapServers: string;
-  /** Where task stores live; required when the topology has stores (see @tributary/state). */
-  stateBackend?: StateBackend;
-  processingGuarantee?: 'at-least-once' | 'exactly-once';
-  /** Default 1000 ms (at-least-once) / 100 ms (exactly-once). */
-  commitIntervalMs?: number;
-  /** Default { mode: 'fail' }, as Kafka Streams' default handlers. */
-  errorPolicy?: ErrorPolicy;
-  logger?: Logger;
-  clock?: Clock;
-  /** Kafka client port; defaults to the adapter `kafkaClient` names. */
-  kafka?: KafkaPort;
-  /**
-   * Which built-in Kafka client adapter to use when `kafka` is not given: 'kafkajs' (default) or
-   * 'platformatic' (@platformatic/kafka group consumer with static membership; see docs/scaling.md).
-   * Without this field the environment variable TRIBUTARY_KAFKA_CLIENT decides, so a whole test
-   * run or deployment can switch adapters without code changes.
-   */
-  kafkaClient?: KafkaClientName;
-  /**
-   * Static group membership (group.instance.id) of this instance, 'platformatic' adapter only: a
-   * restarted instance with the same id takes its old place in the group within the session
-   * timeout, without a rebalance. Default: an id kept in the state backend's directory (created on
-   * first start), when the backend has one; none otherwise. Two running instances must never share it.
-   */
-  instanceId?: string;
-  sessionTimeoutMs?: number;
-  /** Replication factor of internal topics; -1 (default) uses the broker's default. */
-  replicationFactor?: number;
-  /** How often wall-clock punctuators and the commit interval are checked. Default 100 ms. */
-  tickIntervalMs?: number;
-  /**
-   * The event-time clock that closes windows, judges lateness and drives stream-time punctuation.
-   * 'watermark' (default): the minimum over a task's input partitions, across repartition topics
-   * too, so results do not depend on arrival order. 'stream-time': Kafka Streams' exact semantics.
-   * See docs/time-and-windows.md.
-   */
-  eventTime?: EventTimeMode;
-  /**
-   * Watermark only: a source partition that is read to its end and has had no record for this long
-   * stops holding the watermark back until its next record. Default 10 000 ms; set it above the
-   * largest delay between the producers of one topic.
-   */
-  partitionIdleMs?: number;
-}
-
-export type KafkaClientName = 'kafkajs' | 'platformatic';
-
-function kafkaClientOf(config: TributaryConfig): KafkaClientName {
-  const name = config.kafkaClient ?? process.env.TRIBUTARY_KAFKA_CLIENT ?? 'kafkajs';
-  if (name !== 'kafkajs' && name !== 'platformatic')
-    throw new TributaryError('CONFIG_INVALID', `unknown kafkaClient '${name}' (kafkajs or platformatic)`);
-  return name;
-}
+export type { KafkaClientName, ServerConfig, TributaryConfig } from './config.js';
 
 /**
  * Runs a topology as a member of the consumer group `applicationId`: one task per input partition of
@@ -100,6 +45,8 @@ export class Tributary {
   private ticker: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
+  private readonly ops: Operations;
+  private partitionsBySubtopology: ReadonlyMap<number, number> | undefined;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   /** Settles when the app stops: resolves after a clean close, rejects with the error that stopped it. */
@@ -112,7 +59,23 @@ export class Tributary {
     if (!config.applicationId) throw new TributaryError('CONFIG_INVALID', 'applicationId is required');
     if (!config.bootstrapServers && !config.kafka)
       throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
-    this.logger = (config.logger ?? jsonLogger('info')).child({ app: config.applicationId });
+    const logger = (config.logger ?? jsonLogger('info')).child({ app: config.applicationId });
+    this.ops = new Operations({
+      applicationId: config.applicationId,
+      topology,
+      applicationServer: config.applicationServer,
+      server: config.server,
+      replicationFactor: config.replicationFactor ?? -1,
+      logger,
+      state: () => this.sm.state,
+      tasks: () => this.tasks,
+      taskCount: (id) => this.partitionsBySubtopology?.get(id),
+      globalStore: (name) => this.globals.store(name),
+      counters: () => this.metrics(),
+    });
+    // Tapped for the status page's recent dead-letter reasons.
+    this.logger = this.ops.tap(logger);
+    this.sm.onChange(() => this.ops.changed());
     this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
     this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
@@ -155,6 +118,28 @@ export class Tributary {
   }
 
   /**
+   * Read-only access to a store of this instance's tasks while the app runs, as Kafka Streams'
+   * `KafkaStreams#store`. Reads throw STORE_UNAVAILABLE (retry) while the app rebalances or the
+   * task restores, KEY_NOT_HOSTED when another instance holds the key (see metadataForKey).
+   */
+  store<K, V, T extends QueryableStoreType = QueryableStoreType>(
+    name: string,
+    opts: { type: T },
+  ): ReadOnlyStoreOf<T, K, V> {
+    return this.ops.queries.store<K, V, T>(name, opts.type);
+  }
+
+  /** Which partition, task and instance (`applicationServer`) hold `key` in `store`. */
+  metadataForKey<K>(store: string, key: K): KeyQueryMetadata {
+    return this.ops.queries.metadataForKey(store, key);
+  }
+
+  /** The `host:port` this instance advertises (after start), when it has a server or one configured. */
+  get applicationServer(): string | undefined {
+    return this.ops.applicationServer;
+  }
+
+  /**
    * Creates internal topics, bootstraps global tables, joins the group and starts processing.
    * Resolves once processing has started; an abort of `signal` closes the app gracefully.
    */
@@ -191,11 +176,13 @@ export class Tributary {
         replicationFactor: this.config.replicationFactor ?? -1,
         dlqTopics,
       });
-      await admin.createTopics(plan.toCreate);
+      await admin.createTopics([...plan.toCreate, ...this.ops.internalTopics()]);
     } finally {
       await admin.disconnect();
     }
 
+    this.partitionsBySubtopology = plan.partitionsBySubtopology;
+    await this.ops.start(this.port);
     await this.globals.start(this.port.tailer({ groupId: globalGroupIdOf(applicationId) }));
 
     const groupInstanceId = await this.groupInstanceId();
@@ -231,7 +218,9 @@ export class Tributary {
       partitionIdleMs: this.config.partitionIdleMs ?? DEFAULT_PARTITION_IDLE_MS,
       partitionCounts: new Map(plan.toCreate.map((t) => [t.name, t.partitions])),
       tasksPerSubtopology: plan.partitionsBySubtopology,
+      stats: this.ops.stats,
       onRestoreProgress: (e) => {
+        this.ops.stats.onRestoreProgress(e);
         for (const l of this.restoreListeners) l(e);
       },
       committedOffsets: async (topics) => {
@@ -276,6 +265,8 @@ export class Tributary {
             const pauseMs =
               rebalanceStartedAt === undefined ? undefined : this.clock.now() - rebalanceStartedAt;
             rebalanceStartedAt = undefined;
+            this.ops.stats.onRebalanced(pauseMs);
+            this.ops.changed();
             this.logger.info('rebalance completed', {
               partitions: assignment.length,
               ...(pauseMs !== undefined ? { pauseMs } : {}),
@@ -300,19 +291,7 @@ export class Tributary {
           await tasks.guard(() => tasks.process(records, highWatermark, heartbeat, isStale));
         });
         // Keep the group session alive while a restore or commit holds the lock.
-        let settled = false;
-        work.then(
-          () => {
-            settled = true;
-          },
-          () => {
-            settled = true;
-          },
-        );
-        while (!settled) {
-          await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
-          if (!settled) await heartbeat().catch(() => {});
-        }
+        await heartbeatUntilSettled(work, heartbeat);
         await work.catch((err) => this.fail(err));
       },
       onPosition: (topic, partition, next, highWatermark) =>
@@ -391,6 +370,7 @@ export class Tributary {
     await this.producer?.disconnect().catch(() => {});
     await this.commitAdmin?.disconnect().catch(() => {});
     await this.globals.stop();
+    await this.ops.stop();
   }
 
   private async fail(err: unknown): Promise<void> {

@@ -4,6 +4,7 @@ import { StreamsBuilder } from '../../kstream/streams-builder.js';
 import { silentLogger } from '../../logger.js';
 import type { ProcessorContext } from '../../processor/processor.js';
 import { GlobalState } from './global-state.js';
+import { RuntimeStats } from './runtime-stats.js';
 import { TaskManager } from './task-manager.js';
 
 const unused = (what: string) => () => {
@@ -50,6 +51,7 @@ function setup() {
     consumer,
     sharedProducer: producer,
     exactlyOnce: false,
+    stats: new RuntimeStats(),
     state: undefined,
     globals: new GlobalState(topology, silentLogger),
     errorPolicy: { mode: 'fail' },
