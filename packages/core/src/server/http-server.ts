@@ -78,7 +78,10 @@ export async function route(
     const r = d.ready();
     return { status: r.ready ? 200 : 503, body: r };
   }
-  if (d.token && !tokenMatches(headers.authorization, d.token))
+  // The status page may carry the token in its URL (a browser cannot set the header on navigation).
+  const pageToken = path === '/' ? url.searchParams.get('token') : null;
+  const authorization = pageToken !== null ? `Bearer ${pageToken}` : headers.authorization;
+  if (d.token && !tokenMatches(authorization, d.token))
     return errorAnswer(401, 'UNAUTHORIZED', 'a bearer token is required (Authorization: Bearer <token>)');
   if (path === '/') return { status: 200, body: undefined, raw: STATUS_PAGE_HTML };
   if (path === '/status.json') return { status: 200, body: d.status() };

@@ -10,6 +10,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tributary status</title>
+<link rel="icon" href="data:,">
 <style>
   :root { --fg:#1d2330; --muted:#677085; --line:#e3e6ec; --bg:#f6f7f9; --ok:#1f8a4c; --warn:#b7791f; --bad:#c53030; --accent:#2b6cb0; }
   * { box-sizing: border-box; }
@@ -25,6 +26,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   .kpis { display:flex; gap:24px; flex-wrap:wrap; }
   .kpi b { display:block; font-size:22px; font-variant-numeric: tabular-nums; }
   .kpi span { color:var(--muted); font-size:12px; }
+  #errors { gap:16px; margin-bottom:8px; } #errors .kpi b { font-size:18px; }
   table { border-collapse:collapse; width:100%; font-variant-numeric: tabular-nums; }
   th, td { text-align:left; padding:4px 6px; border-bottom:1px solid var(--line); vertical-align:top; }
   th { color:var(--muted); font-weight:600; font-size:12px; }
@@ -77,7 +79,8 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   const fill = (id, rows) => $(id).replaceChildren(...rows.map(row));
   const line = (values) => {
     const max = Math.max(1, ...values);
-    return values.map((v, i) => (i * 300 / 59).toFixed(1) + ',' + (88 - v / max * 84).toFixed(1)).join(' ');
+    const step = 300 / Math.max(1, values.length - 1);
+    return values.map((v, i) => (i * step).toFixed(1) + ',' + (88 - v / max * 84).toFixed(1)).join(' ');
   };
   async function poll() {
     try {
