@@ -77,7 +77,7 @@ describe('/metrics: Kafka Streams names in Prometheus text', () => {
     expect(value('kafka_streams_stream_task_metrics_restore_remaining_records_total', { task: '0_1' })).toBe(
       600,
     );
-    expect(value('kafka_streams_stream_state_metrics_restore_total')).toBe(400);
+    expect(value('kafka_streams_stream_state_updater_metrics_restore_total')).toBe(400);
     expect(value('kafka_streams_stream_task_metrics_dropped_records_total')).toBe(4 + 5 + 3);
     expect(value('tributary_record_errors_total', { stage: 'deserialization' })).toBe(2);
     expect(value('tributary_dead_lettered_total')).toBe(3);

@@ -119,13 +119,13 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
 
   const restoring = (): RestoreState[] => src.stats.restoreStates().filter((r) => !r.done);
   gauge(
-    'kafka_streams_stream_state_metrics_restore_rate',
+    'kafka_streams_stream_state_updater_metrics_restore_rate',
     'changelog records restored per second',
     [],
     one(() => src.stats.restore.rate()),
   );
   counter(
-    'kafka_streams_stream_state_metrics_restore_total',
+    'kafka_streams_stream_state_updater_metrics_restore_total',
     'changelog records restored',
     [],
     one(() => src.stats.restore.count),
