@@ -1,21 +1,7 @@
-import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '../errors.js';
 import { StoreQueries } from './local-stores.js';
-import { queryFixture } from './query-fixture.js';
-
-/** The partition kafkajs' Java-compatible partitioner gives a string key: the independent truth. */
-function kafkajsPartition(key: string, partitions: number): number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({
-    partitionId: i,
-    leader: 0,
-    partitionErrorCode: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-  return partitioner({ topic: 't', partitionMetadata, message: { key: Buffer.from(key), value: null } });
-}
+import { producerPartition, queryFixture } from './query-fixture.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -35,7 +21,7 @@ describe('interactive queries on local stores', () => {
     f.owners.set(3, 'b:1');
     const q = new StoreQueries(f.host);
     for (const key of keys) {
-      const p = kafkajsPartition(key, 4);
+      const p = producerPartition(key, 4);
       const meta = q.metadataForKey('counts', key);
       expect(meta).toEqual({
         store: 'counts',
@@ -52,7 +38,7 @@ describe('interactive queries on local stores', () => {
     f.restoring.add(2);
     const truth = new Map<string, number>();
     keys.forEach((key, i) => {
-      const p = kafkajsPartition(key, 4);
+      const p = producerPartition(key, 4);
       const task = f.tasks.get(p);
       if (task) {
         task.counts.put(key, i);
@@ -61,7 +47,7 @@ describe('interactive queries on local stores', () => {
     });
     const kv = new StoreQueries(f.host).store<string, number, 'key-value'>('counts', 'key-value');
     for (const key of keys) {
-      const p = kafkajsPartition(key, 4);
+      const p = producerPartition(key, 4);
       if (p < 2) expect(kv.get(key)).toBe(truth.get(key));
       else expect(codeOf(() => kv.get(key))).toBe(p === 2 ? 'STORE_UNAVAILABLE' : 'KEY_NOT_HOSTED');
     }
@@ -73,7 +59,7 @@ describe('interactive queries on local stores', () => {
     const f = queryFixture({ partitions: 4, hosted: [1, 3] });
     const expected: [string, number][] = [];
     keys.forEach((key, i) => {
-      const task = f.tasks.get(kafkajsPartition(key, 4));
+      const task = f.tasks.get(producerPartition(key, 4));
       if (task) {
         task.counts.put(key, i);
         expected.push([key, i]);

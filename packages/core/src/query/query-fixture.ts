@@ -1,5 +1,6 @@
 // Test support for the query and server tests: a topology with a key-value and a window store, and a
 // QueryHost whose tasks hold plain in-memory stores. Not exported from the package.
+import { Partitioners } from 'kafkajs';
 import type { Topology } from '../internal/graph/topology.js';
 import type { ActiveTask } from '../internal/runtime/active-task.js';
 import type { StreamsState } from '../internal/runtime/state-machine.js';
@@ -97,4 +98,20 @@ export function queryFixture(opts: { partitions: number; hosted: number[]; self?
     },
   };
   return fixture;
+}
+
+/** The partition kafkajs' Java-compatible partitioner gives a string key: the tests' independent truth. */
+export function producerPartition(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({
+    partitionId: i,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return Partitioners.DefaultPartitioner()({
+    topic: 't',
+    partitionMetadata,
+    message: { key: Buffer.from(key), value: null },
+  });
 }

@@ -1,30 +1,16 @@
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import { Partitioners } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { StoreQueries } from '../query/local-stores.js';
-import { type QueryFixture, queryFixture } from '../query/query-fixture.js';
+import { producerPartition, type QueryFixture, queryFixture } from '../query/query-fixture.js';
 import type { InstanceInfo } from '../query/read-only-stores.js';
 import { HttpServer, type ServerDeps } from './http-server.js';
 
 const PARTITIONS = 4;
 const keys = Array.from({ length: 60 }, (_, i) => `campaign ${i}/x`);
 
-function partitionOf(key: string): number {
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, i) => ({
-    partitionId: i,
-    leader: 0,
-    partitionErrorCode: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-  return Partitioners.DefaultPartitioner()({
-    topic: 't',
-    partitionMetadata,
-    message: { key: Buffer.from(key), value: null },
-  });
-}
+const partitionOf = (key: string) => producerPartition(key, PARTITIONS);
 
 interface Instance {
   readonly fixture: QueryFixture;

@@ -34,28 +34,31 @@ type Sample = readonly [labels: Record<string, string>, value: number];
 export function createMetricsRegistry(src: MetricsSource): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ application: src.applicationId, instance: src.instance });
-  const gauge = (name: string, help: string, labelNames: string[], read: () => readonly Sample[]) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read()) this.set(labels, value);
-      },
-    });
-  const counter = (name: string, help: string, labelNames: string[], read: () => readonly Sample[]) =>
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read()) this.inc(labels, value);
-      },
-    });
+  /** A metric whose samples are read at scrape time: reset, then set (gauges) or added (counters). */
+  const define =
+    (kind: 'gauge' | 'counter') =>
+    (name: string, help: string, labelNames: string[], read: () => readonly Sample[]) => {
+      const config = { name, help, labelNames, registers: [registry] };
+      const fill = (m: { reset(): void }, put: (labels: Record<string, string>, v: number) => void) => {
+        m.reset();
+        for (const [labels, value] of read()) put(labels, value);
+      };
+      return kind === 'gauge'
+        ? new Gauge({
+            ...config,
+            collect() {
+              fill(this, (l, v) => this.set(l, v));
+            },
+          })
+        : new Counter({
+            ...config,
+            collect() {
+              fill(this, (l, v) => this.inc(l, v));
+            },
+          });
+    };
+  const gauge = define('gauge');
+  const counter = define('counter');
   const one = (v: () => number) => () => [[{}, v()] as Sample];
   const c = (key: string) => src.counters()[key] ?? 0;
   const meter = (group: string, name: string, m: () => Meter, what: string, totalOf?: () => number) => {
