@@ -28,7 +28,7 @@ describe('interactive queries over HTTP, two instances of campaign-views in one 
     for (const app of running.splice(0)) await app.close().catch(() => {});
   });
 
-  it('instance A answers for keys B owns with the value B holds, equal to the ground truth', async () => {
+  it('instance A answers for keys B owns with the value B holds, equal to the ground truth; after B leaves, retryable errors or right values only', async () => {
     const servers = bootstrapServers();
     const input = uniqueName('view_log');
     const campaignsTopic = uniqueName('campaigns');
@@ -170,8 +170,31 @@ describe('interactive queries over HTTP, two instances of campaign-views in one 
     const watermarkRecords =
       (a.metrics().watermarkRecordsSent ?? 0) + (b.metrics().watermarkRecordsSent ?? 0);
     expect(processed).toBe(sent.length + valid + watermarkRecords);
+
+    // B leaves: A rebalances and restores B's tasks from their changelogs. Meanwhile every answer for
+    // B's campaigns is a retryable error or the right value, and A's readiness drops, then returns.
+    const statuses = new Map<number, number>();
+    const readiness: number[] = [];
+    const closing = b.close();
+    const until = Date.now() + 20_000;
+    let settledRight = false;
+    while (Date.now() < until && !settledRight) {
+      readiness.push((await query(a, '/health/ready')).status);
+      settledRight = readiness[readiness.length - 1] === 200;
+      for (const campaign of servedByB) {
+        const r = await windowsVia(a, campaign);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        if (r.status === 200)
+          expect({ campaign, windows: r.windows }).toEqual({ campaign, windows: truth.get(campaign) });
+        else expect([502, 503, 504]).toContain(r.status);
+        if (r.status !== 200 || r.servedBy !== a.applicationServer) settledRight = false;
+      }
+    }
+    await closing;
+    expect(settledRight).toBe(true);
+    expect(readiness).toContain(503);
     console.log(
-      `iq: ${truth.size} campaigns, ${servedByB.length} forwarded to B, ${retryable} retryable answers while starting, processed ${processed} (${watermarkRecords} watermark records)`,
+      `iq: ${truth.size} campaigns, ${servedByB.length} forwarded to B, ${retryable} retryable answers while starting, processed ${processed} (${watermarkRecords} watermark records); after B left: answers by status ${JSON.stringify(Object.fromEntries(statuses))}, ready probes ${readiness.filter((x) => x === 503).length} x 503 then 200`,
     );
   }, 40_000);
 });
