@@ -67,6 +67,7 @@ export class InstanceDirectory {
 
   async start(port: KafkaPort, admin: AdminPort, replicationFactor: number, groupId: string): Promise<void> {
     await admin.createTopics([instancesTopic(this.applicationId, replicationFactor)]);
+    await this.waitForLeader(admin);
     this.tailer = port.tailer({ groupId });
     await this.tailer.start([this.topic], (records) => this.apply(records));
     if (this.self === undefined) return;
@@ -75,6 +76,20 @@ export class InstanceDirectory {
     await this.publish(true);
     this.timer = setInterval(() => void this.publish(true), HEARTBEAT_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  /** A topic created just now may not have a leader yet (KRaft metadata propagates): wait for one. */
+  private async waitForLeader(admin: AdminPort): Promise<void> {
+    const deadline = this.now() + 30_000;
+    for (;;) {
+      try {
+        await admin.endOffsets(this.topic);
+        return;
+      } catch (err) {
+        if (this.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   }
 
   apply(records: readonly RawRecord[]): void {
