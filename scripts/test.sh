@@ -28,7 +28,8 @@ step integration vitest run --project integration --reporter=default --reporter=
 # (issue 18; docs/scaling.md): both adapters must pass them.
 step integration-platformatic env TRIBUTARY_KAFKA_CLIENT=platformatic vitest run --project integration \
   --reporter=default --reporter=json --outputFile="$results/integration-platformatic.json" \
-  apps/campaign-views/src/scale-out.integration.test.ts packages/testkit/src/runtime/rebalance-restore.integration.test.ts \
+  apps/campaign-views/src/scale-out.integration.test.ts apps/campaign-views/src/interactive-queries.integration.test.ts \
+  packages/testkit/src/runtime/rebalance-restore.integration.test.ts \
   packages/testkit/src/runtime/transaction-failure.integration.test.ts packages/testkit/src/runtime/fk-join.integration.test.ts \
   packages/testkit/src/runtime/restore.integration.test.ts packages/testkit/src/runtime/shutdown.integration.test.ts
 
