@@ -53,6 +53,7 @@ export class InstanceDirectory {
   private tailer: TopicTailer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastSent = '';
+  private stopped = false;
   private readonly topic: string;
 
   constructor(
@@ -104,7 +105,7 @@ export class InstanceDirectory {
 
   /** Sends a heartbeat; unless `force`, only when the tasks or state changed since the last one. */
   async publish(force = false): Promise<void> {
-    if (!this.producer || this.self === undefined) return;
+    if (!this.producer || this.self === undefined || this.stopped) return;
     const d = this.describe();
     const digest = JSON.stringify(d);
     if (!force && digest === this.lastSent) return;
@@ -129,6 +130,9 @@ export class InstanceDirectory {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    // No heartbeat after the tombstone: it would bring this instance back for the others.
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.producer && this.self !== undefined) await this.send(null);
     await this.producer?.disconnect().catch(() => {});

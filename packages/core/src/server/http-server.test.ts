@@ -178,6 +178,16 @@ describe('HTTP server: bad input and protection', () => {
     expect((await get(a, '/stores/counts/keys/x', { method: 'DELETE' })).status).toBe(405);
     expect((await get(a, `/stores/counts/keys/${'x'.repeat(5000)}`)).status).toBe(414);
     expect((await get(a, '/nothing-here')).status).toBe(404);
+    expect((await get(a, '/topology')).text).toBe('text');
+    expect((await get(a, '/topology?format=mermaid')).text).toBe('flowchart');
+    const meta = await get(a, '/stores/counts/keys/k/metadata');
+    expect(meta.json).toEqual({
+      store: 'counts',
+      partition: partitionOf('k'),
+      taskId: `0_${partitionOf('k')}`,
+      activeHost: a.address,
+      local: true,
+    });
   });
 
   it('an internal error is a bare 500: no message, no stack trace', async () => {

@@ -21,7 +21,12 @@ function loopbackPort(): KafkaPort {
   let deliver: ((records: readonly RawRecord[]) => void) | undefined;
   let offset = 0n;
   return {
-    admin: () => ({ connect: async () => {}, disconnect: async () => {}, createTopics: async () => {} }),
+    admin: () => ({
+      connect: async () => {},
+      disconnect: async () => {},
+      createTopics: async () => {},
+      endOffsets: async () => new Map([[0, 0n]]),
+    }),
     tailer: () => ({
       start: async (_topics: readonly string[], onBatch: (records: readonly RawRecord[]) => void) => {
         deliver = onBatch;
@@ -126,5 +131,5 @@ describe('status page in headless Chromium', () => {
     } finally {
       await browser.close();
     }
-  }, 30_000);
+  }, 60_000);
 });
