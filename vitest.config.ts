@@ -11,7 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['{packages,apps,bench,tools}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
-          testTimeout: 20_000,
+          // The CLI tests start each app's main under tsx (about 6 s each on a loaded 2-core machine,
+          // four at once): their bound is runMain's 45 s, not this one.
+          testTimeout: 60_000,
         },
       },
       {

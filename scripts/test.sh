@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 export PATH="$PWD/node_modules/.bin:$PWD/.tools/node_modules/.bin:$PATH"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
-stop_brokers() { bash tools/kafka/kafka.sh stop >/dev/null 2>&1; bash tools/kafka/kafka.sh stop --nodes 3 >/dev/null 2>&1; }
+stop_brokers() {
+  bash tools/kafka/kafka.sh stop >/dev/null 2>&1
+  bash tools/kafka/kafka.sh stop --nodes 3 >/dev/null 2>&1
+  bash tools/kafka/kafka.sh stop --secure >/dev/null 2>&1 # the SASL_SSL broker the security tests start
+}
 trap stop_brokers EXIT
 
 results=.test-results
@@ -25,12 +29,13 @@ step typecheck tsc -p tsconfig.json --noEmit
 step unit vitest run --project unit --reporter=default --reporter=json --outputFile="$results/unit.json"
 step integration vitest run --project integration --reporter=default --reporter=json --outputFile="$results/integration.json"
 # The broker tests of rebalances, exactly-once and restores again on the second client adapter
-# (issue 18; docs/scaling.md): both adapters must pass them.
+# (issue 18; docs/scaling.md): both adapters must pass them. The foreign-key join test (66 s) is left
+# to the first pass: it exercises the join, not the client, and CI has a 20-minute budget.
 step integration-platformatic env TRIBUTARY_KAFKA_CLIENT=platformatic vitest run --project integration \
   --reporter=default --reporter=json --outputFile="$results/integration-platformatic.json" \
   apps/campaign-views/src/scale-out.integration.test.ts apps/campaign-views/src/interactive-queries.integration.test.ts \
   packages/testkit/src/runtime/rebalance-restore.integration.test.ts \
-  packages/testkit/src/runtime/transaction-failure.integration.test.ts packages/testkit/src/runtime/fk-join.integration.test.ts \
+  packages/testkit/src/runtime/transaction-failure.integration.test.ts \
   packages/testkit/src/runtime/restore.integration.test.ts packages/testkit/src/runtime/shutdown.integration.test.ts
 
 node scripts/test-summary.mjs "${#failed_steps[@]}" "$results"/*.json

@@ -1,7 +1,9 @@
 // Exit 0 when the cluster's metadata lists the expected number of brokers, a controller answers, and
 // every partition of every existing topic answers ListOffsets (right after a restart, partitions are
 // listed with a leader before that leader serves them: clients then get NOT_LEADER_OR_FOLLOWER).
-// Run with the single-file source launcher: java -cp ".kafka/libs/*" Ready.java <bootstrap> <nodes>
+// Run with the single-file source launcher: java -cp ".kafka/libs/*" Ready.java <bootstrap> <nodes> [client.properties]
+// (the properties file carries the security settings of the --secure broker).
+import java.io.FileInputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -19,6 +21,11 @@ public class Ready {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "4000");
+    if (args.length > 2) {
+      try (FileInputStream in = new FileInputStream(args[2])) {
+        p.load(in);
+      }
+    }
     int expected = Integer.parseInt(args[1]);
     try (Admin admin = Admin.create(p)) {
       DescribeClusterResult r = admin.describeCluster();

@@ -7,6 +7,12 @@
 #   tools/kafka/kafka.sh status [--nodes 3]    print pid and readiness; exit 0 only when ready
 #   tools/kafka/kafka.sh kill9 N               kill -9 one node of the 3-node cluster (failover tests)
 #   tools/kafka/kafka.sh bootstrap [--nodes 3] print the bootstrap servers
+#   ... --secure                               the single-node broker with one SASL_SSL listener
+#                                              (127.0.0.1:19094, .kafka/secure/), apart from the plaintext one
+#
+# --secure makes, once per data dir, a throwaway CA and a broker certificate with the JDK's keytool
+# (.kafka/secure/tls/ca.pem is what clients trust) and creates SCRAM-SHA-256/512 users at format time;
+# .kafka/secure/client.json names the port, the CA file and the users for tests and demos.
 #
 # Env: KAFKA_HOME_DIR (default <repo>/.kafka), KAFKA_HEAP (default 512m), KAFKA_READY_TIMEOUT (s, default 90).
 set -euo pipefail
@@ -23,18 +29,28 @@ cluster_id=tributaryLocalKafka001w
 cmd=${1:-status}; shift || true
 nodes=1
 node_arg=""
+secure=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes=$2; shift 2 ;;
+    --secure) secure=1; shift ;;
     *) node_arg=$1; shift ;;
   esac
 done
 case "$nodes" in 1|3) ;; *) echo "kafka.sh: --nodes must be 1 or 3" >&2; exit 2 ;; esac
+if [ "$secure" = 1 ] && [ "$nodes" != 1 ]; then echo "kafka.sh: --secure is single-node only" >&2; exit 2; fi
 
-if [ "$nodes" = 1 ]; then dir=$home/single; else dir=$home/cluster3; fi
+if [ "$secure" = 1 ]; then dir=$home/secure; elif [ "$nodes" = 1 ]; then dir=$home/single; else dir=$home/cluster3; fi
+tls=$dir/tls
+# Throwaway secrets of a local test broker, written to .kafka/secure/client.json for the tests; never real ones.
+store_pass=tributary-local-store
+admin_user=admin admin_pass=admin-local-secret
+scram_user=tributary scram_pass=tributary-local-secret
+plain_user=plain-user plain_pass=plain-local-secret
 
 node_ids() { if [ "$nodes" = 1 ]; then echo 1; else echo 1 2 3; fi; }
 port() { # port <node> <kind: client|controller>
+  if [ "$secure" = 1 ]; then if [ "$2" = client ]; then echo 19094; else echo 19095; fi; return; fi
   local base; if [ "$nodes" = 1 ]; then base=19; else base=2$1; fi
   if [ "$2" = client ]; then echo "${base}092"; else echo "${base}093"; fi
 }
@@ -63,15 +79,17 @@ write_config() { # write_config <node>
   for m in $(node_ids); do voters="$voters${voters:+,}$m@127.0.0.1:$(port "$m" controller)"; done
   local rf=1 isr=1
   [ "$nodes" = 3 ] && rf=3 && isr=2
+  local listener=PLAINTEXT
+  [ "$secure" = 1 ] && listener=SASL_SSL
   cat > "$dir/node-$n.properties" <<CONF
 process.roles=broker,controller
 node.id=$n
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$(port "$n" client),CONTROLLER://127.0.0.1:$(port "$n" controller)
-advertised.listeners=PLAINTEXT://127.0.0.1:$(port "$n" client)
+listeners=$listener://127.0.0.1:$(port "$n" client),CONTROLLER://127.0.0.1:$(port "$n" controller)
+advertised.listeners=$listener://127.0.0.1:$(port "$n" client)
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=$listener
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,$listener:$listener
 log.dirs=$dir/data-$n
 auto.create.topics.enable=false
 num.partitions=1
@@ -96,22 +114,99 @@ replica.lag.time.max.ms=5000
 broker.session.timeout.ms=4000
 broker.heartbeat.interval.ms=1000
 CONF
+  [ "$secure" = 1 ] && secure_config >> "$dir/node-$n.properties"
+  return 0
+}
+
+# The SASL_SSL listener: TLS with the keytool-made broker certificate, SCRAM-SHA-256/512 (users
+# created by format --add-scram) and PLAIN (users in the JAAS line). The controller listener stays
+# plaintext on 127.0.0.1: only the broker in the same process talks to it.
+secure_config() {
+  cat <<CONF
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$admin_user" password="$admin_pass";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$admin_user" password="$admin_pass" user_$admin_user="$admin_pass" user_$plain_user="$plain_pass";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$tls/broker.p12
+ssl.keystore.password=$store_pass
+ssl.key.password=$store_pass
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$tls/truststore.p12
+ssl.truststore.password=$store_pass
+ssl.endpoint.identification.algorithm=https
+CONF
+}
+
+# A CA, a broker key pair signed by it (SAN 127.0.0.1 and localhost, so hostname verification
+# passes), the CA as PEM for Node clients and as a truststore for Java ones. Made once per data dir.
+make_certs() {
+  [ -f "$tls/broker.p12" ] && [ -f "$tls/ca.pem" ] && return 0
+  rm -rf "$tls" && mkdir -p "$tls"
+  local kt="keytool -storetype PKCS12 -storepass $store_pass -keypass $store_pass"
+  $kt -genkeypair -keystore "$tls/ca.p12" -alias ca -keyalg RSA -keysize 2048 -validity 365 \
+    -dname "CN=Tributary local test CA" -ext bc:c >/dev/null 2>&1
+  $kt -exportcert -keystore "$tls/ca.p12" -alias ca -rfc -file "$tls/ca.pem" >/dev/null 2>&1
+  $kt -genkeypair -keystore "$tls/broker.p12" -alias broker -keyalg RSA -keysize 2048 -validity 365 \
+    -dname "CN=localhost" >/dev/null 2>&1
+  $kt -certreq -keystore "$tls/broker.p12" -alias broker -file "$tls/broker.csr" >/dev/null 2>&1
+  $kt -gencert -keystore "$tls/ca.p12" -alias ca -infile "$tls/broker.csr" -outfile "$tls/broker.pem" -rfc \
+    -validity 365 -ext SAN=ip:127.0.0.1,dns:localhost -ext KU=digitalSignature,keyEncipherment -ext EKU=serverAuth \
+    >/dev/null 2>&1
+  $kt -importcert -keystore "$tls/broker.p12" -alias ca -file "$tls/ca.pem" -noprompt >/dev/null 2>&1
+  $kt -importcert -keystore "$tls/broker.p12" -alias broker -file "$tls/broker.pem" -noprompt >/dev/null 2>&1
+  $kt -importcert -keystore "$tls/truststore.p12" -alias ca -file "$tls/ca.pem" -noprompt >/dev/null 2>&1
+  [ -f "$tls/ca.pem" ] && [ -f "$tls/truststore.p12" ] || { echo "kafka.sh: keytool failed to make the test certificates" >&2; exit 1; }
+}
+
+# What clients need: Ready.java's properties, and client.json for the tests.
+write_client_files() {
+  cat > "$dir/client.properties" <<CONF
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$admin_user" password="$admin_pass";
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$tls/truststore.p12
+ssl.truststore.password=$store_pass
+CONF
+  cat > "$dir/client.json" <<JSON
+{
+  "bootstrapServers": "$(bootstrap)",
+  "caFile": "$tls/ca.pem",
+  "scram": { "username": "$scram_user", "password": "$scram_pass" },
+  "plain": { "username": "$plain_user", "password": "$plain_pass" },
+  "admin": { "username": "$admin_user", "password": "$admin_pass" }
+}
+JSON
+}
+
+format_args() { # SCRAM credentials go into the bootstrap metadata at format time
+  [ "$secure" = 1 ] || return 0
+  local m
+  for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+    printf '%s\n' --add-scram "$m=[name=$admin_user,password=$admin_pass]" --add-scram "$m=[name=$scram_user,password=$scram_pass]"
+  done
 }
 
 ready() { # metadata answers and lists every node (not just an open port)
-  java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$libs/*" "$here/Ready.java" "$(bootstrap)" "$nodes" >/dev/null 2>&1
+  local props=()
+  [ "$secure" = 1 ] && props=("$dir/client.properties")
+  java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$libs/*" "$here/Ready.java" "$(bootstrap)" "$nodes" "${props[@]}" >/dev/null 2>&1
 }
 
 start() {
   fetch
   mkdir -p "$dir"
-  local n started=0
+  if [ "$secure" = 1 ]; then make_certs; write_client_files; fi
+  local n started=0 extra=()
+  mapfile -t extra < <(format_args)
   for n in $(node_ids); do
     if alive "$n"; then continue; fi
     write_config "$n"
     mkdir -p "$dir/data-$n" "$dir/logs"
     java -Xmx256m -cp "$libs/*" -Dlog4j2.configurationFile="$here/log4j2.properties" kafka.tools.StorageTool \
-      format -t "$cluster_id" -c "$dir/node-$n.properties" --ignore-formatted >>"$(logfile "$n")" 2>&1
+      format -t "$cluster_id" -c "$dir/node-$n.properties" --ignore-formatted "${extra[@]}" >>"$(logfile "$n")" 2>&1
     # setsid: the broker lives in its own session, so the caller's Ctrl-C does not kill it half-way;
     # stop() ends it by pid.
     # shellcheck disable=SC2046
@@ -127,7 +222,7 @@ start() {
     if [ $SECONDS -ge $deadline ]; then echo "kafka.sh: not ready after ${ready_timeout}s (logs: $dir/node-*.log)" >&2; exit 1; fi
     sleep 1
   done
-  [ $started = 1 ] && echo "kafka.sh: $nodes-node broker ready at $(bootstrap)" >&2
+  [ $started = 1 ] && echo "kafka.sh: $( [ "$secure" = 1 ] && echo "SASL_SSL" || echo "$nodes-node") broker ready at $(bootstrap)" >&2
   bootstrap
 }
 
@@ -167,5 +262,5 @@ case "$cmd" in
   startnode)
     [ -n "$node_arg" ] || { echo "kafka.sh: startnode needs a node number" >&2; exit 2; }
     alive "$node_arg" || { setsid java $(java_opts) -cp "$libs/*" kafka.Kafka "$dir/node-$node_arg.properties" >>"$(logfile "$node_arg")" 2>&1 < /dev/null & echo $! > "$(pidfile "$node_arg")"; } ;;
-  *) echo "usage: kafka.sh fetch|start|stop|status|bootstrap|reset|kill9 N|startnode N [--nodes 1|3]" >&2; exit 2 ;;
+  *) echo "usage: kafka.sh fetch|start|stop|status|bootstrap|reset|kill9 N|startnode N [--nodes 1|3 | --secure]" >&2; exit 2 ;;
 esac

@@ -46,6 +46,16 @@ describe('parseFlags', () => {
     expect(r.command).toBe('streams');
     expect(r.values).toEqual({
       'bootstrap-servers': '127.0.0.1:19092',
+      // The security flags' defaults (security-flags.test.ts covers them).
+      'security-protocol': 'PLAINTEXT',
+      'sasl-mechanism': undefined,
+      'sasl-username': undefined,
+      'sasl-password-file': undefined,
+      'ssl-ca-location': undefined,
+      'ssl-certificate-location': undefined,
+      'ssl-key-location': undefined,
+      'ssl-endpoint-identification-algorithm': 'https',
+      'enable-ssl-certificate-verification': 'true',
       'input-topic': 'from-env',
       'log-level': 'warn',
       count: 5,

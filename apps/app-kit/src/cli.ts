@@ -4,6 +4,7 @@
  * values from the environment are validated like flags.
  */
 import { parseArgs } from 'node:util';
+import { SECURITY_FLAGS } from './security-flags.js';
 
 export type FlagSpec =
   | {
@@ -217,10 +218,14 @@ export function parseCliOrExit<T extends { help: boolean }>(usage: string, parse
   }
 }
 
-/** Flags every app has: where Kafka is, the input topic, and the log level. */
+/**
+ * Flags every app has: where Kafka is and how to connect (SECURITY_FLAGS, read with
+ * securityFromFlags), the input topic, and the log level.
+ */
 export function commonFlags<const T extends string>(inputTopic: { default: T; env: string }) {
   return {
     'bootstrap-servers': { type: 'string', env: 'KAFKA_BOOTSTRAP_SERVERS', default: '127.0.0.1:19092' },
+    ...SECURITY_FLAGS,
     'input-topic': { type: 'string', env: inputTopic.env, default: inputTopic.default },
     'log-level': {
       type: 'enum',

@@ -18,3 +18,10 @@ export { committedLag, formatTable } from './demo-output.js';
 export { mulberry32 } from './prng.js';
 export { type ProduceCommandOptions, type ProduceFlagValues, produceCommand } from './produce-command.js';
 export { type ProduceLoopOptions, produceLoop } from './produce-loop.js';
+export {
+  SECURITY_FLAGS,
+  SECURITY_USAGE,
+  type SecurityFlagValues,
+  securityFromFlags,
+  withSecurity,
+} from './security-flags.js';

@@ -1,4 +1,4 @@
-import { kafkajsPort, type Logger } from '@tributary/core';
+import { type KafkaSecurity, kafkajsPort, type Logger } from '@tributary/core';
 import { mulberry32 } from './prng.js';
 import { produceLoop } from './produce-loop.js';
 
@@ -18,6 +18,8 @@ export interface ProduceFlagValues {
 
 export interface ProduceCommandOptions {
   flags: ProduceFlagValues;
+  /** TLS and SASL (securityFromFlags). */
+  security?: KafkaSecurity | undefined;
   clientId: string;
   logger: Logger;
   /** The valid records, endless: values are sent as JSON. */
@@ -34,6 +36,7 @@ export async function produceCommand(o: ProduceCommandOptions): Promise<number> 
   const topic = f['input-topic'];
   const port = kafkajsPort({
     bootstrapServers: f['bootstrap-servers'],
+    ...(o.security ? { security: o.security } : {}),
     clientId: o.clientId,
     logger: o.logger,
   });

@@ -3,6 +3,19 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export {
+  badRecordTimes,
+  byteBatches,
+  countKinds,
+  digests,
+  dlqProblems,
+  type FuzzRecord,
+  fuzzRecords,
+  GENERIC_HOSTILE,
+  type HostileMaker,
+  NEAR_LIMIT_BYTES,
+} from './hostile.js';
+
 const TSX = join(dirname(fileURLToPath(import.meta.url)), '../../../node_modules/.bin/tsx');
 
 export interface MainResult {
@@ -15,7 +28,7 @@ export interface MainResult {
  * Runs `tsx <file> ...args` with the broker pointed at a closed port, so a program that got past its
  * flag checks fails to connect instead of touching a real broker. Kills it after `timeoutMs`.
  */
-export function runMain(file: string, args: readonly string[], timeoutMs = 15_000): Promise<MainResult> {
+export function runMain(file: string, args: readonly string[], timeoutMs = 45_000): Promise<MainResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [file, ...args], {
       env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1' },

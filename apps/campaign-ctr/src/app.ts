@@ -1,4 +1,4 @@
-import { type Logger, Tributary } from '@tributary/core';
+import { type KafkaSecurity, type Logger, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import {
   buildCampaignNetworksTopology,
@@ -10,6 +10,8 @@ import { buildCampaignCtrTopology, type CampaignCtrOptions, ctrDeadLetterTopic }
 export interface CampaignCtrAppOptions
   extends Omit<CampaignCtrOptions, 'output' | 'viewTopic' | 'clickTopic' | 'lateTopic'> {
   bootstrapServers: string;
+  /** TLS and SASL (docs/security.md). */
+  security?: KafkaSecurity | undefined;
   applicationId?: string;
   viewTopic?: string;
   clickTopic?: string;
@@ -27,6 +29,7 @@ export function createCampaignCtrApp(o: CampaignCtrAppOptions): Tributary {
   const clickTopic = o.clickTopic ?? 'click_log';
   const {
     bootstrapServers,
+    security,
     applicationId,
     outputDir,
     stateDir,
@@ -44,6 +47,7 @@ export function createCampaignCtrApp(o: CampaignCtrAppOptions): Tributary {
   return new Tributary(topology, {
     applicationId: applicationId ?? 'campaign-ctr',
     bootstrapServers,
+    ...(security ? { security } : {}),
     stateBackend: levelDbBackend({ stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: ctrDeadLetterTopic(viewTopic, clickTopic) },
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
@@ -54,6 +58,8 @@ export function createCampaignCtrApp(o: CampaignCtrAppOptions): Tributary {
 
 export interface CampaignNetworksAppOptions extends CampaignNetworksOptions {
   bootstrapServers: string;
+  /** TLS and SASL (docs/security.md). */
+  security?: KafkaSecurity | undefined;
   /** Default `campaign-ctr-networks`; its own consumer group and internal topics. */
   applicationId?: string;
   stateDir: string;
@@ -70,6 +76,7 @@ export interface CampaignNetworksAppOptions extends CampaignNetworksOptions {
 export function createCampaignNetworksApp(o: CampaignNetworksAppOptions): Tributary {
   const {
     bootstrapServers,
+    security,
     applicationId,
     stateDir,
     commitIntervalMs,
@@ -80,6 +87,7 @@ export function createCampaignNetworksApp(o: CampaignNetworksAppOptions): Tribut
   return new Tributary(buildCampaignNetworksTopology(rest), {
     applicationId: applicationId ?? 'campaign-ctr-networks',
     bootstrapServers,
+    ...(security ? { security } : {}),
     stateBackend: levelDbBackend({ stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: networksDeadLetterTopic },
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),

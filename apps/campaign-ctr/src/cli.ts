@@ -1,5 +1,5 @@
 import { DEFAULT_CAMPAIGNS_CSV } from '@tributary/app-campaign-views';
-import { commonFlags, PRODUCE_FLAGS, parseFlags, UsageError } from '@tributary/app-kit';
+import { commonFlags, PRODUCE_FLAGS, parseFlags, SECURITY_USAGE, UsageError } from '@tributary/app-kit';
 import { CAMPAIGN_NETWORKS_TOPIC, DEFAULT_NETWORKS_CSV } from './networks.js';
 
 const fraction = (fallback = 0) => ({ type: 'number', min: 0, max: 1, default: fallback }) as const;
@@ -18,7 +18,8 @@ export const CAMPAIGN_CTR_CLI = {
 common flags: --bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS), --input-topic (VIEW_LOG_TOPIC),
   --click-topic (CLICK_LOG_TOPIC), --late-topic (CTR_LATE_TOPIC), --campaigns-topic (CAMPAIGNS_TOPIC),
   --campaigns-csv (CAMPAIGNS_CSV), --networks-topic (NETWORKS_TOPIC), --networks-csv (NETWORKS_CSV),
-  --campaign-networks-topic (CAMPAIGN_NETWORKS_TOPIC), --partitions, --log-level debug|info|warn|error (LOG_LEVEL)`,
+  --campaign-networks-topic (CAMPAIGN_NETWORKS_TOPIC), --partitions, --log-level debug|info|warn|error (LOG_LEVEL)
+${SECURITY_USAGE}`,
   commands: ['load-campaigns', 'load-networks', 'produce', 'streams'],
   flags: {
     ...commonFlags({ default: 'view_log', env: 'VIEW_LOG_TOPIC' }),

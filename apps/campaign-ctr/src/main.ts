@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { generateViews, loadCampaigns, readCampaigns } from '@tributary/app-campaign-views';
-import { parseCliOrExit } from '@tributary/app-kit';
+import { parseCliOrExit, withSecurity } from '@tributary/app-kit';
 import { jsonLogger, runUntilSignal } from '@tributary/core';
 import { createCampaignCtrApp, createCampaignNetworksApp } from './app.js';
 import { CAMPAIGN_CTR_CLI, parseCampaignCtrCli } from './cli.js';
@@ -10,8 +10,8 @@ import { produceCtrData } from './producer.js';
 import { ensureCtrTopics } from './topics.js';
 
 // Flags first: a bad one exits 2 here, before any connection.
-const { command, values } = parseCliOrExit(CAMPAIGN_CTR_CLI.usage, () =>
-  parseCampaignCtrCli(process.argv.slice(2)),
+const { command, values, security } = parseCliOrExit(CAMPAIGN_CTR_CLI.usage, () =>
+  withSecurity(parseCampaignCtrCli(process.argv.slice(2))),
 );
 const bootstrapServers = values['bootstrap-servers'];
 const viewTopic = values['input-topic'];
@@ -27,6 +27,7 @@ const networks = networksTopic
 async function main(): Promise<number> {
   await ensureCtrTopics({
     bootstrapServers,
+    security,
     viewTopic,
     clickTopic,
     campaignsTopic,
@@ -37,13 +38,13 @@ async function main(): Promise<number> {
   switch (command) {
     case 'load-campaigns': {
       const campaigns = await readCampaigns(values['campaigns-csv']);
-      await loadCampaigns({ bootstrapServers, topic: campaignsTopic, campaigns });
+      await loadCampaigns({ bootstrapServers, security, topic: campaignsTopic, campaigns });
       console.log(`loaded ${campaigns.length} campaigns into ${campaignsTopic}`);
       return 0;
     }
     case 'load-networks': {
       const rows = await readNetworks(values['networks-csv']);
-      await loadNetworks({ bootstrapServers, topic: networksTopic as string, networks: rows });
+      await loadNetworks({ bootstrapServers, security, topic: networksTopic as string, networks: rows });
       console.log(`loaded ${rows.length} networks into ${networksTopic}`);
       return 0;
     }
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
       });
       const sent = await produceCtrData({
         bootstrapServers,
+        security,
         viewTopic,
         clickTopic,
         views,
@@ -89,6 +91,7 @@ async function main(): Promise<number> {
       const graceMs = values['grace-ms'];
       const app = createCampaignCtrApp({
         bootstrapServers,
+        security,
         applicationId: values['application-id'],
         viewTopic,
         clickTopic,
@@ -108,6 +111,7 @@ async function main(): Promise<number> {
       // The foreign-key join is a topology of its own (its own application id and state dir).
       const networksApp = createCampaignNetworksApp({
         bootstrapServers,
+        security,
         applicationId: `${values['application-id']}-networks`,
         campaignsTopic,
         networksTopic: networks.topic,

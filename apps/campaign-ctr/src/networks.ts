@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { type Campaign, parseCsv } from '@tributary/app-campaign-views';
-import { kafkajsPort, Serdes, StreamsBuilder, silentLogger, type Topology } from '@tributary/core';
+import {
+  type KafkaSecurity,
+  kafkajsPort,
+  Serdes,
+  StreamsBuilder,
+  silentLogger,
+  type Topology,
+} from '@tributary/core';
 
 /** One ad network: the table the campaigns' `network_id` refers to. */
 export interface Network {
@@ -43,11 +50,13 @@ export async function readNetworks(path: string): Promise<Network[]> {
  */
 export async function loadNetworks(o: {
   bootstrapServers: string;
+  security?: KafkaSecurity | undefined;
   topic: string;
   networks: readonly (Network | { network_id: number; delete: true })[];
 }): Promise<void> {
   const producer = kafkajsPort({
     bootstrapServers: o.bootstrapServers,
+    ...(o.security ? { security: o.security } : {}),
     clientId: 'campaign-ctr-networks',
     logger: silentLogger,
   }).producer({});

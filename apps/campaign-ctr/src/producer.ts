@@ -1,9 +1,10 @@
 import { type GeneratedView, parseView } from '@tributary/app-campaign-views';
-import { kafkajsPort, type ProducerPort, silentLogger } from '@tributary/core';
+import { type KafkaSecurity, kafkajsPort, type ProducerPort, silentLogger } from '@tributary/core';
 import type { GeneratedClick } from './generator.js';
 
 export interface ProduceCtrOptions {
   bootstrapServers: string;
+  security?: KafkaSecurity | undefined;
   viewTopic: string;
   clickTopic: string;
   views: readonly GeneratedView[];
@@ -45,15 +46,18 @@ export function* interleave(
   yield* clicksUntil(Number.POSITIVE_INFINITY);
 }
 
-function producerFor(bootstrapServers: string): ProducerPort {
-  return kafkajsPort({ bootstrapServers, clientId: 'campaign-ctr-producer', logger: silentLogger }).producer(
-    {},
-  );
+function producerFor(bootstrapServers: string, security: KafkaSecurity | undefined): ProducerPort {
+  return kafkajsPort({
+    bootstrapServers,
+    ...(security ? { security } : {}),
+    clientId: 'campaign-ctr-producer',
+    logger: silentLogger,
+  }).producer({});
 }
 
 /** Sends views and clicks interleaved in event-time order, in batches (acks=all). Resolves with the count sent. */
 export async function produceCtrData(o: ProduceCtrOptions): Promise<number> {
-  const producer = producerFor(o.bootstrapServers);
+  const producer = producerFor(o.bootstrapServers, o.security);
   await producer.connect();
   const size = o.batchSize ?? 2000;
   let sent = 0;

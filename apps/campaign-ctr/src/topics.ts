@@ -1,9 +1,10 @@
 import { ensureTopics } from '@tributary/app-campaign-views';
-import { kafkajsPort, silentLogger } from '@tributary/core';
+import { type KafkaSecurity, kafkajsPort, silentLogger } from '@tributary/core';
 
 /** Creates the app's topics if missing: both logs (same partition count: the join needs it), DLQs, late topic, campaigns. */
 export async function ensureCtrTopics(o: {
   bootstrapServers: string;
+  security?: KafkaSecurity | undefined;
   viewTopic: string;
   clickTopic: string;
   campaignsTopic: string;
@@ -14,11 +15,16 @@ export async function ensureCtrTopics(o: {
 }): Promise<void> {
   await ensureTopics({
     bootstrapServers: o.bootstrapServers,
+    security: o.security,
     inputTopic: o.viewTopic,
     campaignsTopic: o.campaignsTopic,
     partitions: o.partitions,
   });
-  const admin = kafkajsPort({ bootstrapServers: o.bootstrapServers, logger: silentLogger }).admin();
+  const admin = kafkajsPort({
+    bootstrapServers: o.bootstrapServers,
+    ...(o.security ? { security: o.security } : {}),
+    logger: silentLogger,
+  }).admin();
   await admin.connect();
   try {
     await admin.createTopics([

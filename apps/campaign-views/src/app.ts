@@ -1,6 +1,7 @@
 import {
   type EventTimeMode,
   type KafkaPort,
+  type KafkaSecurity,
   type Logger,
   type ServerConfig,
   Tributary,
@@ -10,6 +11,8 @@ import { buildCampaignViewsTopology, type CampaignViewsOptions } from './topolog
 
 export interface CampaignViewsAppOptions {
   bootstrapServers: string;
+  /** TLS and SASL (docs/security.md). */
+  security?: KafkaSecurity | undefined;
   applicationId?: string;
   inputTopic?: string;
   campaignsTopic?: string;
@@ -51,6 +54,7 @@ export function createCampaignViewsApp(o: CampaignViewsAppOptions): Tributary {
   return new Tributary(topology, {
     applicationId: o.applicationId ?? 'campaign-views',
     bootstrapServers: o.bootstrapServers,
+    ...(o.security ? { security: o.security } : {}),
     stateBackend: levelDbBackend({ stateDir: o.stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: `${inputTopic}-dlq` },
     ...(o.commitIntervalMs !== undefined ? { commitIntervalMs: o.commitIntervalMs } : {}),

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import {
@@ -26,6 +28,22 @@ import { ensureTopics } from './topics.js';
 import { buildCampaignViewsTopology } from './topology.js';
 
 type Kafka = ReturnType<typeof testKafka>;
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+function transactionsReport(servers: string, topics: string[]): string {
+  try {
+    return execFileSync(
+      'java',
+      ['-cp', `${repoRoot}.kafka/libs/*`, `${repoRoot}tools/kafka/Transactions.java`, servers, ...topics],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+  } catch (err) {
+    return `transactions report failed: ${String(err)}`;
+  }
+}
 
 // Issue 7: on the 3-node cluster (RF 3, min ISR 2), kill -9 of a broker mid-run under exactly-once
 // loses and duplicates no (campaign, minute) row.
@@ -54,9 +72,10 @@ const GRACE_MS = 30 * 60_000;
 /**
  * Idle close is a wall-clock rule: it cannot see that a partition's leader or an upstream task's
  * transaction coordinator is failing over, so with 2 s it closed minute 09:00 early in one of three
- * runs (32 views late, all accounted for). It too must outlast the failover stall.
+ * runs (32 views late, all accounted for). It too must outlast the failover stall, and with 20 s it
+ * did not once: a rebalance during the failover paused processing for 28 s (694 views late).
  */
-const IDLE_CLOSE_MS = 20_000;
+const IDLE_CLOSE_MS = 45_000;
 
 describe('broker failover (3-node cluster, exactly-once)', () => {
   let servers = '';
@@ -87,7 +106,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
     await createTopics([{ name: output, partitions: 6, replicationFactor: 3 }], kafka);
     await loadCampaigns({ bootstrapServers: servers, topic: campaignsTopic, campaigns });
 
-    const startInstance = async () => {
+    const startInstance = async (instance: string) => {
       const app = new Tributary(
         buildCampaignViewsTopology({
           inputTopic: input,
@@ -104,7 +123,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
           replicationFactor: 3,
           commitIntervalMs: 300,
           errorPolicy: { mode: 'dead-letter' },
-          logger: testLogger(),
+          logger: testLogger().child({ instance }),
         },
       );
       running.push(app);
@@ -112,7 +131,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
       await app.start();
       return app;
     };
-    const instances = [await startInstance(), await startInstance()];
+    const instances = [await startInstance('A'), await startInstance('B')];
 
     const internal = await withAdmin((admin) => admin.listTopics(), kafka);
     const victim = await busiestLeader(kafka, [
@@ -149,7 +168,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
     expect(await waitForCommittedToEnd(applicationId, input, 180_000, kafka)).toBe(true);
     log(`committed to the end at ${Date.now() - t0} ms`);
 
-    const truth = truthCounts(groundTruth(sent));
+    const sentTruth = truthCounts(groundTruth(sent));
     let rows = new Map<string, number[]>();
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
@@ -160,16 +179,23 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
         kafka,
       });
       rows = countsByKey(records);
-      if ([...truth.keys()].every((k) => rows.has(k))) break;
+      if ([...sentTruth.keys()].every((k) => rows.has(k))) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     for (const app of instances) await app.close();
     log(`read ${rows.size} output keys at ${Date.now() - t0} ms`);
+    if (![...sentTruth.keys()].every((k) => rows.has(k))) {
+      // Which partitions hold readers back: last stable offset against high watermark, open transactions.
+      const topics = [output, input, ...internal.filter((t) => t.startsWith(applicationId))];
+      log(`transactions:\n${transactionsReport(servers, topics)}`);
+    }
 
-    // The input log itself, as a check on the producer: a send retried across the kill may write twice.
-    const logged = await consumeAll(input, { count: sent.length, idleMs: 3000, timeoutMs: 30_000, kafka });
+    // The ground truth is the input log itself: the test's producer is not idempotent (an idempotent
+    // kafkajs producer cannot even connect while the node its metadata names as controller is down),
+    // so a send retried across the kill may write views twice, and the app must count both.
+    const logged = await consumeAll(input, { idleMs: 3000, timeoutMs: 30_000, kafka });
     const validValues = new Set(sent.filter((v) => v.kind === 'valid').map((v) => v.value));
-    const logTruth = truthCounts(
+    const truth = truthCounts(
       groundTruth(
         logged
           .map((r) => r.value?.toString() ?? '')
@@ -177,13 +203,14 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
           .map((value) => ({ key: '', value, kind: 'valid' as const })),
       ),
     );
-    const inputDiff = [...new Set([...truth.keys(), ...logTruth.keys()])].filter(
-      (k) => truth.get(k) !== logTruth.get(k),
+    const inputDiff = [...new Set([...sentTruth.keys(), ...truth.keys()])].filter(
+      (k) => sentTruth.get(k) !== truth.get(k),
     );
-    if (inputDiff.length > 0)
-      log(
-        `input log differs from what was sent (${logged.length} vs ${sent.length}): ${inputDiff.join(', ')}`,
-      );
+    log(
+      `input log: ${logged.length} records for ${sent.length} sent; keys counted differently: ${inputDiff.length}`,
+    );
+    expect(logged.length).toBeGreaterThanOrEqual(sent.length);
+    expect([...truth.keys()].sort()).toEqual([...sentTruth.keys()].sort());
 
     // Every valid view is in the output or in the late side output: nothing vanishes.
     const late = await consumeAll(`${input}-late`, {
@@ -219,8 +246,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
     log(
       `missing ${missing.length}, duplicated ${duplicates.length}, wrong ${wrong.length}, extra ${extra.length}`,
     );
-    expect({ inputDiff, lateViews: late.length, unaccounted, missing, duplicates, wrong, extra }).toEqual({
-      inputDiff: [],
+    expect({ lateViews: late.length, unaccounted, missing, duplicates, wrong, extra }).toEqual({
       lateViews: 0,
       unaccounted: [],
       missing: [],
@@ -228,5 +254,5 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
       wrong: [],
       extra: [],
     });
-  }, 240_000);
+  }, 300_000);
 });

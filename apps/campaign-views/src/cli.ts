@@ -2,6 +2,7 @@ import {
   commonFlags,
   PRODUCE_FLAGS,
   parseFlags,
+  SECURITY_USAGE,
   SERVER_FLAGS,
   SERVER_FLAGS_USAGE,
   UsageError,
@@ -22,6 +23,7 @@ export const CAMPAIGN_VIEWS_CLI = {
 common flags: --bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS), --input-topic (VIEW_LOG_TOPIC),
   --campaigns-topic (CAMPAIGNS_TOPIC), --campaigns-csv (CAMPAIGNS_CSV), --partitions,
   --log-level debug|info|warn|error (LOG_LEVEL)
+${SECURITY_USAGE}
 ${SERVER_FLAGS_USAGE}`,
   commands: ['load-campaigns', 'produce', 'streams'],
   flags: {

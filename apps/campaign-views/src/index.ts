@@ -25,4 +25,4 @@ export {
   OUTPUT_SCHEMA,
   viewSerde,
 } from './topology.js';
-export { parseTimestamp, parseView, toView, type View } from './view.js';
+export { parseTimestamp, parseView, toView, type View, viewFromBytes } from './view.js';

@@ -1,4 +1,4 @@
-import { parseCliOrExit, serverConfigOf } from '@tributary/app-kit';
+import { parseCliOrExit, serverConfigOf, withSecurity } from '@tributary/app-kit';
 import { jsonLogger, runUntilSignal } from '@tributary/core';
 import { createCampaignViewsApp } from './app.js';
 import { readCampaigns } from './campaigns.js';
@@ -7,19 +7,25 @@ import { loadCampaigns, produceViews } from './producer.js';
 import { ensureTopics } from './topics.js';
 
 // Flags first: a bad one exits 2 here, before any connection.
-const { command, values } = parseCliOrExit(CAMPAIGN_VIEWS_CLI.usage, () =>
-  parseCampaignViewsCli(process.argv.slice(2)),
+const { command, values, security } = parseCliOrExit(CAMPAIGN_VIEWS_CLI.usage, () =>
+  withSecurity(parseCampaignViewsCli(process.argv.slice(2))),
 );
 const bootstrapServers = values['bootstrap-servers'];
 const inputTopic = values['input-topic'];
 const campaignsTopic = values['campaigns-topic'];
 
 async function main(): Promise<number> {
-  await ensureTopics({ bootstrapServers, inputTopic, campaignsTopic, partitions: values.partitions });
+  await ensureTopics({
+    bootstrapServers,
+    security,
+    inputTopic,
+    campaignsTopic,
+    partitions: values.partitions,
+  });
   switch (command) {
     case 'load-campaigns': {
       const campaigns = await readCampaigns(values['campaigns-csv']);
-      await loadCampaigns({ bootstrapServers, topic: campaignsTopic, campaigns });
+      await loadCampaigns({ bootstrapServers, security, topic: campaignsTopic, campaigns });
       console.log(`loaded ${campaigns.length} campaigns into ${campaignsTopic}`);
       return 0;
     }
@@ -28,6 +34,7 @@ async function main(): Promise<number> {
       const start = values['start-time'];
       const sent = await produceViews({
         bootstrapServers,
+        security,
         topic: inputTopic,
         campaigns,
         count: values.count,
@@ -49,6 +56,7 @@ async function main(): Promise<number> {
       const sessionsOutputDir = values['sessions-output'];
       const app = createCampaignViewsApp({
         bootstrapServers,
+        security,
         applicationId: values['application-id'],
         inputTopic,
         campaignsTopic,

@@ -1,10 +1,11 @@
 import { produceLoop } from '@tributary/app-kit';
-import { kafkajsPort, type ProducerPort, silentLogger } from '@tributary/core';
+import { type KafkaSecurity, kafkajsPort, type ProducerPort, silentLogger } from '@tributary/core';
 import type { Campaign } from './campaigns.js';
 import { type GeneratedView, type GeneratorOptions, generateViews } from './generator.js';
 
 export interface ProduceOptions extends GeneratorOptions {
   bootstrapServers: string;
+  security?: KafkaSecurity | undefined;
   topic: string;
   /** Records per second; 0 = as fast as the broker takes them. */
   rate?: number;
@@ -12,9 +13,10 @@ export interface ProduceOptions extends GeneratorOptions {
   onProgress?: (sent: number) => void;
 }
 
-function producerFor(bootstrapServers: string): ProducerPort {
+function producerFor(bootstrapServers: string, security: KafkaSecurity | undefined): ProducerPort {
   return kafkajsPort({
     bootstrapServers,
+    ...(security ? { security } : {}),
     clientId: 'campaign-views-producer',
     logger: silentLogger,
   }).producer({});
@@ -26,7 +28,7 @@ const utf8 = (s: string) => Buffer.from(s, 'utf8');
 export async function produceViews(o: ProduceOptions): Promise<GeneratedView[]> {
   const total = o.count + (o.late ?? 0);
   if (total === 0) return []; // produceLoop reads count 0 as "until aborted"
-  const producer = producerFor(o.bootstrapServers);
+  const producer = producerFor(o.bootstrapServers, o.security);
   await producer.connect();
   const sent: GeneratedView[] = [];
   const views = generateViews(o);
@@ -54,10 +56,11 @@ export async function produceViews(o: ProduceOptions): Promise<GeneratedView[]> 
 /** Publishes campaigns to the compacted table topic, keyed by campaign_id. */
 export async function loadCampaigns(o: {
   bootstrapServers: string;
+  security?: KafkaSecurity | undefined;
   topic: string;
   campaigns: readonly Campaign[];
 }): Promise<void> {
-  const producer = producerFor(o.bootstrapServers);
+  const producer = producerFor(o.bootstrapServers, o.security);
   await producer.connect();
   try {
     await producer.send(

@@ -67,11 +67,15 @@ describe('campaign-views banner sessions on the real broker', () => {
     cleanup.push(() => app.close().catch(() => {}));
     await app.start();
 
+    // Both outputs close their last windows on the idle timeout, each on its own schedule: wait for
+    // both before closing the app, or the per-minute files of the last minutes may not be out yet.
     let rows: SessionParquetRow[] = [];
+    let minuteRows = 0;
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       rows = await readSessionRows(sessionsDir);
-      if (rows.length >= truth.size) break;
+      minuteRows = (await readParquetRows(outputDir)).length;
+      if (rows.length >= truth.size && minuteRows >= minutes.size) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     expect(await waitForCommittedToEnd(applicationId, input, 60_000)).toBe(true);

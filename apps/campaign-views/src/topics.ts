@@ -1,13 +1,18 @@
-import { kafkajsPort, silentLogger } from '@tributary/core';
+import { type KafkaSecurity, kafkajsPort, silentLogger } from '@tributary/core';
 
 /** Creates the app's topics if missing: the view log, the compacted campaigns table, DLQ and late topics (the sessions output has its own). */
 export async function ensureTopics(o: {
   bootstrapServers: string;
+  security?: KafkaSecurity | undefined;
   inputTopic: string;
   campaignsTopic: string;
   partitions: number;
 }): Promise<void> {
-  const admin = kafkajsPort({ bootstrapServers: o.bootstrapServers, logger: silentLogger }).admin();
+  const admin = kafkajsPort({
+    bootstrapServers: o.bootstrapServers,
+    ...(o.security ? { security: o.security } : {}),
+    logger: silentLogger,
+  }).admin();
   await admin.connect();
   try {
     await admin.createTopics([

@@ -2,7 +2,7 @@ import { Serdes, StreamsBuilder, TimeWindows, type Topology, type Windowed } fro
 import type { Campaign } from './campaigns.js';
 import { type RowsOutput, writeMinuteRows } from './rows-output.js';
 import { addBannerSessions, type BannerSession } from './sessions.js';
-import { parseView, type View } from './view.js';
+import { type View, viewFromBytes } from './view.js';
 
 /** Reads and validates view-log JSON; writes the same contract shape back (epoch-ms timestamps). */
 export const viewSerde = Serdes.custom<View>(
@@ -16,7 +16,7 @@ export const viewSerde = Serdes.custom<View>(
         campaign_id: v.campaign_id,
       }),
     ),
-  (b) => parseView(b.toString('utf8')),
+  viewFromBytes,
 );
 
 /** One output row: a campaign's final figures for one minute. */

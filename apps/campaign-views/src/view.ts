@@ -1,3 +1,5 @@
+import { Serdes } from '@tributary/core';
+
 /** A validated view-log record. Durations are in seconds. */
 export interface View {
   readonly view_id: string;
@@ -124,7 +126,17 @@ export function toView(raw: unknown): View {
   return { view_id: o.view_id, start, end, banner_id: o.banner_id, campaign_id: o.campaign_id };
 }
 
-/** Bytes of a view-log record to a View; bad JSON and bad fields both throw (-> dead-letter topic). */
+const VIEW_JSON = Serdes.json<unknown>();
+
+/**
+ * Bytes of a view-log record to a View, through the core's strict JSON serde: invalid UTF-8, JSON
+ * nested over 1000 levels and `__proto__` keys are refused too (a SERDE_ERROR -> the DLQ).
+ */
+export function viewFromBytes(bytes: Buffer): View {
+  return toView(VIEW_JSON.deserialize(bytes));
+}
+
+/** Text of a view-log record to a View; bad JSON and bad fields both throw (-> dead-letter topic). */
 export function parseView(text: string): View {
   let raw: unknown;
   try {

@@ -1,4 +1,4 @@
-import { commonFlags, PRODUCE_FLAGS, parseFlags, UsageError } from '@tributary/app-kit';
+import { commonFlags, PRODUCE_FLAGS, parseFlags, SECURITY_USAGE, UsageError } from '@tributary/app-kit';
 
 export const ARCHIVE_CLI = {
   usage: `usage: tsx apps/events-archive/src/main.ts <produce|streams> [flags]
@@ -13,7 +13,8 @@ streams:  --output (env OUTPUT_DIR, default output)  --dlq-topic (env EVENTS_DLQ
           --application-id (env APPLICATION_ID, default events-archive)
           --state-dir (env STATE_DIR, default .state)  --partitions 3 (when creating the input topic)
           --commit-interval-ms 60000  --max-records-per-file 100000  --max-file-bytes (none)
-          --max-file-age-ms 10000  --max-open-files (none)  --formats parquet,csv`,
+          --max-file-age-ms 10000  --max-open-files (none)  --formats parquet,csv
+${SECURITY_USAGE}`,
   commands: ['produce', 'streams'],
   flags: {
     ...commonFlags({ default: 'events', env: 'EVENTS_TOPIC' }),

@@ -1,4 +1,4 @@
-import { parseCliOrExit, produceCommand } from '@tributary/app-kit';
+import { parseCliOrExit, produceCommand, withSecurity } from '@tributary/app-kit';
 import { jsonLogger, kafkajsPort, runUntilSignal, Tributary } from '@tributary/core';
 import type { RollingOptions } from '@tributary/sinks';
 import { levelDbBackend } from '@tributary/state';
@@ -7,7 +7,9 @@ import { eventGenerator, MALFORMED_EVENTS } from './producer.js';
 import { buildTopology } from './topology.js';
 
 // Flags first: a bad one exits 2 here, before any connection.
-const { command, values } = parseCliOrExit(ARCHIVE_CLI.usage, () => parseArchiveCli(process.argv.slice(2)));
+const { command, values, security } = parseCliOrExit(ARCHIVE_CLI.usage, () =>
+  withSecurity(parseArchiveCli(process.argv.slice(2))),
+);
 const bootstrapServers = values['bootstrap-servers'];
 const topic = values['input-topic'];
 const logger = jsonLogger(values['log-level']);
@@ -17,6 +19,7 @@ async function produce(): Promise<number> {
   const startMs = Date.parse(`${start}T00:00:00Z`);
   await produceCommand({
     flags: values,
+    security,
     clientId: 'events-producer',
     logger,
     records: eventGenerator({ seed: values.seed, startMs, spanMs: values.days * 86_400_000 }),
@@ -39,7 +42,12 @@ async function streams(): Promise<number> {
   const outputDir = values.output;
   const applicationId = values['application-id'];
   const formats = values.formats;
-  const port = kafkajsPort({ bootstrapServers, clientId: applicationId, logger });
+  const port = kafkajsPort({
+    bootstrapServers,
+    ...(security ? { security } : {}),
+    clientId: applicationId,
+    logger,
+  });
   const admin = port.admin();
   await admin.connect();
   try {
@@ -51,6 +59,7 @@ async function streams(): Promise<number> {
   const app = new Tributary(topology, {
     applicationId,
     bootstrapServers,
+    ...(security ? { security } : {}),
     kafka: port,
     // The archive keeps no state today; the backend is passed so a stateful step needs no new flag.
     stateBackend: levelDbBackend({ stateDir: values['state-dir'] }),

@@ -1,4 +1,4 @@
-import { parseCliOrExit, produceCommand, serverConfigOf } from '@tributary/app-kit';
+import { parseCliOrExit, produceCommand, serverConfigOf, withSecurity } from '@tributary/app-kit';
 import { jsonLogger, kafkajsPort, runUntilSignal, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import { parseVotersCli, VOTERS_CLI } from './cli.js';
@@ -6,7 +6,9 @@ import { MALFORMED_VOTERS, voterGenerator } from './producer.js';
 import { buildTopology } from './topology.js';
 
 // Flags first: a bad one exits 2 here, before any connection.
-const { command, values } = parseCliOrExit(VOTERS_CLI.usage, () => parseVotersCli(process.argv.slice(2)));
+const { command, values, security } = parseCliOrExit(VOTERS_CLI.usage, () =>
+  withSecurity(parseVotersCli(process.argv.slice(2))),
+);
 const bootstrapServers = values['bootstrap-servers'];
 const topic = values['input-topic'];
 const logger = jsonLogger(values['log-level']);
@@ -14,6 +16,7 @@ const logger = jsonLogger(values['log-level']);
 async function produce(): Promise<number> {
   await produceCommand({
     flags: values,
+    security,
     clientId: 'voters-producer',
     logger,
     records: voterGenerator(values.seed),
@@ -26,7 +29,12 @@ async function streams(): Promise<number> {
   const outputTopic = values['output-topic'];
   const applicationId = values['application-id'];
   const partitions = values.partitions;
-  const port = kafkajsPort({ bootstrapServers, clientId: applicationId, logger });
+  const port = kafkajsPort({
+    bootstrapServers,
+    ...(security ? { security } : {}),
+    clientId: applicationId,
+    logger,
+  });
   const admin = port.admin();
   await admin.connect();
   try {
@@ -46,6 +54,7 @@ async function streams(): Promise<number> {
   const app = new Tributary(topology, {
     applicationId,
     bootstrapServers,
+    ...(security ? { security } : {}),
     kafka: port,
     stateBackend: levelDbBackend({ stateDir: values['state-dir'] }),
     commitIntervalMs: values['commit-interval-ms'],

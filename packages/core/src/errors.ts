@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'TASK_CORRUPTED'
   | 'ILLEGAL_STATE'
   | 'KAFKA_ERROR'
+  /** SASL authentication rejected by the broker (wrong password or token, unknown user). */
+  | 'KAFKA_AUTH_FAILED'
+  /** TLS handshake failed: untrusted certificate, host name mismatch, TLS and plaintext mixed up. */
+  | 'KAFKA_TLS_FAILED'
   | 'SUPPRESS_BUFFER_FULL'
   /** Interactive queries: the store exists but cannot answer now (restoring, rebalancing, stopped). Retry. */
   | 'STORE_UNAVAILABLE'

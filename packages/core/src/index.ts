@@ -1,12 +1,12 @@
 export type { Change } from './change.js';
 export { type Clock, systemClock } from './clock.js';
-export type { KafkaClientName, ServerConfig, TributaryConfig } from './config.js';
 export { type ErrorCode, errorMessage, isTributaryError, TributaryError } from './errors.js';
 export type { TopologyDescription } from './internal/graph/describe.js';
 export type { Subtopology } from './internal/graph/topology.js';
 export { Topology } from './internal/graph/topology.js';
 export { DLQ_HEADERS } from './internal/runtime/dead-letter.js';
 export type { ErrorPolicy, ErrorStage } from './internal/runtime/error-policy.js';
+export { DEFAULT_RECORD_LIMITS, type RecordLimits } from './internal/runtime/record-limits.js';
 export type { StreamsState } from './internal/runtime/state-machine.js';
 export {
   type BackendOptions,
@@ -29,6 +29,14 @@ export type {
   TopicTailer,
   TransactionPort,
 } from './kafka/ports.js';
+export {
+  describeSecurity,
+  type KafkaSecurity,
+  type SaslMechanism,
+  type SaslSecurity,
+  securityProtocolOf,
+  type TlsSecurity,
+} from './kafka/security.js';
 export { BranchedKStream } from './kstream/branched-stream.js';
 export {
   CogroupedKStream,
@@ -97,6 +105,7 @@ export {
   type TimestampExtractor,
 } from './record.js';
 export { runUntilSignal } from './run-until-signal.js';
+export { decodeUtf8, type JsonSerdeOptions } from './serde/json-serde.js';
 export type { Serde } from './serde/serde.js';
 export { Serdes } from './serde/serdes.js';
 export { type OffsetRange, offsetKey, type Sink, type SinkTask, type SinkTaskContext } from './sink/sink.js';
@@ -120,4 +129,5 @@ export {
   type WindowStore,
 } from './state/store.js';
 export { Tributary } from './tributary.js';
+export type { KafkaClientName, ServerConfig, TributaryConfig } from './tributary-config.js';
 export type { TimeWindow, Windowed } from './windowed.js';

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import type { ServerConfig } from './config.js';
 import type { Topology } from './internal/graph/topology.js';
 import { RuntimeStats } from './internal/runtime/runtime-stats.js';
 import type { StreamsState } from './internal/runtime/state-machine.js';
@@ -12,6 +11,7 @@ import type { InstanceInfo } from './query/read-only-stores.js';
 import { HttpServer } from './server/http-server.js';
 import { createMetricsRegistry } from './server/metrics.js';
 import type { StateStore } from './state/store.js';
+import type { ServerConfig } from './tributary-config.js';
 
 /** What the operations layer reads from the app. */
 export interface OperationsHost {

@@ -1,26 +1,28 @@
 import { type Clock, systemClock } from './clock.js';
-import { type KafkaClientName, kafkaClientOf, type TributaryConfig } from './config.js';
 import { errorMessage, isTributaryError, TributaryError } from './errors.js';
 import { resolveTopic } from './internal/graph/nodes.js';
 import type { Topology } from './internal/graph/topology.js';
 import { globalGroupIdOf } from './internal/names.js';
-import { deadLetterTopic } from './internal/runtime/dead-letter.js';
+import { heartbeatUntilSettled, settlesWithin } from './internal/runtime/bounded-wait.js';
+import { deadLetterTopicsOf } from './internal/runtime/dead-letter.js';
 import { GlobalState } from './internal/runtime/global-state.js';
 import { planInternalTopics } from './internal/runtime/internal-topics.js';
-import { heartbeatUntilSettled, SerialLock } from './internal/runtime/lock.js';
+import { SerialLock } from './internal/runtime/lock.js';
+import { resolveRecordLimits } from './internal/runtime/record-limits.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
+import { builtInPort } from './kafka/client-choice.js';
 import { loadOrCreateInstanceId } from './kafka/instance-id.js';
-import { kafkajsPort } from './kafka/kafkajs-adapter.js';
-import { platformaticPort } from './kafka/platformatic/adapter.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
+import { redactingLogger } from './kafka/security-errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { Operations } from './operations.js';
 import type { KeyQueryMetadata, QueryableStoreType, ReadOnlyStoreOf } from './query/read-only-stores.js';
 import type { RestoreProgress } from './state/store.js';
+import { type KafkaClientName, kafkaClientOf, type TributaryConfig } from './tributary-config.js';
 
-export type { KafkaClientName, ServerConfig, TributaryConfig } from './config.js';
+export type { KafkaClientName, ServerConfig, TributaryConfig } from './tributary-config.js';
 
 /**
  * Runs a topology as a member of the consumer group `applicationId`: one task per input partition of
@@ -59,7 +61,11 @@ export class Tributary {
     if (!config.applicationId) throw new TributaryError('CONFIG_INVALID', 'applicationId is required');
     if (!config.bootstrapServers && !config.kafka)
       throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
-    const logger = (config.logger ?? jsonLogger('info')).child({ app: config.applicationId });
+    // Every line of the runtime and its clients, with any configured secret blanked out.
+    const logger = redactingLogger(
+      (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
+      config.security,
+    );
     this.ops = new Operations({
       applicationId: config.applicationId,
       topology,
@@ -79,14 +85,14 @@ export class Tributary {
     this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
     this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
-    const portOptions = {
-      bootstrapServers: config.bootstrapServers,
-      clientId: config.applicationId,
-      logger: this.logger,
-    };
     this.port =
       config.kafka ??
-      (this.kafkaClient === 'platformatic' ? platformaticPort(portOptions) : kafkajsPort(portOptions));
+      builtInPort(this.kafkaClient ?? 'kafkajs', {
+        bootstrapServers: config.bootstrapServers,
+        clientId: config.applicationId,
+        logger: this.logger,
+        security: config.security,
+      });
     this.globals = new GlobalState(topology, this.logger, this.clock);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -159,22 +165,16 @@ export class Tributary {
   private async prepare(): Promise<void> {
     const { applicationId } = this.config;
     const policy = this.config.errorPolicy ?? { mode: 'fail' };
+    const recordLimits = resolveRecordLimits(this.config.recordLimits);
     const admin = this.port.admin();
     await admin.connect();
     let plan: Awaited<ReturnType<typeof planInternalTopics>>;
     try {
-      // Every source, repartition topics included: a record failing after a repartition is dead-lettered too.
-      const sourceTopics = this.topology.subtopologies.flatMap((st) =>
-        st.topics.map((t) => resolveTopic(t, applicationId)),
-      );
-      const dlqTopics = [
-        ...new Set(
-          sourceTopics.map((t) => deadLetterTopic(policy, t)).filter((t): t is string => t !== undefined),
-        ),
-      ];
       plan = await planInternalTopics(this.topology, applicationId, admin, {
         replicationFactor: this.config.replicationFactor ?? -1,
-        dlqTopics,
+        dlqTopics: deadLetterTopicsOf(this.topology, applicationId, policy),
+        // A source record near the size limit still fits with the DLQ headers added.
+        dlqMaxMessageBytes: recordLimits.maxRecordBytes + 64 * 1024,
       });
       await admin.createTopics([...plan.toCreate, ...this.ops.internalTopics()]);
     } finally {
@@ -211,6 +211,7 @@ export class Tributary {
       state: this.config.stateBackend,
       globals: this.globals,
       errorPolicy: policy,
+      recordLimits,
       logger: this.logger,
       clock: this.clock,
       commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),
@@ -292,7 +293,9 @@ export class Tributary {
         });
         // Keep the group session alive while a restore or commit holds the lock.
         await heartbeatUntilSettled(work, heartbeat);
-        await work.catch((err) => this.fail(err));
+        // Not awaited: fail() disconnects the consumer, and the consumer's disconnect waits for the
+        // batch handler in flight (this one) to return. Awaiting it here was a deadlock.
+        work.catch((err) => void this.fail(err));
       },
       onPosition: (topic, partition, next, highWatermark) =>
         tasks.advancePosition(topic, partition, next, highWatermark),
@@ -383,8 +386,14 @@ export class Tributary {
     });
     if (this.ticker) clearInterval(this.ticker);
     if (this.sm.state !== 'not-running' && this.sm.state !== 'error') this.sm.transition('error');
-    await this.tasks?.closeAll(false).catch(() => {});
-    await this.disconnect();
+    this.tasks?.requestStop();
+    const teardown = (async () => {
+      await this.tasks?.closeAll(false).catch(() => {});
+      await this.disconnect();
+    })();
+    const timeoutMs = this.config.failTeardownMs ?? 10_000;
+    if (!(await settlesWithin(teardown, timeoutMs)))
+      this.logger.error('teardown after an error timed out; stopping without it', { timeoutMs });
     this.rejectDone(err);
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { localBrokerReady, startLocalBroker, stopLocalBroker } from './local-broker.js';
+import { startOwnedLocalBroker, stopLocalBroker } from './local-broker.js';
 
 export type BrokerKind = 'env' | 'docker' | 'local';
 
@@ -83,13 +83,12 @@ export async function ensureBroker(): Promise<BrokerHandle> {
     const docker = await startDockerBroker();
     if (docker) return docker;
   }
-  const alreadyUp = await localBrokerReady(1);
-  const bootstrapServers = await startLocalBroker(1);
+  const { bootstrapServers, started } = await startOwnedLocalBroker(1);
   return {
     kind: 'local',
     bootstrapServers,
     stop: async () => {
-      if (!alreadyUp) await stopLocalBroker(1);
+      if (started) await stopLocalBroker(1);
     },
   };
 }

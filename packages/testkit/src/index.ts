@@ -23,3 +23,9 @@ export {
   stopLocalBroker,
 } from './local-broker.js';
 export { eventually, latestByKey, tempDir, testLogger } from './runtime/helpers.js';
+export {
+  type SecureBroker,
+  secureBrokerRunning,
+  startSecureBroker,
+  stopSecureBroker,
+} from './secure-broker.js';

@@ -8,15 +8,30 @@ const script = resolve(dirname(fileURLToPath(import.meta.url)), '../../../tools/
 
 export type ClusterSize = 1 | 3;
 
+async function kafkaShOutput(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const { stdout, stderr } = await run('bash', [script, ...args], { maxBuffer: 16 * 1024 * 1024 });
+  return { stdout: stdout.trim(), stderr };
+}
+
 async function kafkaSh(args: string[]): Promise<string> {
-  const { stdout } = await run('bash', [script, ...args], { maxBuffer: 16 * 1024 * 1024 });
-  return stdout.trim();
+  return (await kafkaShOutput(args)).stdout;
 }
 
 /** Starts the Maven-jar broker (idempotent) and resolves with its bootstrap servers once metadata answers. */
 export async function startLocalBroker(nodes: ClusterSize = 1): Promise<string> {
-  const out = await kafkaSh(['start', '--nodes', String(nodes)]);
-  return out.split('\n').at(-1) ?? '';
+  return (await startOwnedLocalBroker(nodes)).bootstrapServers;
+}
+
+/**
+ * Like startLocalBroker, and tells whether this call launched a broker process (kafka.sh says so only
+ * when it did), so a caller stops only what it started: a status probe before the start can time out
+ * on a loaded machine and would take a broker someone else runs for its own.
+ */
+export async function startOwnedLocalBroker(
+  nodes: ClusterSize = 1,
+): Promise<{ bootstrapServers: string; started: boolean }> {
+  const { stdout, stderr } = await kafkaShOutput(['start', '--nodes', String(nodes)]);
+  return { bootstrapServers: stdout.split('\n').at(-1) ?? '', started: /broker ready at/.test(stderr) };
 }
 
 export async function stopLocalBroker(nodes: ClusterSize = 1): Promise<void> {

@@ -8,6 +8,8 @@ import { PartitionResolver } from './kafkajs-partitioner.js';
 import { kafkajsProducer } from './kafkajs-producer.js';
 import { KafkajsTailer } from './kafkajs-tailer.js';
 import type { KafkaPort } from './ports.js';
+import { type KafkaSecurity, kafkajsSecurityOptions } from './security.js';
+import { checkedConnect, redactingLogger, securityErrorOf } from './security-errors.js';
 
 export { KAFKAJS_CONSUMER_FETCH } from './kafkajs-consumer.js';
 
@@ -15,32 +17,90 @@ export interface KafkajsOptions {
   bootstrapServers: string | readonly string[];
   clientId?: string;
   logger: Logger;
-  /** Extra kafkajs settings (ssl, sasl, ...). */
+  /** TLS and SASL for every client of the port (docs/security.md). */
+  security?: KafkaSecurity;
+  /** Extra kafkajs settings, applied last (they override what `security` maps to). */
   kafkaConfig?: Partial<KafkaConfig>;
+}
+
+export function brokerList(servers: string | readonly string[]): string[] {
+  return typeof servers === 'string' ? servers.split(',').map((s) => s.trim()) : [...servers];
+}
+
+/**
+ * One connection attempt without retries, before the first client of the port connects: a wrong
+ * password, an untrusted certificate or TLS and plaintext mixed up fail start() at once with a typed
+ * error instead of after the client's retries. Other failures (a broker still starting) are left to
+ * the clients' own retries.
+ */
+function firstContactCheck(
+  config: KafkaConfig,
+  security: KafkaSecurity | undefined,
+  brokers: string,
+): () => Promise<void> {
+  let checked: Promise<void> | undefined;
+  return () => {
+    checked ??= (async () => {
+      const admin = new Kafka({
+        ...config,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+        connectionTimeout: 5000,
+        authenticationTimeout: 10_000,
+        requestTimeout: 10_000,
+      }).admin();
+      try {
+        await admin.connect();
+      } catch (err) {
+        const typed = securityErrorOf(err, security, brokers);
+        if (typed) throw typed;
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+    })();
+    return checked;
+  };
 }
 
 /** The ports on one kafkajs client; the kafkajs-* modules next to this one implement them per role. */
 export function kafkajsPort(opts: KafkajsOptions): KafkaPort {
-  const brokers =
-    typeof opts.bootstrapServers === 'string' ? opts.bootstrapServers.split(',') : [...opts.bootstrapServers];
+  return kafkajsPortParts(opts).port;
+}
+
+/** The port, and its connect() guard for clients of another library on the same connection settings. */
+export function kafkajsPortParts(opts: KafkajsOptions): {
+  port: KafkaPort;
+  checked: <T extends { connect(): Promise<void> }>(client: T) => T;
+  logger: Logger;
+} {
+  const brokers = brokerList(opts.bootstrapServers);
   const clientId = opts.clientId ?? 'tributary';
-  const kafka = new Kafka({
+  const logger = redactingLogger(opts.logger, opts.security);
+  const config: KafkaConfig = {
     clientId,
     brokers,
     logLevel: logLevel.WARN,
-    logCreator: kafkajsLogger(opts.logger),
+    logCreator: kafkajsLogger(logger),
     retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 5000 },
+    ...kafkajsSecurityOptions(opts.security),
     ...(opts.kafkaConfig as KafkaConfig | undefined),
-  });
+  };
+  const kafka = new Kafka(config);
+  const firstContact = firstContactCheck(config, opts.security, brokers.join(','));
+  const checked = <T extends { connect(): Promise<void> }>(client: T): T =>
+    checkedConnect(client, firstContact, opts.security, brokers.join(','));
   // Restores, the partitioner and the global tailer look things up now and then: one client for all.
   const lookups = new SharedAdmin(() => kafka.admin());
   const changelogReader = kafkajsChangelogReader(kafka, lookups, clientId);
-  return {
-    admin: () => new KafkajsAdmin(kafka.admin()),
-    consumer: (c) => new KafkajsConsumer(kafka, c, opts.logger),
+  const port: KafkaPort = {
+    admin: () => checked(new KafkajsAdmin(kafka.admin())),
+    consumer: (c) => checked(new KafkajsConsumer(kafka, c, logger)),
     producer: (p) =>
-      kafkajsProducer(kafka, p, new PartitionResolver((topics) => lookups.partitionMetadata(topics))),
+      checked(
+        kafkajsProducer(kafka, p, new PartitionResolver((topics) => lookups.partitionMetadata(topics))),
+      ),
     changelogReader: () => changelogReader,
-    tailer: (t) => new KafkajsTailer(kafka, lookups, t.groupId, opts.logger),
+    tailer: (t) => new KafkajsTailer(kafka, lookups, t.groupId, logger),
   };
+  return { port, checked, logger };
 }

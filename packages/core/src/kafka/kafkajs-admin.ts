@@ -1,5 +1,6 @@
 import type { Admin, PartitionMetadata } from 'kafkajs';
 import { TributaryError } from '../errors.js';
+import { retryLookup } from './kafkajs-lookup-retry.js';
 import type { AdminPort, NewTopic } from './ports.js';
 
 /** The AdminPort: the runtime's topic setup, committed offsets and repartition purges. */
@@ -46,7 +47,9 @@ export class KafkajsAdmin implements AdminPort {
     );
   }
   async committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
-    const res = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+    const res = await retryLookup('committed offsets', () =>
+      this.admin.fetchOffsets({ groupId, topics: [...topics] }),
+    );
     const out = new Map<string, bigint>();
     for (const t of res) {
       for (const p of t.partitions) {
@@ -67,7 +70,7 @@ export class KafkajsAdmin implements AdminPort {
     });
   }
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const res = await this.admin.fetchTopicOffsets(topic);
+    const res = await retryLookup(`end offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic));
     return new Map(res.map((p) => [p.partition, BigInt(p.high)]));
   }
 }
@@ -145,20 +148,25 @@ export class SharedAdmin {
 
   /** Partition metadata of `topics` (all must exist). */
   partitionMetadata(topics: string[]): Promise<Map<string, PartitionMetadata[]>> {
-    return this.use(async (admin) => {
-      const meta = await admin.fetchTopicMetadata({ topics });
-      return new Map(meta.topics.map((t) => [t.name, t.partitions]));
-    });
+    return retryLookup(`metadata of ${topics.join(', ')}`, () =>
+      this.use(async (admin) => {
+        const meta = await admin.fetchTopicMetadata({ topics });
+        return new Map(meta.topics.map((t) => [t.name, t.partitions]));
+      }),
+    );
   }
 
   /** First (`low`) and end (`high`, the high watermark) offsets of every partition of `topic`. */
   topicOffsets(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]> {
-    return this.use(async (admin) =>
-      (await admin.fetchTopicOffsets(topic)).map((p) => ({
-        partition: p.partition,
-        low: BigInt(p.low),
-        high: BigInt(p.high),
-      })),
+    // Each attempt through use(): a failed lookup drops the client, so a retry gets fresh metadata.
+    return retryLookup(`offsets of ${topic}`, () =>
+      this.use(async (admin) =>
+        (await admin.fetchTopicOffsets(topic)).map((p) => ({
+          partition: p.partition,
+          low: BigInt(p.low),
+          high: BigInt(p.high),
+        })),
+      ),
     );
   }
 

@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import { stickyTaskAssigner } from './kafkajs-assigner.js';
+import { BatchGate } from './kafkajs-batch-gate.js';
 import { mapGroupErrors } from './kafkajs-errors.js';
 import { toRawRecord } from './kafkajs-records.js';
 import type { ConsumerHandlers, ConsumerPort, KafkaPort, TopicPartitionOffset } from './ports.js';
@@ -12,8 +13,8 @@ export const KAFKAJS_CONSUMER_FETCH = { maxBytesPerPartition: 1024 * 1024, maxWa
 export class KafkajsConsumer implements ConsumerPort {
   private readonly consumer: Consumer;
   readonly groupId: string;
-  /** Partitions with a seek that kafkajs has not applied yet (`topic:partition`). */
-  private readonly seeking = new Set<string>();
+  /** Which fetched batches may be processed: none fetched before a seek, no record twice. */
+  private readonly gate = new BatchGate();
 
   constructor(
     kafka: Kafka,
@@ -47,7 +48,7 @@ export class KafkajsConsumer implements ConsumerPort {
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       // A new generation re-fetches every partition from its committed offset anyway.
-      this.seeking.clear();
+      this.gate.reset();
       const assignment = Object.entries(e.payload.memberAssignment).flatMap(([topic, partitions]) =>
         (partitions as number[]).map((partition) => ({ topic, partition })),
       );
@@ -56,7 +57,7 @@ export class KafkajsConsumer implements ConsumerPort {
     this.consumer.on(REBALANCING, () => handlers.onRebalancing());
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
       // The end of a batch fetched before a seek says nothing about the new position.
-      if (this.seeking.has(`${e.payload.topic}:${e.payload.partition}`)) return;
+      if (this.gate.seeking(e.payload.topic, e.payload.partition)) return;
       handlers.onPosition?.(
         e.payload.topic,
         e.payload.partition,
@@ -74,22 +75,40 @@ export class KafkajsConsumer implements ConsumerPort {
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch, heartbeat, isStale }) => {
-        const key = `${batch.topic}:${batch.partition}`;
-        if (this.seeking.has(key)) {
-          // Fetched before the seek: its records come again from the seek offset.
-          if (isStale()) return;
-          this.seeking.delete(key);
+        const { topic, partition } = batch;
+        // Fetched before a seek kafkajs has not applied yet: its records come again from the seek offset.
+        if (this.gate.seeking(topic, partition) && isStale()) return;
+        const decision = this.gate.admit({
+          topic,
+          partition,
+          firstOffset: batch.messages[0]?.offset,
+          lastOffset: batch.messages.at(-1)?.offset,
+        });
+        if (decision.kind === 'drop') {
+          this.logger.debug('fetched batch dropped', { topic, partition, reason: decision.reason });
+          return;
         }
-        if (batch.messages.length === 0) return;
-        const records = batch.messages.map((m) => toRawRecord(batch.topic, batch.partition, m));
-        await handlers.onBatch(records, heartbeat, BigInt(batch.highWatermark), () => this.seeking.has(key));
+        let messages = batch.messages;
+        if (decision.kind === 'trim') {
+          messages = messages.filter((m) => BigInt(m.offset) >= decision.from);
+          this.logger.debug('fetched batch overlaps delivered records', {
+            topic,
+            partition,
+            dropped: batch.messages.length - messages.length,
+          });
+        }
+        if (messages.length === 0) return;
+        const records = messages.map((m) => toRawRecord(topic, partition, m));
+        await handlers.onBatch(records, heartbeat, BigInt(batch.highWatermark), () =>
+          this.gate.seeking(topic, partition),
+        );
       },
     });
   }
 
   seek(offsets: readonly TopicPartitionOffset[]): void {
     for (const o of offsets) {
-      this.seeking.add(`${o.topic}:${o.partition}`);
+      this.gate.seek(o.topic, o.partition, o.offset);
       this.consumer.seek({ topic: o.topic, partition: o.partition, offset: o.offset.toString() });
     }
   }

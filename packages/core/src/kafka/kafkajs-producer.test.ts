@@ -269,3 +269,37 @@ describe('KafkajsProducer transactions', () => {
     expect(isTributaryError(err, 'ILLEGAL_STATE')).toBe(true);
   });
 });
+
+describe('KafkajsProducer.connect', () => {
+  it('fences at connect for a transactional producer: a transaction is opened and ended before any send', async () => {
+    const { client } = fakeKafka();
+    const events: string[] = [];
+    const p = producer(
+      {
+        ...client,
+        connect: async () => void events.push('connect'),
+        transaction: async () => {
+          events.push('init-producer-id');
+          return { abort: async () => void events.push('abort') } as unknown as Transaction;
+        },
+      },
+      true,
+    );
+    await p.connect();
+    expect(events).toEqual(['connect', 'init-producer-id', 'abort']);
+  });
+
+  it('retries a lost connection instead of failing the task it is created for', async () => {
+    const { client } = fakeKafka();
+    let attempts = 0;
+    const p = producer({
+      ...client,
+      connect: async () => {
+        attempts++;
+        if (attempts === 1) throw new KafkaJSConnectionError('Connection error: read ECONNRESET');
+      },
+    });
+    await p.connect();
+    expect(attempts).toBe(2);
+  });
+});

@@ -1,6 +1,7 @@
 import { type Kafka, Partitioners, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
 import { TributaryError } from '../errors.js';
 import { mapSendErrors, mapTransactionErrors } from './kafkajs-errors.js';
+import { retryLookup } from './kafkajs-lookup-retry.js';
 import type { PartitionResolver } from './kafkajs-partitioner.js';
 import { chunkForSend, toKafkaMessage } from './kafkajs-records.js';
 import type {
@@ -56,8 +57,18 @@ export class KafkajsProducer implements ProducerPort {
     this.sendOptions = { ...DEFAULT_SEND, ...opts.send };
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  async connect(): Promise<void> {
+    // A task's producer connects while the group rebalances, which is often while a broker is down:
+    // a lost connection there is retried rather than stopping the instance.
+    await retryLookup('producer connect', async () => {
+      await this.producer.connect();
+      if (!this.transactional) return;
+      // kafkajs sends the transactional InitProducerId only at the first transaction, so a new owner
+      // of a task would read the committed offsets while the previous owner can still commit. Opening
+      // and ending an empty transaction fences it now (the abort sends nothing: no partitions added).
+      const txn = await mapTransactionErrors(() => this.producer.transaction());
+      await mapTransactionErrors(() => txn.abort());
+    });
   }
 
   send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]> {

@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Headers } from '../record.js';
-import { type OutgoingRecord, type RawRecord, WATERMARK_STAMP_HEADER } from './ports.js';
+import { approxRecordSize, type OutgoingRecord, type RawRecord, WATERMARK_STAMP_HEADER } from './ports.js';
 
 export function fromKafkaHeaders(h: IHeaders | undefined, stamp?: { watermark?: Buffer }): Headers {
   const out: Headers = {};
@@ -55,13 +55,6 @@ export function toKafkaMessage(r: OutgoingRecord): Message {
   return m;
 }
 
-function approxSize(r: OutgoingRecord): number {
-  let n = 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const k in r.headers) n += k.length + (r.headers[k]?.length ?? 0);
-  if (r.watermark) n += 26;
-  return n;
-}
-
 /**
  * Splits records into send calls small enough for the broker's per-batch size limit (1 MiB by
  * default), keeping each partition's records in order across chunks.
@@ -71,7 +64,7 @@ export function chunkForSend(records: readonly OutgoingRecord[], maxBytes = 768 
   let current: OutgoingRecord[] = [];
   let size = 0;
   for (const r of records) {
-    const s = approxSize(r);
+    const s = approxRecordSize(r);
     if (current.length > 0 && size + s > maxBytes) {
       chunks.push(current);
       current = [];

@@ -35,6 +35,17 @@ export interface OutgoingRecord {
   readonly watermark?: Buffer;
 }
 
+/**
+ * About the bytes a record takes in a record batch on the wire: key, value, header names and values
+ * and ~70 bytes of batch and record framing. The send chunking and the record size limit use it.
+ */
+export function approxRecordSize(r: OutgoingRecord): number {
+  let n = 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const k in r.headers) n += k.length + (r.headers[k]?.length ?? 0);
+  if (r.watermark) n += 26;
+  return n;
+}
+
 export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;
@@ -119,6 +130,10 @@ export interface TransactionPort {
 }
 
 export interface ProducerPort {
+  /**
+   * Transactional producers: resolves only once the previous producer of the same transactional id
+   * is fenced (its open transaction aborted, no further commit possible), like Kafka's initTransactions().
+   */
   connect(): Promise<void>;
   /** Sends records in as few requests as possible (acks=all); resolves when all are acknowledged. */
   send(records: readonly OutgoingRecord[]): Promise<ProducedOffset[]>;

@@ -1,5 +1,6 @@
 import { Packr } from 'msgpackr';
 import { TributaryError } from '../errors.js';
+import { jsonSerde } from './json-serde.js';
 import type { Serde } from './serde.js';
 
 // useRecords: false keeps the bytes plain msgpack maps, readable by any msgpack decoder.
@@ -44,27 +45,6 @@ const doubleSerde: Serde<number> = {
   deserialize: (b) => (b === null ? (null as unknown as number) : b.readDoubleBE(0)),
 };
 
-function json<T>(): Serde<T> {
-  return {
-    serialize: (v, topic) => {
-      if (v === null || v === undefined) return null;
-      try {
-        return Buffer.from(JSON.stringify(v), 'utf8');
-      } catch (err) {
-        fail('JSON serialize', err, topic);
-      }
-    },
-    deserialize: (b, topic) => {
-      if (b === null) return null as T;
-      try {
-        return JSON.parse(b.toString('utf8')) as T;
-      } catch (err) {
-        fail('JSON parse', err, topic);
-      }
-    },
-  };
-}
-
 function msgpack<T>(): Serde<T> {
   return {
     serialize: (v, topic) => {
@@ -99,7 +79,7 @@ export const Serdes = {
   bytes: (): Serde<Buffer> => bytesSerde,
   int64: (): Serde<bigint> => int64Serde,
   double: (): Serde<number> => doubleSerde,
-  json,
+  json: jsonSerde,
   msgpack,
   custom,
 } as const;

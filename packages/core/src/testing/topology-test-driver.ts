@@ -7,6 +7,11 @@ import type { ActiveTask } from '../internal/runtime/active-task.js';
 import { commitTasks } from '../internal/runtime/commit.js';
 import { type ErrorCounters, type ErrorPolicy, newErrorCounters } from '../internal/runtime/error-policy.js';
 import { GlobalState } from '../internal/runtime/global-state.js';
+import {
+  DEFAULT_RECORD_LIMITS,
+  type RecordLimits,
+  resolveRecordLimits,
+} from '../internal/runtime/record-limits.js';
 import { DEFAULT_PARTITION_IDLE_MS } from '../internal/runtime/stream-task.js';
 import { closeTask, createTask, type TaskEnvironment } from '../internal/runtime/task-factory.js';
 import { inMemoryBackend } from '../internal/state/backends.js';
@@ -39,6 +44,11 @@ export interface TopologyTestDriverOptions {
   /** Wall-clock start (ms); advance it with advanceWallClockTime. */
   initialWallClockMs?: number;
   errorPolicy?: ErrorPolicy;
+  /**
+   * As `TributaryConfig.recordLimits`, but the timestamp limit is off by default (the driver's wall
+   * clock starts at 0, and there is no broker); set `maxTimestampAheadMs` to test it.
+   */
+  recordLimits?: RecordLimits;
   logger?: Logger;
   /** The stores' backend; default: the in-memory backend (the same store stack as production). */
   stateBackend?: StateBackend;
@@ -127,6 +137,10 @@ export class TopologyTestDriver {
       exactlyOnce: false,
       globalStore: (name) => this.globals.store(name),
       errorPolicy: this.options.errorPolicy ?? { mode: 'fail' },
+      recordLimits: resolveRecordLimits(this.options.recordLimits, {
+        ...DEFAULT_RECORD_LIMITS,
+        maxTimestampAheadMs: Number.POSITIVE_INFINITY,
+      }),
       logger: this.logger,
       clock: this.clock,
       eventTime: this.options.eventTime ?? 'watermark',

@@ -1,4 +1,6 @@
 import type { RawRecord } from '../../kafka/ports.js';
+import { resolveTopic } from '../graph/nodes.js';
+import type { Topology } from '../graph/topology.js';
 import { defaultDeadLetterTopic } from '../names.js';
 import type { ErrorPolicy, ErrorStage } from './error-policy.js';
 import type { RecordCollector } from './record-collector.js';
@@ -20,6 +22,16 @@ export function deadLetterTopic(policy: ErrorPolicy, sourceTopic: string): strin
   if (policy.mode !== 'dead-letter') return undefined;
   if (typeof policy.topic === 'function') return policy.topic(sourceTopic);
   return policy.topic ?? defaultDeadLetterTopic(sourceTopic);
+}
+
+/** The dead-letter topics of every source, repartition topics included (a record failing after a repartition is dead-lettered too). */
+export function deadLetterTopicsOf(topology: Topology, applicationId: string, policy: ErrorPolicy): string[] {
+  const sources = topology.subtopologies.flatMap((st) =>
+    st.topics.map((t) => resolveTopic(t, applicationId)),
+  );
+  return [
+    ...new Set(sources.map((t) => deadLetterTopic(policy, t)).filter((t): t is string => t !== undefined)),
+  ];
 }
 
 /** Sends the original bytes of a failed record to its dead-letter topic; returns the topic. */

@@ -3,6 +3,14 @@ import type { ConsumerPort, TopicPartitionOffset } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { TaskSpec } from './task-factory.js';
 
+/**
+ * How long tasks closed after a fenced producer wait for the rebalance that normally follows, before
+ * they are rebuilt from the last commit. A real move shows up at the next heartbeat (about a second);
+ * a fence with no move behind it (the previous owner's producer created late, for a task this
+ * instance got back meanwhile) has no rebalance coming, and the tasks would stay closed for good.
+ */
+export const ORPHAN_REBUILD_DELAY_MS = 3000;
+
 /** What recovery needs from the task manager. */
 export interface RecoverableTasks {
   /** The tasks that are live now. */
@@ -22,6 +30,11 @@ export interface RecoverableTasks {
  * processed again. Records fetched before the seek are dropped as stale by the consumer.
  */
 export class ExactlyOnceRecovery {
+  /** The tasks of the last assignment applied. */
+  private assigned: readonly TaskSpec[] = [];
+  /** When tasks were closed after a fence that no rebalance has followed yet. */
+  private orphanedAt: number | undefined;
+
   constructor(
     private readonly exactlyOnce: boolean,
     private readonly tasks: RecoverableTasks,
@@ -44,6 +57,37 @@ export class ExactlyOnceRecovery {
       await this.rebuild(specs);
       return false;
     }
+  }
+
+  /** An assignment was applied: its tasks are live. */
+  noteAssignment(specs: readonly TaskSpec[]): void {
+    this.assigned = specs;
+    this.orphanedAt = undefined;
+  }
+
+  /** The group announced a rebalance: its assignment recreates whatever it gives this instance. */
+  noteRebalance(): void {
+    this.orphanedAt = undefined;
+  }
+
+  /** All tasks were closed without committing because a producer was fenced or a commit rejected. */
+  noteMigrated(now: number): void {
+    if (this.exactlyOnce) this.orphanedAt ??= now;
+  }
+
+  /**
+   * Kafka Streams answers a TaskMigratedException by rejoining the group. Here, when no rebalance
+   * followed within ORPHAN_REBUILD_DELAY_MS, the assigned tasks are rebuilt from the last commit (a
+   * new producer fences whichever zombie fenced this one) and the consumer moves back to the offsets.
+   */
+  async recoverOrphans(now: number, rebalancing: boolean): Promise<void> {
+    if (this.orphanedAt === undefined || rebalancing) return;
+    if (now - this.orphanedAt < ORPHAN_REBUILD_DELAY_MS) return;
+    this.orphanedAt = undefined;
+    this.logger.warn('no rebalance followed the fenced producer; tasks are rebuilt from the last commit', {
+      tasks: this.assigned.map((t) => t.id).sort(),
+    });
+    await this.rebuild(this.assigned);
   }
 
   private async rebuild(specs: readonly TaskSpec[]): Promise<void> {

@@ -21,7 +21,12 @@ export async function planInternalTopics(
   topology: Topology,
   applicationId: string,
   admin: AdminPort,
-  opts: { replicationFactor: number; dlqTopics: readonly string[] },
+  opts: {
+    replicationFactor: number;
+    dlqTopics: readonly string[];
+    /** `max.message.bytes` of the dead-letter topics created: room for a source record plus the DLQ headers. */
+    dlqMaxMessageBytes?: number;
+  },
 ): Promise<TopicPlan> {
   const userTopics = new Set<string>();
   for (const st of topology.subtopologies)
@@ -117,7 +122,13 @@ export async function planInternalTopics(
     }
   }
   for (const dlq of opts.dlqTopics) {
-    toCreate.push({ name: dlq, partitions: 1, replicationFactor: opts.replicationFactor });
+    const max = opts.dlqMaxMessageBytes;
+    toCreate.push({
+      name: dlq,
+      partitions: 1,
+      replicationFactor: opts.replicationFactor,
+      ...(max !== undefined ? { configs: { 'max.message.bytes': String(max) } } : {}),
+    });
   }
   return { partitionsBySubtopology, toCreate };
 }

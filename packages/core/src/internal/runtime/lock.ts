@@ -8,23 +8,3 @@ export class SerialLock {
     return result;
   }
 }
-
-/** Waits for `work` to settle (never rejects), calling `heartbeat` every second until it does. */
-export async function heartbeatUntilSettled(
-  work: Promise<unknown>,
-  heartbeat: () => Promise<void>,
-): Promise<void> {
-  let settled = false;
-  const done = work.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  while (!settled) {
-    await Promise.race([done, new Promise((r) => setTimeout(r, 1000))]);
-    if (!settled) await heartbeat().catch(() => {});
-  }
-}

@@ -6,6 +6,7 @@ import type { SinkTask } from '../../sink/sink.js';
 import { resolveTopic, type TopicSinkNode } from '../graph/nodes.js';
 import { ProductionError } from './error-policy.js';
 import type { RecordCollector } from './record-collector.js';
+import { type ResolvedRecordLimits, unsendable } from './record-limits.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
 
@@ -17,8 +18,13 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
     private readonly node: TopicSinkNode,
     applicationId: string,
     private readonly collector: RecordCollector,
-    /** Repartition topics under watermarks: the header value carrying the task's watermark. */
-    private readonly watermarkStamp?: () => Buffer | undefined,
+    private readonly opts: {
+      /** A record Kafka would reject (timestamp, size) is a production error of this record. */
+      readonly limits: ResolvedRecordLimits;
+      readonly clock: Clock;
+      /** Repartition topics under watermarks: the header value carrying the task's watermark. */
+      readonly stamp?: (() => Buffer | undefined) | undefined;
+    },
   ) {
     this.fixedTopic = typeof node.topic === 'function' ? undefined : resolveTopic(node.topic, applicationId);
   }
@@ -38,12 +44,14 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
       });
     }
     const { timestamp, headers } = record;
-    const watermark = this.watermarkStamp?.();
-    this.collector.send(
-      watermark
-        ? { topic, key, value, timestamp, headers, watermark }
-        : { topic, key, value, timestamp, headers },
-    );
+    const watermark = this.opts.stamp?.();
+    const out = watermark
+      ? { topic, key, value, timestamp, headers, watermark }
+      : { topic, key, value, timestamp, headers };
+    // Checked here, per record: the broker would reject the whole batch, which stops the app.
+    const why = unsendable(out, this.opts.clock.now(), this.opts.limits);
+    if (why !== undefined) throw new ProductionError(`cannot produce for ${this.node.name}: ${why}`);
+    this.collector.send(out);
   }
 }
 

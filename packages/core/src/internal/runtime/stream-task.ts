@@ -19,6 +19,7 @@ import {
 } from './error-policy.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
+import { DEFAULT_RECORD_LIMITS, invalidTimestamp, type ResolvedRecordLimits } from './record-limits.js';
 import { ExternalSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
 import { taskEventTime, type WatermarkWiring } from './task-event-time.js';
 import { UncommittedOffsets, type UncommittedRange } from './uncommitted-offsets.js';
@@ -47,6 +48,8 @@ export interface StreamTaskOptions {
   /** The event-time clock; default 'watermark'. */
   readonly eventTime?: EventTimeMode;
   readonly watermarks?: WatermarkWiring;
+  /** Event timestamps and outgoing records outside these are record errors; default DEFAULT_RECORD_LIMITS. */
+  readonly recordLimits?: ResolvedRecordLimits;
 }
 
 interface NodeInstance {
@@ -83,9 +86,11 @@ export class StreamTask {
   private currentMeta: RecordMetadata | undefined;
   private readonly late: UnroutedLateProcessor[] = [];
   private lastSkipLog = Number.NEGATIVE_INFINITY;
+  private readonly limits: ResolvedRecordLimits;
 
   constructor(readonly opts: StreamTaskOptions) {
     this.id = opts.taskId;
+    this.limits = opts.recordLimits ?? DEFAULT_RECORD_LIMITS;
     this.eventTimeMode = opts.eventTime ?? 'watermark';
     const clock = taskEventTime(opts, this.eventTimeMode);
     this.reportTopics = clock.reportTopics;
@@ -171,7 +176,8 @@ export class StreamTask {
           repartition && broadcaster && watermark
             ? () => broadcaster.stamp(watermark.watermark, watermark.idle)
             : undefined;
-        return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector, stamp);
+        const { applicationId, collector, clock } = this.opts;
+        return new TopicSinkProcessor(node, applicationId, collector, { limits: this.limits, clock, stamp });
       }
       case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
@@ -252,7 +258,8 @@ export class StreamTask {
     let source: NodeInstance | undefined;
     let range: UncommittedRange | undefined;
     const watermark = this.watermark;
-    const now = watermark ? this.opts.clock.now() : 0;
+    // One wall-clock reading per batch: the watermark's idleness and the timestamp limit use it.
+    const now = this.opts.clock.now();
     for (const raw of records) {
       if (raw.topic !== srcTopic || !source) {
         source = this.sourcesByTopic.get(raw.topic);
@@ -267,7 +274,7 @@ export class StreamTask {
       const watermarkRecord = this.reportTopics.has(raw.topic) && this.reader.read(raw) === 'record';
       if (!watermarkRecord) {
         try {
-          const record = this.deserialize(source.node as SourceNode, raw);
+          const record = this.deserialize(source.node as SourceNode, raw, now);
           if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
           watermark?.observe(raw.topic, record.timestamp, now);
           for (const child of source.children) {
@@ -323,16 +330,15 @@ export class StreamTask {
     this.broadcaster?.maybeSend(watermark.watermark, watermark.idle, now);
   }
 
-  private deserialize(source: SourceNode, raw: RawRecord): AnyRecord {
+  private deserialize(source: SourceNode, raw: RawRecord, now: number): AnyRecord {
     try {
       const key = source.keySerde.deserialize(raw.key, raw.topic);
       const value = source.valueSerde.deserialize(raw.value, raw.topic);
       const timestamp = source.timestampExtractor
         ? source.timestampExtractor({ key, value, timestamp: raw.timestamp, topic: raw.topic })
         : raw.timestamp;
-      if (!Number.isFinite(timestamp) || timestamp < 0) {
-        throw new Error(`invalid event timestamp ${timestamp}`);
-      }
+      const invalid = invalidTimestamp(timestamp, now, this.limits);
+      if (invalid !== undefined) throw new Error(invalid);
       return { key, value, timestamp, headers: raw.headers };
     } catch (err) {
       throw new DeserializationError(err instanceof Error ? err.message : String(err), { cause: err });

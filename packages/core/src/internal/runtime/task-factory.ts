@@ -10,6 +10,7 @@ import type { Subtopology, Topology } from '../graph/topology.js';
 import { taskIdOf } from '../names.js';
 import type { ActiveTask } from './active-task.js';
 import type { ErrorPolicy } from './error-policy.js';
+import type { ResolvedRecordLimits } from './record-limits.js';
 import { StreamTask, type WatermarkWiring } from './stream-task.js';
 
 /** Which task to build: one sub-topology for one partition. */
@@ -34,6 +35,8 @@ export interface TaskEnvironment {
   /** The event-time clock of every task; default 'watermark'. */
   readonly eventTime?: EventTimeMode;
   readonly watermarks?: WatermarkEnvironment;
+  /** Timestamp and size limits of records; default DEFAULT_RECORD_LIMITS. */
+  readonly recordLimits?: ResolvedRecordLimits;
 }
 
 /** Instance-wide watermark settings and the partition counts the watermark reports need. */
@@ -137,6 +140,7 @@ export async function createTask(
     requestCommit,
     ...(isCaughtUp ? { isCaughtUp: () => created.task !== undefined && isCaughtUp() } : {}),
     ...(env.eventTime ? { eventTime: env.eventTime } : {}),
+    ...(env.recordLimits ? { recordLimits: env.recordLimits } : {}),
     ...(env.watermarks ? { watermarks: watermarkWiring(st, env, env.watermarks, wiring) } : {}),
   });
   await stream.init();

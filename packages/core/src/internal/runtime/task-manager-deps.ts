@@ -25,6 +25,7 @@ export interface TaskManagerDeps {
   readonly state: StateBackend | undefined;
   readonly globals: GlobalState;
   readonly errorPolicy: ErrorPolicy;
+  readonly recordLimits: NonNullable<TaskEnvironment['recordLimits']>;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly commitIntervalMs: number;
@@ -51,6 +52,7 @@ export function taskEnvironmentOf(d: TaskManagerDeps): TaskEnvironment {
     exactlyOnce: d.exactlyOnce,
     globalStore: (name) => d.globals.store(name),
     errorPolicy: d.errorPolicy,
+    recordLimits: d.recordLimits,
     logger: d.logger,
     clock: d.clock,
     onRestoreProgress: d.onRestoreProgress,

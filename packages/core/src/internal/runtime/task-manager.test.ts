@@ -4,6 +4,7 @@ import { StreamsBuilder } from '../../kstream/streams-builder.js';
 import { silentLogger } from '../../logger.js';
 import type { ProcessorContext } from '../../processor/processor.js';
 import { GlobalState } from './global-state.js';
+import { DEFAULT_RECORD_LIMITS } from './record-limits.js';
 import { RuntimeStats } from './runtime-stats.js';
 import { TaskManager } from './task-manager.js';
 
@@ -55,6 +56,7 @@ function setup() {
     state: undefined,
     globals: new GlobalState(topology, silentLogger),
     errorPolicy: { mode: 'fail' },
+    recordLimits: DEFAULT_RECORD_LIMITS,
     logger: silentLogger,
     clock: { now: () => Date.now() },
     commitIntervalMs: 60_000,

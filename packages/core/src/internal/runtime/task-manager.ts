@@ -27,7 +27,7 @@ import {
   OUTPUT_FLUSH_RECORDS,
   SMALL_BATCH,
 } from './task-manager-tuning.js';
-import { addTaskCounters } from './task-metrics.js';
+import { addTaskCounters, instanceCounters } from './task-metrics.js';
 
 export type { TaskManagerDeps } from './task-manager-deps.js';
 
@@ -57,7 +57,7 @@ export class TaskManager {
 
   constructor(private readonly d: TaskManagerDeps) {
     this.schedule = new CommitSchedule(d.commitIntervalMs, d.clock, d.state);
-    this.flusher = new OutputFlusher(d.sharedProducer, d.exactlyOnce, d.logger, () => this.closeAll(false));
+    this.flusher = new OutputFlusher(d.sharedProducer, d.exactlyOnce, d.logger, () => this.retireAll());
     const repartitionTopics = new Set(
       d.topology.subtopologies.flatMap((st) =>
         st.topics.filter((t) => t.kind === 'repartition').map((t) => resolveTopic(t, d.applicationId)),
@@ -119,6 +119,7 @@ export class TaskManager {
         this.creating = undefined;
       }
     }
+    this.recovery.noteAssignment([...wanted.values()]);
     // Every member gets an assignment after a rebalance, so every upstream task resends its watermark
     // and a downstream task that moved here learns the watermarks of all of them.
     for (const t of this.tasks.values()) t.stream.resendWatermark();
@@ -257,6 +258,7 @@ export class TaskManager {
   /** The group announced a rebalance (true) or this instance applied its new assignment (false). */
   setRebalancing(rebalancing: boolean): void {
     this.rebalancing = rebalancing;
+    if (rebalancing) this.recovery.noteRebalance();
   }
 
   /** Shutdown: finish the run in flight, leave the rest of the buffer for the next owner. */
@@ -266,6 +268,7 @@ export class TaskManager {
 
   /** Wall-clock duties: punctuators, sink rolling, the commit interval and the repartition purge. */
   async tick(): Promise<void> {
+    await this.recovery.recoverOrphans(this.d.clock.now(), this.rebalancing);
     if (this.queues.buffered > 0 && this.bufferedTooLong()) await this.drain(0);
     const now = this.d.clock.now();
     for (const task of [...this.tasks.values()]) {
@@ -309,7 +312,7 @@ export class TaskManager {
         reason,
         error: errorMessage(err),
       });
-      if (this.d.exactlyOnce) await this.closeAll(false);
+      if (this.d.exactlyOnce) await this.retireAll();
       if (reason === 'shutdown') throw err;
     }
   }
@@ -328,13 +331,15 @@ export class TaskManager {
     }
   }
 
-  /**
-   * Runs `work`; under exactly-once, a TASK_CORRUPTED failure (a transaction whose outcome is
-   * unknown) rebuilds every task from the last commit instead of stopping the instance. Resolves
-   * true when `work` completed, false when the tasks were rebuilt instead.
-   */
+  /** Runs `work`; true when it completed, false when a TASK_CORRUPTED failure rebuilt the tasks (ExactlyOnceRecovery). */
   guard(work: () => Promise<void>): Promise<boolean> {
     return this.recovery.guard(work);
+  }
+
+  /** Exactly-once, after a fence: every task closed dirty, to come back by assignment or rebuild. */
+  private async retireAll(): Promise<void> {
+    await this.closeAll(false);
+    this.recovery.noteMigrated(this.d.clock.now());
   }
 
   /** Closes every task; `clean` after a successful commit, otherwise without claiming progress. */
@@ -344,13 +349,6 @@ export class TaskManager {
 
   /** Sum of error counters and late records over tasks. */
   metrics(): Record<string, number> {
-    const m: Record<string, number> = {
-      lateRecordsUnrouted: 0,
-      watermarkRecordsSent: 0,
-      ...this.retired,
-      processed: this.processedTotal,
-    };
-    for (const t of this.tasks.values()) addTaskCounters(m, t);
-    return m;
+    return instanceCounters(this.retired, this.tasks.values(), this.processedTotal);
   }
 }

@@ -1,11 +1,11 @@
-import { type KafkajsOptions, kafkajsPort } from '../kafkajs-adapter.js';
+import { brokerList, type KafkajsOptions, kafkajsPortParts } from '../kafkajs-adapter.js';
 import type { KafkaPort } from '../ports.js';
+import { platformaticSecurityOptions } from '../security.js';
 import { PlatformaticConsumer } from './group-consumer.js';
 
 /**
- * The kafkajs adapter's options. `kafkaConfig` (ssl, sasl) reaches only the roles still on kafkajs,
- * not the platformatic consumer yet.
- * TODO(#21): map the client-agnostic `security` config (kafka/security.ts) to both clients here.
+ * The kafkajs adapter's options. `security` (TLS, SASL) reaches both clients, mapped by
+ * kafka/security.ts; `kafkaConfig` only the roles still on kafkajs.
  */
 export type PlatformaticOptions = KafkajsOptions;
 
@@ -16,12 +16,13 @@ export type PlatformaticOptions = KafkajsOptions;
  * tailer still run on kafkajs, behind the same ports.
  */
 export function platformaticPort(opts: PlatformaticOptions): KafkaPort {
-  const brokers =
-    typeof opts.bootstrapServers === 'string' ? opts.bootstrapServers.split(',') : [...opts.bootstrapServers];
+  const brokers = brokerList(opts.bootstrapServers);
   const clientId = opts.clientId ?? 'tributary';
-  const rest = kafkajsPort({ ...opts, bootstrapServers: brokers, clientId });
+  const { port: rest, checked, logger } = kafkajsPortParts({ ...opts, bootstrapServers: brokers, clientId });
+  const connection = platformaticSecurityOptions(opts.security, brokers);
   return {
     ...rest,
-    consumer: (c) => new PlatformaticConsumer({ clientId, bootstrapBrokers: brokers }, c, opts.logger),
+    consumer: (c) =>
+      checked(new PlatformaticConsumer({ clientId, bootstrapBrokers: brokers, connection }, c, logger)),
   };
 }

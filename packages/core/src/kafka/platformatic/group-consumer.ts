@@ -16,6 +16,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../ports.js';
+import type { platformaticSecurityOptions } from '../security.js';
 import { groupCommitError, isFencedInstance } from './errors.js';
 import { PartitionFetcher } from './partition-fetcher.js';
 import { stickyTaskAssigner, stickyTaskProtocol } from './sticky-task-assignor.js';
@@ -26,6 +27,8 @@ export const PLATFORMATIC_CONSUMER_FETCH = { maxBytesPerPartition: 1024 * 1024, 
 export interface ClientBase {
   readonly clientId: string;
   readonly bootstrapBrokers: string[];
+  /** TLS and SASL settings (kafka/security.ts maps them). */
+  readonly connection?: ReturnType<typeof platformaticSecurityOptions>;
 }
 
 type OffsetCommitApi = (
@@ -78,6 +81,7 @@ export class PlatformaticConsumer implements ConsumerPort {
     this.client = new Consumer({
       clientId: base.clientId,
       bootstrapBrokers: base.bootstrapBrokers,
+      ...base.connection,
       groupId: opts.groupId,
       ...(opts.groupInstanceId ? { groupInstanceId: opts.groupInstanceId } : {}),
       sessionTimeout: opts.sessionTimeoutMs,

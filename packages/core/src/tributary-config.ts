@@ -1,7 +1,9 @@
 import type { Clock } from './clock.js';
 import { TributaryError } from './errors.js';
 import type { ErrorPolicy } from './internal/runtime/error-policy.js';
+import type { RecordLimits } from './internal/runtime/record-limits.js';
 import type { KafkaPort } from './kafka/ports.js';
+import type { KafkaSecurity } from './kafka/security.js';
 import type { Logger } from './logger.js';
 import type { EventTimeMode } from './processor/processor.js';
 import type { StateBackend } from './state/store.js';
@@ -10,6 +12,12 @@ export interface TributaryConfig {
   /** Consumer group id and prefix of every internal topic: durable, like Kafka Streams' application.id. */
   applicationId: string;
   bootstrapServers: string;
+  /**
+   * TLS and SASL for every client the runtime opens (admin, producers, consumer, global tailer,
+   * changelog restores), with either built-in adapter. Secrets in it are never logged. See
+   * docs/security.md.
+   */
+  security?: KafkaSecurity;
   /** Where task stores live; required when the topology has stores (see @tributary/state). */
   stateBackend?: StateBackend;
   processingGuarantee?: 'at-least-once' | 'exactly-once';
@@ -17,6 +25,13 @@ export interface TributaryConfig {
   commitIntervalMs?: number;
   /** Default { mode: 'fail' }, as Kafka Streams' default handlers. */
   errorPolicy?: ErrorPolicy;
+  /** Timestamps and sizes a record must keep to, checked before Kafka sees it; a breach is a record error. */
+  recordLimits?: RecordLimits;
+  /**
+   * After a fatal error: how long closing tasks and clients may take before `done` rejects anyway
+   * (and `runUntilSignal` returns 1), so a stuck client can never keep a failed app alive. Default 10 000.
+   */
+  failTeardownMs?: number;
   logger?: Logger;
   clock?: Clock;
   /** Kafka client port; defaults to the adapter `kafkaClient` names. */
@@ -64,7 +79,7 @@ export interface TributaryConfig {
 }
 
 export interface ServerConfig {
-  /** 0 picks a free port (see Tributary.serverAddress). */
+  /** 0 picks a free port (see Tributary#applicationServer). */
   port: number;
   /** Default 127.0.0.1: set '0.0.0.0' (and a token) to serve other hosts. */
   host?: string;

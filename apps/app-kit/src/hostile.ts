@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { mulberry32 } from './prng.js';
+
+/**
+ * Hostile values for the apps' fuzz tests: what a broken or malicious producer of another team may
+ * send. Each maker returns bytes that a JSON-object input contract must refuse, built from a valid
+ * record (`valid`, the JSON object the app would accept) so they look as close to good data as
+ * possible. App-specific kinds (bad numbers, bad timestamps) are added by each app's test.
+ */
+export type HostileMaker = (rnd: () => number, valid: Record<string, unknown>) => Buffer | null;
+
+const INVALID_UTF8 = [
+  [0xff],
+  [0xc0, 0x80],
+  [0x80],
+  [0xe2, 0x82],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+];
+
+/** Near the broker's 1,048,588-byte record batch limit, with room for a key and the DLQ headers. */
+export const NEAR_LIMIT_BYTES = 1_040_000;
+
+const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+
+export const GENERIC_HOSTILE: Readonly<Record<string, HostileMaker>> = {
+  'random bytes': (rnd) => {
+    const b = Buffer.alloc(1 + Math.floor(rnd() * 200));
+    for (let i = 0; i < b.length; i++) b[i] = Math.floor(rnd() * 256);
+    // A first byte that can never start a JSON object ('{' or whitespace), so the bytes are never valid.
+    if (b[0] === 0x7b || b[0] === 0x20 || b[0] === 0x09 || b[0] === 0x0a || b[0] === 0x0d) b[0] = 0x00;
+    return b;
+  },
+  // Invalid UTF-8 inside a string field of an otherwise valid record: a lossy decoder would accept it.
+  'invalid UTF-8': (rnd, valid) => {
+    const text = JSON.stringify({ ...valid, note: 'ab' });
+    const at = text.indexOf('"ab"') + 2;
+    const bad = Buffer.from(pick(rnd, INVALID_UTF8));
+    return Buffer.concat([Buffer.from(text.slice(0, at)), bad, Buffer.from(text.slice(at))]);
+  },
+  'truncated JSON': (rnd, valid) => {
+    const text = Buffer.from(JSON.stringify(valid));
+    return text.subarray(0, 1 + Math.floor(rnd() * (text.length - 1)));
+  },
+  '10,000-deep JSON': (rnd) =>
+    Buffer.from(
+      rnd() < 0.5
+        ? `${'['.repeat(10_000)}${']'.repeat(10_000)}`
+        : `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+    ),
+  'empty value': () => Buffer.alloc(0),
+  'null value': () => null,
+  'JSON not an object': (rnd) => Buffer.from(pick(rnd, ['[1,2,3]', '"view"', '42', 'true', 'null', '[]'])),
+  // Every field only on __proto__: a merge (Object.assign) would make them look present.
+  '__proto__ fields': (_rnd, valid) => Buffer.from(`{"__proto__":${JSON.stringify(valid)}}`),
+  '__proto__ key in a valid record': (_rnd, valid) =>
+    Buffer.from(`{${JSON.stringify(valid).slice(1, -1)},"__proto__":{"polluted":true}}`),
+  'constructor.prototype payload': (_rnd, valid) =>
+    Buffer.from(JSON.stringify({ constructor: { prototype: { ...valid } } })),
+};
+
+/** Garbage just under the size limit: a hostile value of its own, made rarely (it is a megabyte). */
+export function nearLimitGarbage(rnd: () => number): Buffer {
+  const b = Buffer.alloc(NEAR_LIMIT_BYTES - Math.floor(rnd() * 1000), 0x61);
+  b[0] = 0x7e; // '~': not JSON
+  return b;
+}
+
+/** A record of a fuzz run: what the app must do with it is decided when it is made. */
+export interface FuzzRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Kafka record timestamp; undefined: the producer's. */
+  readonly timestamp?: number;
+  /** 'valid' records must reach the output; every other kind must reach the DLQ. */
+  readonly kind: string;
+}
+
+/**
+ * Mixes `validCount` valid records (from `makeValid`, in order: their event times may rise) with
+ * `hostileCount` hostile ones of the given kinds, chosen evenly at random and put at random places
+ * between them (the valid ones keep their order). The first `nearLimit` hostile records are
+ * near-limit garbage. Keys are null, empty or normal at random (keys are not in the contracts).
+ */
+export function fuzzRecords(o: {
+  seed: number;
+  validCount: number;
+  hostileCount: number;
+  nearLimit: number;
+  makeValid: (i: number, rnd: () => number) => Record<string, unknown>;
+  kinds: Readonly<Record<string, HostileMaker>>;
+}): FuzzRecord[] {
+  const rnd = mulberry32(o.seed);
+  const names = Object.keys(o.kinds);
+  const out: FuzzRecord[] = [];
+  const key = (i: number) => pick(rnd, [null, Buffer.alloc(0), Buffer.from(`k${i}`)]);
+  let valid = 0;
+  let hostile = 0;
+  while (valid < o.validCount || hostile < o.hostileCount) {
+    const leftV = o.validCount - valid;
+    const leftH = o.hostileCount - hostile;
+    if (rnd() * (leftV + leftH) < leftV) {
+      out.push({
+        key: key(valid),
+        value: Buffer.from(JSON.stringify(o.makeValid(valid, rnd))),
+        kind: 'valid',
+      });
+      valid++;
+      continue;
+    }
+    const i = hostile++;
+    if (i < o.nearLimit) {
+      out.push({ key: key(i), value: nearLimitGarbage(rnd), kind: 'near size limit' });
+      continue;
+    }
+    const kind = pick(rnd, names);
+    const maker = o.kinds[kind] as HostileMaker;
+    // A hostile record built from a valid-looking one (never sent as valid itself).
+    out.push({ key: key(i), value: maker(rnd, o.makeValid(Math.max(0, valid - 1), rnd)), kind });
+  }
+  return out;
+}
+
+/** Sends in byte-bounded batches (the broker limits a partition's batch to ~1 MB); big records alone. */
+export function byteBatches<T extends { readonly value: Buffer | null }>(
+  records: readonly T[],
+  maxBytes = 512 * 1024,
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const r of records) {
+    const n = 100 + (r.value?.length ?? 0);
+    if (current.length > 0 && size + n > maxBytes) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += n;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** How many records of each kind, for the report of a fuzz run. */
+export function countKinds(records: readonly FuzzRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Kinds whose value is good but whose Kafka record timestamp no runtime may accept: before 1970,
+ * beyond year 9999, and 2 h ahead of `now` (brokers refuse > 1 h). `times` gives each kind's
+ * timestamp for the pipe; `kinds` makes their (valid) values.
+ */
+export function badRecordTimes(now: number): {
+  times: Readonly<Record<string, number>>;
+  kinds: Readonly<Record<string, HostileMaker>>;
+} {
+  const times: Record<string, number> = {
+    'record timestamp before 1970': -86_400_000,
+    'record timestamp beyond year 9999': Date.UTC(10_000, 0, 1),
+    'record timestamp beyond broker acceptance': now + 2 * 3_600_000,
+  };
+  const same: HostileMaker = (_r, v) => Buffer.from(JSON.stringify(v));
+  return { times, kinds: Object.fromEntries(Object.keys(times).map((k) => [k, same])) };
+}
+
+/** Sorted SHA-1 digests of values (null as 'null'): compares two multisets of records' bytes. */
+export function digests(values: Iterable<Buffer | null>): string[] {
+  return [...values].map((b) => (b === null ? 'null' : createHash('sha1').update(b).digest('hex'))).sort();
+}
+
+/**
+ * What is wrong with a dead-letter topic's content, given the hostile records sent (empty when it is
+ * right): it must hold exactly their bytes, each record with a non-empty reason in `reasonHeader`.
+ */
+export function dlqProblems(
+  dlq: readonly { readonly value: Buffer | null; readonly headers: Readonly<Record<string, unknown>> }[],
+  hostile: readonly FuzzRecord[],
+  reasonHeader: string,
+): string[] {
+  const problems: string[] = [];
+  if (dlq.length !== hostile.length)
+    problems.push(`${dlq.length} dead letters for ${hostile.length} hostile records`);
+  const got = digests(dlq.map((r) => r.value));
+  const want = digests(hostile.map((r) => r.value));
+  if (got.join() !== want.join()) problems.push('the dead letters are not the hostile records');
+  const noReason = dlq.filter((r) => String(r.headers[reasonHeader] ?? '') === '').length;
+  if (noReason > 0) problems.push(`${noReason} dead letters without a reason`);
+  return problems;
+}

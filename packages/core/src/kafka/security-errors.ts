@@ -1,0 +1,191 @@
+import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
+import type { LogFields, Logger } from '../logger.js';
+import type { KafkaSecurity } from './security.js';
+
+// Failures of the security handshake, named for what the user has to fix, and the redaction that
+// keeps passwords, tokens and keys out of every log line and error message.
+
+const REDACTED = '[redacted]';
+
+/** The configured secrets (password, static token, key and its passphrase). */
+export function secretsOf(s: KafkaSecurity | undefined): string[] {
+  const out: string[] = [];
+  const sasl = s?.sasl;
+  if (sasl && sasl.mechanism !== 'OAUTHBEARER') out.push(sasl.password);
+  if (sasl?.mechanism === 'OAUTHBEARER' && typeof sasl.token === 'string') out.push(sasl.token);
+  if (s?.tls?.keyPassword) out.push(s.tls.keyPassword);
+  if (s?.tls?.key) out.push(s.tls.key);
+  // Very short strings would blank out ordinary words; such passwords are refused by brokers anyway.
+  return out.filter((x) => x.length >= 3);
+}
+
+/** Replaces every configured secret in a string. */
+export function redactor(s: KafkaSecurity | undefined): (text: string) => string {
+  const secrets = secretsOf(s).sort((a, b) => b.length - a.length);
+  if (secrets.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const secret of secrets) out = out.split(secret).join(REDACTED);
+    return out;
+  };
+}
+
+function redactValue(v: unknown, redact: (t: string) => string, depth: number): unknown {
+  if (typeof v === 'string') return redact(v);
+  if (v instanceof Error) return redact(v.stack ?? v.message);
+  if (!v || typeof v !== 'object' || depth > 4) return v;
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, redact, depth + 1));
+  if (Buffer.isBuffer(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = redactValue(x, redact, depth + 1);
+  return out;
+}
+
+/** A logger that scrubs the configured secrets from messages and fields (the Kafka clients log through it). */
+export function redactingLogger(logger: Logger, s: KafkaSecurity | undefined): Logger {
+  if (secretsOf(s).length === 0) return logger;
+  const redact = redactor(s);
+  const fields = (f?: LogFields) => (f ? (redactValue(f, redact, 0) as LogFields) : f);
+  const wrap = (l: Logger): Logger => ({
+    debug: (m, f) => l.debug(redact(m), fields(f)),
+    info: (m, f) => l.info(redact(m), fields(f)),
+    warn: (m, f) => l.warn(redact(m), fields(f)),
+    error: (m, f) => l.error(redact(m), fields(f)),
+    child: (f) => wrap(l.child(fields(f) ?? {})),
+  });
+  return wrap(logger);
+}
+
+interface Facts {
+  names: string[];
+  codes: string[];
+  messages: string[];
+}
+
+/** Error names, codes and messages along a client error's chain (cause, originalError, errors[]). */
+function factsOf(err: unknown): Facts {
+  const f: Facts = { names: [], codes: [], messages: [] };
+  const visit = (e: unknown, depth: number) => {
+    if (!e || typeof e !== 'object' || depth > 6) return;
+    const x = e as { name?: unknown; code?: unknown; apiId?: unknown; message?: unknown };
+    if (typeof x.name === 'string') f.names.push(x.name);
+    if (typeof x.code === 'string') f.codes.push(x.code);
+    if (typeof x.apiId === 'string') f.codes.push(x.apiId);
+    if (typeof x.message === 'string') f.messages.push(x.message);
+    const { cause, originalError, errors } = e as {
+      cause?: unknown;
+      originalError?: unknown;
+      errors?: unknown;
+    };
+    visit(cause, depth + 1);
+    visit(originalError, depth + 1);
+    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
+  };
+  visit(err, 0);
+  return f;
+}
+
+/** OpenSSL/Node verification codes of an untrusted broker certificate. */
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+]);
+
+/**
+ * A failure on first contact that retrying cannot fix, as a typed error naming the cause:
+ * KAFKA_AUTH_FAILED (SASL rejected) or KAFKA_TLS_FAILED (certificate not trusted, name mismatch,
+ * TLS against a plaintext port, plaintext against a TLS port). Undefined for anything else (a
+ * broker not up yet, a timeout), which the clients retry as usual. A connection the broker closes
+ * counts as "plaintext against TLS" only on `firstContact`: later, it is a broker going away.
+ */
+export function securityErrorOf(
+  err: unknown,
+  s: KafkaSecurity | undefined,
+  brokers: string,
+  firstContact = true,
+): TributaryError | undefined {
+  if (isTributaryError(err)) return undefined; // already typed by the adapter (e.g. TASK_CORRUPTED)
+  const redact = redactor(s);
+  const f = factsOf(err);
+  const detail = redact(errorMessage(err));
+  const sasl = s?.sasl;
+  const saslFailed =
+    f.names.some((n) => n === 'KafkaJSSASLAuthenticationError' || n === 'AuthenticationError') ||
+    f.codes.includes('SASL_AUTHENTICATION_FAILED') ||
+    f.codes.includes('PLT_KFK_AUTHENTICATION');
+  if (saslFailed) {
+    const who = sasl && sasl.mechanism !== 'OAUTHBEARER' ? ` as user '${sasl.username}'` : '';
+    return new TributaryError(
+      'KAFKA_AUTH_FAILED',
+      `SASL ${sasl?.mechanism ?? ''} authentication to ${brokers} failed${who}: the broker rejected the ` +
+        `credentials (wrong password or token, unknown user, or no credential for this mechanism) [${detail}]`,
+    );
+  }
+  const untrusted = f.codes.find((c) => UNTRUSTED.has(c));
+  if (untrusted) {
+    const fix = s?.tls?.caFile
+      ? `security.tls.caFile (${s.tls.caFile}) does not hold the CA that signed it`
+      : 'set security.tls.caFile to the CA that signed it';
+    return new TributaryError(
+      'KAFKA_TLS_FAILED',
+      `TLS to ${brokers}: the broker's certificate is not trusted (${untrusted}): ${fix} [${detail}]`,
+    );
+  }
+  if (f.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID'))
+    return new TributaryError(
+      'KAFKA_TLS_FAILED',
+      `TLS to ${brokers}: the broker's certificate does not name this host (hostname verification): ` +
+        `connect by a name the certificate lists [${detail}]`,
+    );
+  const text = f.messages.join(' | ');
+  if (
+    s?.tls &&
+    /wrong version number|packet length too long|unknown protocol|verify the broker supports TLS/i.test(text)
+  )
+    return new TributaryError(
+      'KAFKA_TLS_FAILED',
+      `TLS to ${brokers}: the broker does not speak TLS on this port (a plaintext listener?) [${detail}]`,
+    );
+  const closed =
+    f.names.includes('KafkaJSConnectionClosedError') ||
+    f.codes.includes('ECONNRESET') ||
+    /closed connection|connection closed|socket hang up/i.test(text);
+  if (firstContact && !s?.tls && closed)
+    return new TributaryError(
+      'KAFKA_TLS_FAILED',
+      `plaintext connection to ${brokers} closed by the broker during the first request: the listener ` +
+        `expects TLS (set security.tls) or SASL (security.sasl) [${detail}]`,
+    );
+  return undefined;
+}
+
+/**
+ * Wraps a client's connect(): `firstContact` runs before it (once per port), and an unambiguous
+ * security failure of the connect itself (SASL rejected, certificate refused) becomes the typed
+ * error of securityErrorOf; anything else, typed errors of the adapter included, passes unchanged.
+ */
+export function checkedConnect<T extends { connect(): Promise<void> }>(
+  client: T,
+  firstContact: () => Promise<void>,
+  s: KafkaSecurity | undefined,
+  brokers: string,
+): T {
+  const connect = client.connect.bind(client);
+  client.connect = async () => {
+    await firstContact();
+    try {
+      await connect();
+    } catch (err) {
+      throw securityErrorOf(err, s, brokers, false) ?? err;
+    }
+  };
+  return client;
+}

@@ -1,0 +1,101 @@
+import { TributaryError } from '../errors.js';
+import type { Serde } from './serde.js';
+
+export interface JsonSerdeOptions {
+  /**
+   * Deepest nesting of arrays and objects a value may have, at decode and encode. Default 1000.
+   * Deeper input is a SERDE_ERROR instead of a value that overflows the stack of whatever recurses
+   * over it next (JSON.stringify, msgpack, user code).
+   */
+  readonly maxDepth?: number;
+}
+
+const DEFAULT_MAX_DEPTH = 1000;
+
+/** Decodes UTF-8 strictly: malformed bytes are an error, never replaced by U+FFFD. A BOM is dropped. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function serdeError(message: string, topic: string | undefined, cause?: unknown): TributaryError {
+  const where = topic ? ` (topic ${topic})` : '';
+  return new TributaryError('SERDE_ERROR', `${message}${where}`, cause === undefined ? {} : { cause });
+}
+
+/** Strict UTF-8 to string; SERDE_ERROR for invalid UTF-8 (what a hostile producer may send). */
+export function decodeUtf8(bytes: Uint8Array, topic?: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch (err) {
+    throw serdeError('invalid UTF-8', topic, err);
+  }
+}
+
+/** Nesting depth of a JSON text, counted outside strings; stops counting past `limit`. */
+function depthOf(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return depth;
+}
+
+/** Reviver that rejects `__proto__` keys (also when spelled with escapes, which decode to it). */
+function noProtoKeys(this: unknown, key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new Error('key "__proto__" is not allowed');
+  return value;
+}
+
+/** Parses a JSON text with the hostile-input rules of `Serdes.json` (see docs/security.md). */
+export function parseJsonStrict(text: string, maxDepth: number, topic?: string): unknown {
+  // A value nests at most one level per two characters, so short texts skip the depth scan.
+  if (text.length > 2 * maxDepth && depthOf(text, maxDepth) > maxDepth)
+    throw serdeError(`JSON nested deeper than ${maxDepth} levels`, topic);
+  // JSON.parse makes `__proto__` an own property, harmless by itself, but it turns into a prototype
+  // change in Object.assign / for-in merges downstream: such values are refused. Only texts that
+  // could hold the key (literally, or through an escape) pay for the reviver.
+  const reviver = text.includes('__proto__') || text.includes('\\u') ? noProtoKeys : undefined;
+  try {
+    return JSON.parse(text, reviver);
+  } catch (err) {
+    throw serdeError(`JSON parse failed: ${(err as Error)?.message ?? err}`, topic, err);
+  }
+}
+
+/**
+ * JSON as UTF-8 text. Decoding is strict: invalid UTF-8, nesting deeper than `maxDepth` and
+ * `__proto__` keys are SERDE_ERRORs. Numbers are JS doubles: integers beyond 2^53 lose precision
+ * exactly as in JSON.parse (send them as strings to keep them exact). `null` stays null.
+ */
+export function jsonSerde<T>(opts: JsonSerdeOptions = {}): Serde<T> {
+  const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1)
+    throw new TributaryError('CONFIG_INVALID', `json maxDepth must be a positive integer, got ${maxDepth}`);
+  return {
+    serialize: (v, topic) => {
+      if (v === null || v === undefined) return null;
+      let text: string;
+      try {
+        text = JSON.stringify(v);
+      } catch (err) {
+        // Cycles, BigInt, and values deep enough to overflow the stack (a RangeError) end up here.
+        throw serdeError(`JSON serialize failed: ${(err as Error)?.message ?? err}`, topic, err);
+      }
+      if (text === undefined) throw serdeError(`JSON serialize failed: ${typeof v} has no JSON form`, topic);
+      if (text.length > 2 * maxDepth && depthOf(text, maxDepth) > maxDepth)
+        throw serdeError(`JSON nested deeper than ${maxDepth} levels`, topic);
+      return Buffer.from(text, 'utf8');
+    },
+    deserialize: (b, topic) => {
+      if (b === null) return null as T;
+      return parseJsonStrict(decodeUtf8(b, topic), maxDepth, topic) as T;
+    },
+  };
+}
