@@ -11,3 +11,12 @@ fi
 if [ "${CI:-}" = true ]; then frozen=--frozen-lockfile; else frozen=--prefer-offline; fi
 .tools/node_modules/.bin/pnpm install $frozen --reporter=append-only >&2
 bash tools/kafka/kafka.sh fetch
+# Chromium from the OS packages, for the status page's browser test (playwright-core drives it).
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium (apt-get)" >&2
+    apt-get install -y --no-install-recommends chromium >&2 || { apt-get update >&2 && apt-get install -y --no-install-recommends chromium >&2; }
+  else
+    echo "setup: chromium missing; install it (e.g. sudo apt-get install chromium) or set CHROMIUM_PATH" >&2
+  fi
+fi

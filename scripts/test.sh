@@ -33,7 +33,8 @@ step integration vitest run --project integration --reporter=default --reporter=
 # to the first pass: it exercises the join, not the client, and CI has a 20-minute budget.
 step integration-platformatic env TRIBUTARY_KAFKA_CLIENT=platformatic vitest run --project integration \
   --reporter=default --reporter=json --outputFile="$results/integration-platformatic.json" \
-  apps/campaign-views/src/scale-out.integration.test.ts packages/testkit/src/runtime/rebalance-restore.integration.test.ts \
+  apps/campaign-views/src/scale-out.integration.test.ts apps/campaign-views/src/interactive-queries.integration.test.ts \
+  packages/testkit/src/runtime/rebalance-restore.integration.test.ts \
   packages/testkit/src/runtime/transaction-failure.integration.test.ts \
   packages/testkit/src/runtime/restore.integration.test.ts packages/testkit/src/runtime/shutdown.integration.test.ts
 

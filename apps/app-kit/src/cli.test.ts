@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonFlags, PRODUCE_FLAGS, parseFlags, UsageError } from './cli.js';
+import { commonFlags, PRODUCE_FLAGS, parseFlags, SERVER_FLAGS, serverConfigOf, UsageError } from './cli.js';
 
 const spec = {
   usage: 'usage: test',
@@ -114,5 +114,29 @@ describe('parseFlags', () => {
   it('reports --help without requiring a command', () => {
     expect(parse(['--help']).help).toBe(true);
     expect(parse(['-h']).help).toBe(true);
+  });
+});
+
+describe('server flags (shared by the apps)', () => {
+  const serverSpec = { usage: 'usage: s', flags: { ...SERVER_FLAGS } } as const;
+  it('leave the server off without --http-port, and bind 127.0.0.1 by default', () => {
+    expect(serverConfigOf(parseFlags(serverSpec, [], {}).values)).toEqual({});
+    expect(serverConfigOf(parseFlags(serverSpec, ['--http-port', '8080'], {}).values)).toEqual({
+      server: { port: 8080, host: '127.0.0.1' },
+    });
+    expect(
+      serverConfigOf(
+        parseFlags(serverSpec, ['--http-host', '0.0.0.0', '--application-server', 'pod-1.svc:8080'], {
+          HTTP_PORT: '9000',
+        }).values,
+      ),
+    ).toEqual({ server: { port: 9000, host: '0.0.0.0' }, applicationServer: 'pod-1.svc:8080' });
+  });
+
+  it('reject a bad port or address', () => {
+    expect(() => parseFlags(serverSpec, ['--http-port', '70000'], {})).toThrow(UsageError);
+    expect(() =>
+      serverConfigOf(parseFlags(serverSpec, ['--application-server', 'no-port'], {}).values),
+    ).toThrow(/host:port/);
   });
 });

@@ -236,6 +236,38 @@ export function commonFlags<const T extends string>(inputTopic: { default: T; en
   } as const;
 }
 
+/**
+ * Flags of the built-in HTTP server (queries, /metrics, health, status page): off unless --http-port
+ * is given; 127.0.0.1 unless --http-host says otherwise. --application-server is the host:port the
+ * other instances forward queries to (default: the server's own address).
+ */
+export const SERVER_FLAGS = {
+  'http-port': { type: 'number', integer: true, min: 0, max: 65_535, env: 'HTTP_PORT' },
+  'http-host': { type: 'string', env: 'HTTP_HOST', default: '127.0.0.1' },
+  'application-server': { type: 'string', env: 'APPLICATION_SERVER' },
+} as const;
+
+/** Usage lines for SERVER_FLAGS, for the apps' usage texts. */
+export const SERVER_FLAGS_USAGE = `http:     --http-port N (env HTTP_PORT; off by default)  --http-host (env HTTP_HOST, default 127.0.0.1)
+          --application-server host:port (env APPLICATION_SERVER; default: the server's address)
+          bearer token: env TRIBUTARY_HTTP_TOKEN`;
+
+/** The Tributary config fields SERVER_FLAGS set: `server` only with a port, `applicationServer` if given. */
+export function serverConfigOf(values: {
+  'http-port': number | undefined;
+  'http-host': string;
+  'application-server': string | undefined;
+}): { server?: { port: number; host: string }; applicationServer?: string } {
+  const appServer = values['application-server'];
+  if (appServer !== undefined && !/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(appServer))
+    throw new UsageError(`--application-server must be host:port (got ${quote(appServer)})`);
+  const port = values['http-port'];
+  return {
+    ...(port !== undefined ? { server: { port, host: values['http-host'] } } : {}),
+    ...(appServer !== undefined ? { applicationServer: appServer } : {}),
+  };
+}
+
 /** Flags of a producer command: how many records, how fast, from which seed, how many per request. */
 export const PRODUCE_FLAGS = {
   count: { type: 'number', integer: true, min: 0, default: 10_000 },

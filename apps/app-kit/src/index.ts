@@ -9,6 +9,9 @@ export {
   PRODUCE_FLAGS,
   parseCliOrExit,
   parseFlags,
+  SERVER_FLAGS,
+  SERVER_FLAGS_USAGE,
+  serverConfigOf,
   UsageError,
 } from './cli.js';
 export { committedLag, formatTable } from './demo-output.js';

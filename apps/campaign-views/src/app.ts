@@ -3,6 +3,7 @@ import {
   type KafkaPort,
   type KafkaSecurity,
   type Logger,
+  type ServerConfig,
   Tributary,
 } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
@@ -30,6 +31,10 @@ export interface CampaignViewsAppOptions {
   partitionIdleMs?: number;
   /** Kafka client port (tests wrap the default one, e.g. to slow a partition down). */
   kafka?: KafkaPort;
+  /** The HTTP server (queries, /metrics, health, status page); off when undefined. */
+  server?: ServerConfig;
+  /** host:port other instances forward queries to (default: the server's address). */
+  applicationServer?: string;
 }
 
 /** The streams process: invalid views go to `<input>-dlq` with the reason in headers. */
@@ -58,5 +63,7 @@ export function createCampaignViewsApp(o: CampaignViewsAppOptions): Tributary {
     ...(o.eventTime ? { eventTime: o.eventTime } : {}),
     ...(o.partitionIdleMs !== undefined ? { partitionIdleMs: o.partitionIdleMs } : {}),
     ...(o.kafka ? { kafka: o.kafka } : {}),
+    ...(o.server ? { server: o.server } : {}),
+    ...(o.applicationServer ? { applicationServer: o.applicationServer } : {}),
   });
 }

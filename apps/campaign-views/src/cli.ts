@@ -1,4 +1,12 @@
-import { commonFlags, PRODUCE_FLAGS, parseFlags, SECURITY_USAGE, UsageError } from '@tributary/app-kit';
+import {
+  commonFlags,
+  PRODUCE_FLAGS,
+  parseFlags,
+  SECURITY_USAGE,
+  SERVER_FLAGS,
+  SERVER_FLAGS_USAGE,
+  UsageError,
+} from '@tributary/app-kit';
 import { DEFAULT_CAMPAIGNS_CSV } from './campaigns.js';
 
 const fraction = { type: 'number', min: 0, max: 1, default: 0 } as const;
@@ -15,11 +23,13 @@ export const CAMPAIGN_VIEWS_CLI = {
 common flags: --bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS), --input-topic (VIEW_LOG_TOPIC),
   --campaigns-topic (CAMPAIGNS_TOPIC), --campaigns-csv (CAMPAIGNS_CSV), --partitions,
   --log-level debug|info|warn|error (LOG_LEVEL)
-${SECURITY_USAGE}`,
+${SECURITY_USAGE}
+${SERVER_FLAGS_USAGE}`,
   commands: ['load-campaigns', 'produce', 'streams'],
   flags: {
     ...commonFlags({ default: 'view_log', env: 'VIEW_LOG_TOPIC' }),
     ...PRODUCE_FLAGS,
+    ...SERVER_FLAGS,
     'campaigns-topic': { type: 'string', env: 'CAMPAIGNS_TOPIC', default: 'campaigns' },
     'campaigns-csv': { type: 'string', env: 'CAMPAIGNS_CSV', default: DEFAULT_CAMPAIGNS_CSV },
     partitions: { type: 'number', integer: true, min: 1, default: 3 },

@@ -1,4 +1,4 @@
-import { parseCliOrExit, withSecurity } from '@tributary/app-kit';
+import { parseCliOrExit, serverConfigOf, withSecurity } from '@tributary/app-kit';
 import { jsonLogger, runUntilSignal } from '@tributary/core';
 import { createCampaignViewsApp } from './app.js';
 import { readCampaigns } from './campaigns.js';
@@ -68,6 +68,7 @@ async function main(): Promise<number> {
         partitionIdleMs: values['partition-idle-ms'],
         processingGuarantee: values.guarantee,
         logger: jsonLogger(values['log-level']),
+        ...serverConfigOf(values),
         ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
         ...(sessionsOutputDir !== undefined ? { sessionsOutputDir } : {}),
       });

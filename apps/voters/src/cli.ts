@@ -1,4 +1,11 @@
-import { commonFlags, PRODUCE_FLAGS, parseFlags, SECURITY_USAGE } from '@tributary/app-kit';
+import {
+  commonFlags,
+  PRODUCE_FLAGS,
+  parseFlags,
+  SECURITY_USAGE,
+  SERVER_FLAGS,
+  SERVER_FLAGS_USAGE,
+} from '@tributary/app-kit';
 
 export const VOTERS_CLI = {
   usage: `usage: tsx apps/voters/src/main.ts <produce|streams> [flags]
@@ -13,11 +20,13 @@ streams:  --output-topic (env VOTER_STATS_TOPIC, default voter-stats)
           --application-id (env APPLICATION_ID, default voters)  --state-dir (env STATE_DIR, default .state)
           --partitions 3 (when creating missing topics)  --commit-interval-ms 1000
           --refresh-ms 1000 (console table)  --no-table (no console table)
-${SECURITY_USAGE}`,
+${SECURITY_USAGE}
+${SERVER_FLAGS_USAGE}`,
   commands: ['produce', 'streams'],
   flags: {
     ...commonFlags({ default: 'voters', env: 'VOTERS_TOPIC' }),
     ...PRODUCE_FLAGS,
+    ...SERVER_FLAGS,
     'invalid-ratio': { type: 'number', min: 0, max: 1, default: 0 },
     'output-topic': { type: 'string', env: 'VOTER_STATS_TOPIC', default: 'voter-stats' },
     'dlq-topic': { type: 'string', env: 'VOTERS_DLQ_TOPIC', default: 'voters-dlq' },

@@ -1,4 +1,4 @@
-import { parseCliOrExit, produceCommand, withSecurity } from '@tributary/app-kit';
+import { parseCliOrExit, produceCommand, serverConfigOf, withSecurity } from '@tributary/app-kit';
 import { jsonLogger, kafkajsPort, runUntilSignal, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import { parseVotersCli, VOTERS_CLI } from './cli.js';
@@ -60,6 +60,7 @@ async function streams(): Promise<number> {
     commitIntervalMs: values['commit-interval-ms'],
     errorPolicy: { mode: 'dead-letter', topic: values['dlq-topic'] },
     logger,
+    ...serverConfigOf(values),
   });
   return runUntilSignal(app);
 }

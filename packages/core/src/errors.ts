@@ -23,7 +23,14 @@ export type ErrorCode =
   | 'KAFKA_AUTH_FAILED'
   /** TLS handshake failed: untrusted certificate, host name mismatch, TLS and plaintext mixed up. */
   | 'KAFKA_TLS_FAILED'
-  | 'SUPPRESS_BUFFER_FULL';
+  | 'SUPPRESS_BUFFER_FULL'
+  /** Interactive queries: the store exists but cannot answer now (restoring, rebalancing, stopped). Retry. */
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_WRONG_TYPE'
+  /** Interactive queries: the key's partition is hosted by another instance (see metadataForKey). */
+  | 'KEY_NOT_HOSTED'
+  /** A query with a malformed key or parameter. */
+  | 'QUERY_INVALID';
 
 export class TributaryError extends Error {
   readonly code: ErrorCode;

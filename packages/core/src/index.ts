@@ -87,6 +87,15 @@ export type {
   ProcessorSupplier,
   PunctuationType,
 } from './processor/processor.js';
+export type {
+  InstanceInfo,
+  KeyQueryMetadata,
+  QueryableStoreType,
+  ReadOnlyKeyValueStore,
+  ReadOnlySessionStore,
+  ReadOnlyStoreOf,
+  ReadOnlyWindowStore,
+} from './query/read-only-stores.js';
 export {
   type Headers,
   type KeyValue,
@@ -119,5 +128,6 @@ export {
   type WindowedEntry,
   type WindowStore,
 } from './state/store.js';
-export { type KafkaClientName, Tributary, type TributaryConfig } from './tributary.js';
+export { Tributary } from './tributary.js';
+export type { KafkaClientName, ServerConfig, TributaryConfig } from './tributary-config.js';
 export type { TimeWindow, Windowed } from './windowed.js';

@@ -68,6 +68,29 @@ export interface TributaryConfig {
    * largest delay between the producers of one topic.
    */
   partitionIdleMs?: number;
+  /**
+   * `host:port` where this instance answers interactive queries (Kafka Streams'
+   * application.server), advertised to the other instances through `<applicationId>-instances`.
+   * Default: the built-in server's address when `server` is set. See docs/operating.md.
+   */
+  applicationServer?: string;
+  /** The built-in HTTP server (queries, /metrics, health, status page); off unless given. */
+  server?: ServerConfig;
+}
+
+export interface ServerConfig {
+  /** 0 picks a free port (see Tributary#applicationServer). */
+  port: number;
+  /** Default 127.0.0.1: set '0.0.0.0' (and a token) to serve other hosts. */
+  host?: string;
+  /** Bearer token every route but /health/* requires. Default: env TRIBUTARY_HTTP_TOKEN, if set. */
+  token?: string;
+  /** A request is answered within this or gets 503. Default 5000 ms. */
+  requestTimeoutMs?: number;
+  /** A query forwarded to another instance waits this long for it. Default 2000 ms. */
+  forwardTimeoutMs?: number;
+  /** /health/ready wants total input lag at most this. Default 10 000 records. */
+  readyMaxLag?: number;
 }
 
 export type KafkaClientName = 'kafkajs' | 'platformatic';

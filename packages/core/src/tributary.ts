@@ -13,14 +13,16 @@ import { type StateListener, StateMachine, type StreamsState } from './internal/
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
 import { builtInPort } from './kafka/client-choice.js';
-import { loadOrCreateInstanceId } from './kafka/instance-id.js';
+import { groupInstanceIdOf } from './kafka/instance-id.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
 import { redactingLogger } from './kafka/security-errors.js';
 import { jsonLogger, type Logger } from './logger.js';
+import { Operations } from './operations.js';
+import type { KeyQueryMetadata, QueryableStoreType, ReadOnlyStoreOf } from './query/read-only-stores.js';
 import type { RestoreProgress } from './state/store.js';
 import { type KafkaClientName, kafkaClientOf, type TributaryConfig } from './tributary-config.js';
 
-export type { KafkaClientName, TributaryConfig } from './tributary-config.js';
+export type { KafkaClientName, ServerConfig, TributaryConfig } from './tributary-config.js';
 
 /**
  * Runs a topology as a member of the consumer group `applicationId`: one task per input partition of
@@ -45,6 +47,8 @@ export class Tributary {
   private ticker: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
+  private readonly ops: Operations;
+  private partitionsBySubtopology: ReadonlyMap<number, number> | undefined;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   /** Settles when the app stops: resolves after a clean close, rejects with the error that stopped it. */
@@ -58,10 +62,26 @@ export class Tributary {
     if (!config.bootstrapServers && !config.kafka)
       throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
     // Every line of the runtime and its clients, with any configured secret blanked out.
-    this.logger = redactingLogger(
+    const logger = redactingLogger(
       (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
       config.security,
     );
+    this.ops = new Operations({
+      applicationId: config.applicationId,
+      topology,
+      applicationServer: config.applicationServer,
+      server: config.server,
+      replicationFactor: config.replicationFactor ?? -1,
+      logger,
+      state: () => this.sm.state,
+      tasks: () => this.tasks,
+      taskCount: (id) => this.partitionsBySubtopology?.get(id),
+      globalStore: (name) => this.globals.store(name),
+      counters: () => this.metrics(),
+    });
+    // Tapped for the status page's recent dead-letter reasons.
+    this.logger = this.ops.tap(logger);
+    this.sm.onChange(() => this.ops.changed());
     this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
     this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
@@ -104,6 +124,28 @@ export class Tributary {
   }
 
   /**
+   * Read-only access to a store of this instance's tasks while the app runs, as Kafka Streams'
+   * `KafkaStreams#store`. Reads throw STORE_UNAVAILABLE (retry) while the app rebalances or the
+   * task restores, KEY_NOT_HOSTED when another instance holds the key (see metadataForKey).
+   */
+  store<K, V, T extends QueryableStoreType = QueryableStoreType>(
+    name: string,
+    opts: { type: T },
+  ): ReadOnlyStoreOf<T, K, V> {
+    return this.ops.queries.store<K, V, T>(name, opts.type);
+  }
+
+  /** Which partition, task and instance (`applicationServer`) hold `key` in `store`. */
+  metadataForKey<K>(store: string, key: K): KeyQueryMetadata {
+    return this.ops.queries.metadataForKey(store, key);
+  }
+
+  /** The `host:port` this instance advertises (after start), when it has a server or one configured. */
+  get applicationServer(): string | undefined {
+    return this.ops.applicationServer;
+  }
+
+  /**
    * Creates internal topics, bootstraps global tables, joins the group and starts processing.
    * Resolves once processing has started; an abort of `signal` closes the app gracefully.
    */
@@ -134,19 +176,21 @@ export class Tributary {
         // A source record near the size limit still fits with the DLQ headers added.
         dlqMaxMessageBytes: recordLimits.maxRecordBytes + 64 * 1024,
       });
-      await admin.createTopics(plan.toCreate);
+      await admin.createTopics([...plan.toCreate, ...this.ops.internalTopics()]);
     } finally {
       await admin.disconnect();
     }
 
+    this.partitionsBySubtopology = plan.partitionsBySubtopology;
+    await this.ops.start(this.port);
     await this.globals.start(this.port.tailer({ groupId: globalGroupIdOf(applicationId) }));
 
-    const groupInstanceId = await this.groupInstanceId();
+    const groupInstanceId = await groupInstanceIdOf(this.config, this.kafkaClient);
     const consumer = this.port.consumer({
       ...(groupInstanceId ? { groupInstanceId } : {}),
       groupId: applicationId,
       readCommitted: this.exactlyOnce,
-      sessionTimeoutMs: this.sessionTimeoutMs(),
+      sessionTimeoutMs: this.config.sessionTimeoutMs ?? 10_000,
       ownedPartitions: () => [...new Set([...(this.tasks?.tasks.values() ?? [])].map((t) => t.partition))],
     });
     this.consumer = consumer;
@@ -171,12 +215,14 @@ export class Tributary {
       logger: this.logger,
       clock: this.clock,
       commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),
-      sessionTimeoutMs: this.sessionTimeoutMs(),
+      sessionTimeoutMs: this.config.sessionTimeoutMs ?? 10_000,
       eventTime: this.config.eventTime ?? 'watermark',
       partitionIdleMs: this.config.partitionIdleMs ?? DEFAULT_PARTITION_IDLE_MS,
       partitionCounts: new Map(plan.toCreate.map((t) => [t.name, t.partitions])),
       tasksPerSubtopology: plan.partitionsBySubtopology,
+      stats: this.ops.stats,
       onRestoreProgress: (e) => {
+        this.ops.stats.onRestoreProgress(e);
         for (const l of this.restoreListeners) l(e);
       },
       committedOffsets: async (topics) => {
@@ -221,6 +267,8 @@ export class Tributary {
             const pauseMs =
               rebalanceStartedAt === undefined ? undefined : this.clock.now() - rebalanceStartedAt;
             rebalanceStartedAt = undefined;
+            this.ops.stats.onRebalanced(pauseMs);
+            this.ops.changed();
             this.logger.info('rebalance completed', {
               partitions: assignment.length,
               ...(pauseMs !== undefined ? { pauseMs } : {}),
@@ -261,18 +309,6 @@ export class Tributary {
         })
         .catch((err) => this.fail(err));
     }, this.config.tickIntervalMs ?? 100);
-  }
-
-  /** The static member id: configured, or kept in the state directory (platformatic adapter only). */
-  private async groupInstanceId(): Promise<string | undefined> {
-    if (this.config.instanceId) return this.config.instanceId;
-    const stateDir = this.config.stateBackend?.stateDir;
-    if (this.kafkaClient !== 'platformatic' || !stateDir) return undefined;
-    return loadOrCreateInstanceId(stateDir, this.config.applicationId);
-  }
-
-  private sessionTimeoutMs(): number {
-    return this.config.sessionTimeoutMs ?? 10_000;
   }
 
   private isStopping(): boolean {
@@ -330,6 +366,7 @@ export class Tributary {
     await this.producer?.disconnect().catch(() => {});
     await this.commitAdmin?.disconnect().catch(() => {});
     await this.globals.stop();
+    await this.ops.stop();
   }
 
   private async fail(err: unknown): Promise<void> {

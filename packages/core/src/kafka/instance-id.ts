@@ -26,3 +26,18 @@ export async function loadOrCreateInstanceId(stateDir: string, applicationId: st
   await rename(tmp, path);
   return id;
 }
+
+/** The static member id: configured, or kept in the state directory (platformatic adapter only). */
+export async function groupInstanceIdOf(
+  config: {
+    readonly instanceId?: string | undefined;
+    readonly applicationId: string;
+    readonly stateBackend?: { readonly stateDir?: string | undefined } | undefined;
+  },
+  kafkaClient: string | undefined,
+): Promise<string | undefined> {
+  if (config.instanceId) return config.instanceId;
+  const stateDir = config.stateBackend?.stateDir;
+  if (kafkaClient !== 'platformatic' || !stateDir) return undefined;
+  return loadOrCreateInstanceId(stateDir, config.applicationId);
+}

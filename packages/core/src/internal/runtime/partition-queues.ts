@@ -14,6 +14,14 @@ interface Position {
   enqueued: bigint;
 }
 
+/** Lag of one input partition: records from the processed position to the end seen at the last fetch. */
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  readonly taskId: string;
+  readonly lag: number;
+}
+
 interface PartitionQueue {
   readonly task: ActiveTask;
   records: RawRecord[];
@@ -195,6 +203,15 @@ export class PartitionQueues {
       if (!q || q.head >= q.records.length) return true;
     }
     return false;
+  }
+
+  lags(): PartitionLag[] {
+    const out: PartitionLag[] = [];
+    for (const [key, pos] of this.positions) {
+      const lag = pos.end > pos.next ? Number(pos.end - pos.next) : 0;
+      out.push({ topic: pos.topic, partition: pos.partition, taskId: this.owners.get(key)?.id ?? '', lag });
+    }
+    return out;
   }
 
   /** The next offset to process in each of a task's partitions: where a rebuilt task starts. */

@@ -5,6 +5,7 @@ import { silentLogger } from '../../logger.js';
 import type { ProcessorContext } from '../../processor/processor.js';
 import { GlobalState } from './global-state.js';
 import { DEFAULT_RECORD_LIMITS } from './record-limits.js';
+import { RuntimeStats } from './runtime-stats.js';
 import { TaskManager } from './task-manager.js';
 
 const unused = (what: string) => () => {
@@ -51,6 +52,7 @@ function setup() {
     consumer,
     sharedProducer: producer,
     exactlyOnce: false,
+    stats: new RuntimeStats(),
     state: undefined,
     globals: new GlobalState(topology, silentLogger),
     errorPolicy: { mode: 'fail' },

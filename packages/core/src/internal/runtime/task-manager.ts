@@ -1,28 +1,14 @@
-import type { Clock } from '../../clock.js';
 import { errorMessage, isTributaryError, TributaryError } from '../../errors.js';
-import type {
-  ConsumerPort,
-  KafkaPort,
-  OutgoingRecord,
-  ProducerPort,
-  RawRecord,
-  TopicPartition,
-} from '../../kafka/ports.js';
-import type { Logger } from '../../logger.js';
-import type { EventTimeMode } from '../../processor/processor.js';
+import type { OutgoingRecord, ProducerPort, RawRecord, TopicPartition } from '../../kafka/ports.js';
 import { offsetKey } from '../../sink/sink.js';
-import type { RestoreProgress, StateBackend } from '../../state/store.js';
 import { resolveTopic } from '../graph/nodes.js';
-import type { Topology } from '../graph/topology.js';
 import { transactionalIdOf } from '../names.js';
 import type { ActiveTask } from './active-task.js';
 import { commitTasks } from './commit.js';
 import { type CommitReason, CommitSchedule } from './commit-schedule.js';
-import type { ErrorPolicy } from './error-policy.js';
 import { ExactlyOnceRecovery } from './exactly-once-recovery.js';
-import type { GlobalState } from './global-state.js';
 import { OutputFlusher } from './output-flusher.js';
-import { PartitionQueues } from './partition-queues.js';
+import { type PartitionLag, PartitionQueues } from './partition-queues.js';
 import { RepartitionPurge } from './repartition-purge.js';
 import {
   closeTask,
@@ -31,6 +17,7 @@ import {
   type TaskSpec,
   tasksForAssignment,
 } from './task-factory.js';
+import { type TaskManagerDeps, taskEnvironmentOf } from './task-manager-deps.js';
 import {
   HARD_CAP,
   HEARTBEAT_EVERY_MS,
@@ -39,39 +26,10 @@ import {
   OUTPUT_FLUSH_MS,
   OUTPUT_FLUSH_RECORDS,
   SMALL_BATCH,
-  WATERMARK_HEARTBEAT_MS,
-  WATERMARK_INTERVAL_MS,
-  WATERMARK_STAMP_STEP_MS,
 } from './task-manager-tuning.js';
 import { addTaskCounters, instanceCounters } from './task-metrics.js';
 
-export interface TaskManagerDeps {
-  readonly topology: Topology;
-  readonly applicationId: string;
-  readonly port: KafkaPort;
-  readonly consumer: ConsumerPort;
-  /** At-least-once: one producer for all tasks. Exactly-once: undefined (one per task). */
-  readonly sharedProducer: ProducerPort | undefined;
-  readonly exactlyOnce: boolean;
-  readonly state: StateBackend | undefined;
-  readonly globals: GlobalState;
-  readonly errorPolicy: ErrorPolicy;
-  readonly recordLimits: NonNullable<TaskEnvironment['recordLimits']>;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly commitIntervalMs: number;
-  readonly eventTime: EventTimeMode;
-  readonly partitionIdleMs: number;
-  /** Partition counts of the internal topics (repartition topics among them), by resolved name. */
-  readonly partitionCounts: ReadonlyMap<string, number>;
-  readonly tasksPerSubtopology: ReadonlyMap<number, number>;
-  readonly onRestoreProgress: (e: RestoreProgress) => void;
-  readonly committedOffsets: (topics: readonly string[]) => Promise<Map<string, bigint>>;
-  readonly endOffsets: (topic: string) => Promise<Map<number, bigint>>;
-  /** Deletes consumed repartition records (as Kafka Streams' repartition purge). */
-  readonly purge: (topic: string, offsets: ReadonlyMap<number, bigint>) => Promise<void>;
-  readonly sessionTimeoutMs: number;
-}
+export type { TaskManagerDeps } from './task-manager-deps.js';
 
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
 export class TaskManager {
@@ -126,27 +84,7 @@ export class TaskManager {
       d.logger,
       d.sessionTimeoutMs,
     );
-    this.env = {
-      applicationId: d.applicationId,
-      state: d.state,
-      changelogReader: () => d.port.changelogReader(),
-      exactlyOnce: d.exactlyOnce,
-      globalStore: (name) => d.globals.store(name),
-      errorPolicy: d.errorPolicy,
-      recordLimits: d.recordLimits,
-      logger: d.logger,
-      clock: d.clock,
-      onRestoreProgress: d.onRestoreProgress,
-      eventTime: d.eventTime,
-      watermarks: {
-        partitionIdleMs: d.partitionIdleMs,
-        intervalMs: WATERMARK_INTERVAL_MS,
-        heartbeatMs: WATERMARK_HEARTBEAT_MS,
-        stampStepMs: WATERMARK_STAMP_STEP_MS,
-        partitionCount: (topic) => d.partitionCounts.get(topic) ?? 1,
-        taskCount: (id) => d.tasksPerSubtopology.get(id) ?? 1,
-      },
-    };
+    this.env = taskEnvironmentOf(d);
   }
 
   /**
@@ -237,6 +175,7 @@ export class TaskManager {
     // Fetched before the tasks were rebuilt and the consumer moved back: these records come again
     // from the committed offset. Taking them now would skip the ones before them.
     if (isStale?.()) return;
+    this.d.stats.poll.record(1);
     const wasEmpty = this.queues.buffered === 0;
     const added = this.queues.enqueue(records, highWatermark);
     if (added === 0) return;
@@ -252,7 +191,9 @@ export class TaskManager {
       if (this.queues.buffered < HARD_CAP && this.queues.someBehindPartitionIsEmpty()) break;
       const run = this.queues.nextRun();
       if (!run) break;
+      const started = performance.now();
       await run.task.stream.process(run.records);
+      this.d.stats.process.record(run.records.length, performance.now() - started);
       this.queues.processed(run);
       this.processedTotal += run.records.length;
       await this.keepGroupSession();
@@ -304,6 +245,16 @@ export class TaskManager {
     this.queues.advance(topic, partition, next, highWatermark);
   }
 
+  /** Task ids of the newest assignment, created or not yet (restoring, or waiting for the lock). */
+  assignedTaskIds(): ReadonlySet<string> {
+    return this.latestWanted ?? new Set(this.tasks.keys());
+  }
+
+  /** Records between the processed position and the end of each input partition. */
+  lags(): PartitionLag[] {
+    return this.queues.lags();
+  }
+
   /** The group announced a rebalance (true) or this instance applied its new assignment (false). */
   setRebalancing(rebalancing: boolean): void {
     this.rebalancing = rebalancing;
@@ -341,6 +292,7 @@ export class TaskManager {
     if (tasks.length === 0) return;
     const purgeable = this.purge.pendingIn(tasks);
     try {
+      const started = performance.now();
       for (const t of tasks) await this.flusher.flush(t);
       await commitTasks(tasks, {
         consumer: this.d.consumer,
@@ -349,6 +301,7 @@ export class TaskManager {
         clock: this.d.clock,
         reason,
       });
+      this.d.stats.commit.record(1, performance.now() - started);
       this.purge.committed(purgeable);
     } catch (err) {
       if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;

@@ -1,0 +1,103 @@
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { describe, expect, it } from 'vitest';
+import { RuntimeStats } from '../internal/runtime/runtime-stats.js';
+import { createMetricsRegistry } from './metrics.js';
+
+describe('/metrics: Kafka Streams names in Prometheus text', () => {
+  it('parses with a Prometheus text parser and reports what was recorded', async () => {
+    let now = 1_000_000;
+    const stats = new RuntimeStats(() => now);
+    // 3 runs: 100 records in 50 ms, 300 in 90 ms, 600 in 60 ms.
+    const runs = [
+      [100, 50],
+      [300, 90],
+      [600, 60],
+    ] as const;
+    for (const [n, ms] of runs) {
+      now += 1000;
+      stats.process.record(n, ms);
+    }
+    stats.commit.record(1, 12);
+    stats.commit.record(1, 30);
+    stats.onRebalanced(250);
+    stats.onRestoreProgress({
+      taskId: '0_1',
+      store: 'counts',
+      topic: 'app-counts-changelog',
+      partition: 1,
+      phase: 'progress',
+      fromOffset: 0n,
+      toOffset: 1000n,
+      restored: 400,
+      elapsedMs: 10,
+    });
+    const counters = {
+      processed: 1000,
+      deserializationErrors: 2,
+      processingErrors: 1,
+      productionErrors: 0,
+      deadLettered: 3,
+      skipped: 0,
+      skippedNullKeys: 4,
+      skippedNullValues: 0,
+      lateRecordsUnrouted: 5,
+    };
+    const registry = createMetricsRegistry({
+      applicationId: 'app',
+      instance: 'host-a:8080',
+      state: () => 'running',
+      counters: () => counters,
+      stats,
+      lags: () => [
+        { topic: 'in', partition: 0, taskId: '0_0', lag: 7 },
+        { topic: 'in', partition: 1, taskId: '0_1', lag: 42 },
+      ],
+    });
+    const parsed = parsePrometheusTextFormat(await registry.metrics());
+    const value = (name: string, labels: Record<string, string> = {}) => {
+      const m = parsed.find((p) => p.name === name);
+      if (!m) throw new Error(`no metric ${name}`);
+      const sample = m.metrics.find((s) => Object.entries(labels).every(([k, v]) => s.labels?.[k] === v));
+      return Number(sample?.value);
+    };
+    const thread = 'kafka_streams_stream_thread_metrics';
+    expect(parsed.find((p) => p.name === `${thread}_process_total`)?.type).toBe('COUNTER');
+    expect(value(`${thread}_process_total`, { application: 'app', instance: 'host-a:8080' })).toBe(1000);
+    // The window holds all three runs: (50 + 90 + 60) ms over 1000 records; 1000 records in 3 s.
+    expect(value(`${thread}_process_latency_avg`)).toBeCloseTo(200 / 1000, 6);
+    expect(value(`${thread}_process_latency_max`)).toBeCloseTo(0.5, 6); // 50 ms / 100 records
+    expect(value(`${thread}_process_rate`)).toBeCloseTo(1000 / 3, 6);
+    expect(value(`${thread}_commit_total`)).toBe(2);
+    expect(value(`${thread}_commit_latency_avg`)).toBe(21);
+    expect(value(`${thread}_commit_latency_max`)).toBe(30);
+    expect(
+      value('kafka_consumer_consumer_fetch_manager_metrics_records_lag', { partition: '1', task: '0_1' }),
+    ).toBe(42);
+    expect(value('kafka_consumer_consumer_fetch_manager_metrics_records_lag_max')).toBe(42);
+    expect(value('kafka_streams_stream_task_metrics_restore_remaining_records_total', { task: '0_1' })).toBe(
+      600,
+    );
+    expect(value('kafka_streams_stream_state_updater_metrics_restore_total')).toBe(400);
+    expect(value('kafka_streams_stream_task_metrics_dropped_records_total')).toBe(4 + 5 + 3);
+    expect(value('tributary_record_errors_total', { stage: 'deserialization' })).toBe(2);
+    expect(value('tributary_dead_lettered_total')).toBe(3);
+    expect(value('kafka_consumer_consumer_coordinator_metrics_rebalance_total')).toBe(1);
+    expect(value('kafka_consumer_consumer_coordinator_metrics_rebalance_latency_max')).toBe(250);
+    expect(value('kafka_streams_stream_metrics_client_state', { state: 'running' })).toBe(1);
+    expect(value('kafka_streams_stream_metrics_client_state', { state: 'error' })).toBe(0);
+  });
+
+  it('rates and maxima forget what is older than the 30 s window', () => {
+    let now = 0;
+    const stats = new RuntimeStats(() => now);
+    stats.process.record(100, 1000);
+    now = 1000;
+    expect(stats.process.max()).toBe(10);
+    now = 31_000;
+    stats.process.rate();
+    now = 62_000;
+    stats.process.record(10, 10);
+    expect(stats.process.max()).toBe(1);
+    expect(stats.process.avg()).toBe(1);
+  });
+});
