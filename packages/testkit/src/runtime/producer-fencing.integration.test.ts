@@ -18,19 +18,20 @@ describe('transactional producer port', () => {
       logger: testLogger(),
     });
     const transactionalId = uniqueName('fencing-txn');
-    const old = port.producer({ transactionalId });
-    await old.connect();
-    const txn = await old.beginTransaction();
-    await txn.send([
+    const record = (value: string) => [
       {
         topic,
         partition: 0,
         key: Buffer.from('k'),
-        value: Buffer.from('old'),
+        value: Buffer.from(value),
         timestamp: Date.now(),
         headers: {},
       },
-    ]);
+    ];
+    const old = port.producer({ transactionalId });
+    await old.connect();
+    const txn = await old.beginTransaction();
+    await txn.send(record('old'));
 
     const successor = port.producer({ transactionalId });
     await successor.connect();
@@ -42,16 +43,7 @@ describe('transactional producer port', () => {
     expect(outcome).toBe('TASK_MIGRATED');
 
     const later = await successor.beginTransaction();
-    await later.send([
-      {
-        topic,
-        partition: 0,
-        key: Buffer.from('k'),
-        value: Buffer.from('new'),
-        timestamp: Date.now(),
-        headers: {},
-      },
-    ]);
+    await later.send(record('new'));
     await later.commit();
     const seen = await consumeAll(topic, { count: 1, idleMs: 1500, timeoutMs: 15_000, readCommitted: true });
     expect(seen.map((r) => r.value?.toString())).toEqual(['new']);
