@@ -202,16 +202,25 @@ describe('KafkajsProducer.send', () => {
 });
 
 describe('KafkajsProducer transactions', () => {
-  it('sends in the transaction with the same resends, and offsets grouped by topic', async () => {
+  it('never resends inside a transaction: an unanswered partition fails the send as TASK_CORRUPTED', async () => {
+    // The unanswered records may be in the log already; a resend would commit them twice.
     const kafka = fakeKafka({ plan: (call, tp) => (call === 1 && tp === 't-0' ? 'no-answer' : 'ok') });
+    const txn = await producer(kafka.client, true).beginTransaction();
+    const err = await txn.send([record('a', 'v', 0), record('b', 'v', 1)]).catch((e: unknown) => e);
+    expect(isTributaryError(err, 'TASK_CORRUPTED')).toBe(true);
+    expect(kafka.calls).toHaveLength(1);
+  });
+
+  it('sends in the transaction and groups offsets by topic', async () => {
+    const kafka = fakeKafka();
     const offsets: unknown[] = [];
     kafka.txn.sendOffsets = async (o: unknown) => {
       offsets.push(o);
     };
     const txn = await producer(kafka.client, true).beginTransaction();
     expect(await txn.send([record('a', 'v', 0), record('b', 'v', 1)])).toEqual([
-      { topic: 't', partition: 1, lastOffset: 0n },
       { topic: 't', partition: 0, lastOffset: 0n },
+      { topic: 't', partition: 1, lastOffset: 0n },
     ]);
     await txn.sendOffsets('app', [
       { topic: 'in', partition: 0, offset: 5n },

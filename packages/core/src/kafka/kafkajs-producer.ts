@@ -87,7 +87,11 @@ export class KafkajsProducer implements ProducerPort {
         records.length === 0
           ? Promise.resolve([])
           : mapTransactionErrors(() =>
-              this.sendChunks((topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }), records),
+              // No resend inside a transaction: an unanswered partition may hold the records already,
+              // and a resend writes them again under a new sequence number, so both copies commit
+              // (the broker-failover test counted views twice that way). The send fails instead,
+              // the runtime aborts the transaction and rebuilds the tasks from the last commit.
+              this.sendChunks((topicMessages) => txn.sendBatch({ topicMessages, acks: -1 }), records, 0),
             ),
       sendOffsets: async (groupId, offsets) => {
         if (offsets.length === 0) return;
@@ -108,15 +112,16 @@ export class KafkajsProducer implements ProducerPort {
    * Sends in size-bounded chunks and checks that the broker answered for every partition written to:
    * kafkajs 2.2.4 can resolve a send with no answer (and no error) for a partition whose leader has
    * just died (seen in the 3-node kill -9 test). Records of partitions without a good answer (none,
-   * or an error code) are sent again; if they stay unanswered the send fails, so nothing is lost
-   * silently. A thrown error is not resent here: kafkajs has retried it already, and resending the
+   * or an error code) are sent again, up to `maxResends` times (at-least-once only: a duplicate is
+   * allowed there); if they stay unanswered the send fails, so nothing is lost silently. A thrown error is not resent here: kafkajs has retried it already, and resending the
    * whole chunk would duplicate the partitions that were written.
    */
   private async sendChunks(
     send: (tm: TopicMessages[]) => Promise<RecordMetadata[]>,
     records: readonly OutgoingRecord[],
+    maxResends = this.sendOptions.maxResends,
   ): Promise<ProducedOffset[]> {
-    const { maxResends, resendBackoffMs } = this.sendOptions;
+    const { resendBackoffMs } = this.sendOptions;
     const out: ProducedOffset[] = [];
     for (const chunk of chunkForSend(await this.partitions.assign(records))) {
       let pending = chunk;
