@@ -179,6 +179,23 @@ describe('restore and checkpoints (LevelDB)', () => {
     await expect(stat(checkpointFile())).rejects.toThrow(/ENOENT/);
   });
 
+  it('exactly-once: a process killed between flush and checkpoint finds no checkpoint, so the aborted writes are wiped', async () => {
+    await seed();
+    const { task, kv } = await reopen([], true);
+    kv.put('k1', 'committed');
+    await commit(task, changelog, true);
+    expect((await stat(checkpointFile())).isFile()).toBe(true);
+    kv.put('k2', 'flushed, its transaction aborted');
+    await task.flush();
+    // SIGKILL here: no close, no checkpoint. The previous checkpoint is already gone.
+    await expect(stat(checkpointFile())).rejects.toThrow(/ENOENT/);
+    await task.close({ clean: false }).catch(() => {});
+    const again = await reopen([], true);
+    expect(await again.kv.get('k1')).toBe('committed');
+    expect(await again.kv.get('k2')).not.toBe('flushed, its transaction aborted');
+    await again.task.close({ clean: true });
+  });
+
   it('at-least-once keeps the checkpoint on unclean close unless a flush followed it', async () => {
     await seed();
     let { task, kv } = await reopen([]);

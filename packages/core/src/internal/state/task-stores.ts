@@ -52,7 +52,14 @@ export class StoreTask implements TaskStores {
   async flush(): Promise<ChangelogRecord[]> {
     this.ensureOpen();
     const all = [...this.stores.values()];
-    if (all.some((s) => s.buffer.cachedBytes() > 0)) this.flushedSinceCheckpoint = true;
+    if (all.some((s) => s.buffer.cachedBytes() > 0)) {
+      // Exactly-once: the flush writes state whose transaction may still abort. A process killed
+      // before the next checkpoint must not find the previous one and trust the local store (it
+      // would hold the aborted writes, and the records behind them would be counted again).
+      if (this.ctx.exactlyOnce && !this.flushedSinceCheckpoint && this.taskDir !== undefined)
+        await deleteCheckpoint(this.taskDir);
+      this.flushedSinceCheckpoint = true;
+    }
     const records = await Promise.all(all.map((s) => s.buffer.flush()));
     return records.flat();
   }
