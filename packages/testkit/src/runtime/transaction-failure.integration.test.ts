@@ -83,8 +83,8 @@ describe('exactly-once when a transaction commit fails with an unknown outcome',
     let rebuilds = 0;
     const plan = new Map<number, Failure>([
       [4, 'after-commit'],
-      [12, 'before-commit'],
-      [20, 'after-commit'],
+      [8, 'before-commit'],
+      [12, 'after-commit'],
     ]);
     const app = new Tributary(b.build(), {
       applicationId,
