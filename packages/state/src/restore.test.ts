@@ -168,26 +168,30 @@ describe('restore and checkpoints (LevelDB)', () => {
     });
   }
 
-  it('exactly-once removes the checkpoint on open and after an unclean close', async () => {
+  it('exactly-once removes the checkpoint on open, writes it only at a clean close, never after an unclean one', async () => {
     await seed();
-    const { task, kv } = await reopen([], true);
+    let { task, kv } = await reopen([], true);
     await expect(stat(checkpointFile())).rejects.toThrow(/ENOENT/);
     kv.put('k1', 'new');
     await commit(task, changelog, true);
+    await expect(stat(checkpointFile())).rejects.toThrow(/ENOENT/); // none while the task runs
+    await task.close({ clean: true });
     expect(JSON.parse(await readFile(checkpointFile(), 'utf8')).offsets[TOPIC]).toBe('35');
+    ({ task, kv } = await reopen([], true));
+    kv.put('k1', 'newer');
+    await commit(task, changelog, true);
     await task.close({ clean: false });
     await expect(stat(checkpointFile())).rejects.toThrow(/ENOENT/);
   });
 
-  it('exactly-once: a process killed between flush and checkpoint finds no checkpoint, so the aborted writes are wiped', async () => {
+  it('exactly-once: a process killed after a flush finds no checkpoint, so the aborted writes are wiped', async () => {
     await seed();
     const { task, kv } = await reopen([], true);
     kv.put('k1', 'committed');
     await commit(task, changelog, true);
-    expect((await stat(checkpointFile())).isFile()).toBe(true);
     kv.put('k2', 'flushed, its transaction aborted');
     await task.flush();
-    // SIGKILL here: no close, no checkpoint. The previous checkpoint is already gone.
+    // SIGKILL here: no close. There is no checkpoint to trust the local store by.
     await expect(stat(checkpointFile())).rejects.toThrow(/ENOENT/);
     await task.close({ clean: false }).catch(() => {});
     const again = await reopen([], true);

@@ -52,14 +52,7 @@ export class StoreTask implements TaskStores {
   async flush(): Promise<ChangelogRecord[]> {
     this.ensureOpen();
     const all = [...this.stores.values()];
-    if (all.some((s) => s.buffer.cachedBytes() > 0)) {
-      // Exactly-once: the flush writes state whose transaction may still abort. A process killed
-      // before the next checkpoint must not find the previous one and trust the local store (it
-      // would hold the aborted writes, and the records behind them would be counted again).
-      if (this.ctx.exactlyOnce && !this.flushedSinceCheckpoint && this.taskDir !== undefined)
-        await deleteCheckpoint(this.taskDir);
-      this.flushedSinceCheckpoint = true;
-    }
+    if (all.some((s) => s.buffer.cachedBytes() > 0)) this.flushedSinceCheckpoint = true;
     const records = await Promise.all(all.map((s) => s.buffer.flush()));
     return records.flat();
   }
@@ -77,9 +70,12 @@ export class StoreTask implements TaskStores {
       }
       this.offsets.set(topic, offset);
     }
-    if (this.taskDir === undefined) return;
-    await writeCheckpoint(this.taskDir, this.ctx, this.offsets);
     this.flushedSinceCheckpoint = false;
+    // Exactly-once writes the file only at a clean close (as Kafka Streams does): while the task runs,
+    // each flush holds state whose transaction may still abort, and a process killed after it must
+    // not find a checkpoint that makes it trust the local store (it would count those records again).
+    if (this.taskDir !== undefined && !this.ctx.exactlyOnce)
+      await writeCheckpoint(this.taskDir, this.ctx, this.offsets);
   }
 
   cachedBytes(): number {
@@ -113,11 +109,15 @@ export class StoreTask implements TaskStores {
     const closed = await Promise.allSettled(
       [...this.stores.values()].map((s) => s.buffer.store.inner.close()),
     );
-    // A checkpoint must never claim more than was committed: under exactly-once an unclean close
-    // drops it, and so does any close after a flush that no checkpoint followed.
-    const dropCheckpoint = (!options.clean && this.ctx.exactlyOnce) || this.flushedSinceCheckpoint;
-    if (this.taskDir !== undefined && dropCheckpoint) await deleteCheckpoint(this.taskDir);
+    // A checkpoint must never claim more than was committed: under exactly-once only a clean close
+    // after a checkpoint() writes one; under at-least-once a close after a flush that no checkpoint
+    // followed drops it.
     const failed = closed.find((r) => r.status === 'rejected');
+    if (this.taskDir !== undefined) {
+      if (this.ctx.exactlyOnce && options.clean && !this.flushedSinceCheckpoint && !failed)
+        await writeCheckpoint(this.taskDir, this.ctx, this.offsets);
+      else if (this.ctx.exactlyOnce || this.flushedSinceCheckpoint) await deleteCheckpoint(this.taskDir);
+    }
     if (failed !== undefined) {
       throw new TributaryError('ILLEGAL_STATE', `task ${this.ctx.taskId}: closing stores failed`, {
         cause: failed.reason,
