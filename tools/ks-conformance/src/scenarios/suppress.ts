@@ -4,6 +4,7 @@ import {
   type KTable,
   Serdes,
   SessionWindows,
+  SlidingWindows,
   StreamsBuilder,
   Suppressed,
   TimeWindows,
@@ -66,6 +67,14 @@ export const suppressScenarios: Readonly<Record<string, () => Topology>> = {
     windowedOut((g) =>
       g
         .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(5_000))
+        .count({ name: 'counts' })
+        .suppress(untilClose),
+    ),
+
+  'suppress-window-closes-sliding': () =>
+    windowedOut((g) =>
+      g
+        .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10_000))
         .count({ name: 'counts' })
         .suppress(untilClose),
     ),

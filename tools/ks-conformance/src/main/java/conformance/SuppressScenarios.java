@@ -12,6 +12,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.Suppressed.BufferConfig;
 import org.apache.kafka.streams.kstream.TimeWindows;
@@ -27,6 +28,7 @@ final class SuppressScenarios {
         windowClosesHopping(),
         windowClosesSession(),
         windowClosesSessionEmittedIsGone(),
+        windowClosesSliding(),
         timeLimitTable(),
         timeLimitWallClock(),
         timeLimitAggregate(),
@@ -175,6 +177,28 @@ final class SuppressScenarios {
     StreamsBuilder b = new StreamsBuilder();
     b.<String, String>table("in", Materialized.as("tbl")).suppress(suppressed).toStream().to("out");
     return b.build();
+  }
+
+  static Scenario windowClosesSliding() {
+    return new Scenario(
+        "suppress-window-closes-sliding",
+        "SlidingWindows diff 10s no grace count().suppress(untilWindowCloses(unbounded())): the window-kinds example of docs/time-and-windows.md, closed by a record at 125s",
+        () -> {
+          StreamsBuilder b = new StreamsBuilder();
+          return windowedOut(
+              b,
+              b.<String, String>stream("in")
+                  .groupByKey()
+                  .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofSeconds(10)))
+                  .count(windowCounts("counts"))
+                  .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()).withName("final")));
+        },
+        List.of(
+            pipe("in", "a", "x", 100_000),
+            pipe("in", "a", "x", 104_000),
+            pipe("in", "a", "x", 111_000),
+            pipe("in", "z", "x", 125_000)),
+        List.of("out"));
   }
 
   static Scenario timeLimitTable() {
