@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       const r = await runOnce(p, run, ctx);
       results.push(r);
       log(
-        `${p.id} run ${run}: ${r.ok ? 'OK' : 'FAILED'} ${fmt(r.wallS, 1)} s, ${fmt(r.recPerS)} rec/s, cpu ${fmt(r.cpuS, 1)} s, rss ${fmt(r.rssMb)} MB; ${r.error ?? r.gate}`,
+        `${p.id} run ${run}: ${r.ok ? 'OK' : 'FAILED'} ${fmt(r.wallS, 1)} s, ${fmt(r.recPerS)} rec/s${r.drainS !== undefined ? ` (drained in ${fmt(r.drainS, 1)} s)` : ''}, cpu ${fmt(r.cpuS, 1)} s, rss ${fmt(r.rssMb)} MB; ${r.error ?? r.gate}`,
       );
       await sleep(1000);
     }

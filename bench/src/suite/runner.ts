@@ -29,6 +29,12 @@ export interface RunResult {
   rssMb: number;
   recPerS: number;
   cpuPer1M: number;
+  /**
+   * Full-topology peers: seconds until the input was consumed and committed (when the flush records
+   * go out), so input records / drainS is the drain rate without the time it takes to close the
+   * last windows (which differs between the event-time clocks: docs/time-and-windows.md).
+   */
+  drainS?: number;
   gate: string;
   digest?: string;
   childReport?: unknown;
@@ -141,6 +147,7 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
   const pid = child.pid as number;
   let last = procSample(pid) ?? { cpuS: 0, rssMb: 0 };
   let flushed = false;
+  let drainS: number | undefined;
   let done = false;
   let error: string | undefined;
   const seenParquet = new Map<string, number>();
@@ -169,6 +176,7 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
             if (p.kind === 'passthrough') done = true;
             else {
               // All input consumed and committed: now the flush records can close the last windows.
+              drainS = (performance.now() - t0) / 1000;
               const prod = k.producer({ allowAutoTopicCreation: false, idempotent: false });
               await prod.connect();
               await prod.send({
@@ -215,6 +223,7 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
     rssMb: last.rssMb,
     recPerS: inputRecords / wallS,
     cpuPer1M: last.cpuS / (inputRecords / 1e6),
+    ...(drainS !== undefined ? { drainS } : {}),
     childReport,
   };
   if (error) {
