@@ -59,7 +59,7 @@ export async function loadNetworks(o: {
     ...(o.security ? { security: o.security } : {}),
     clientId: 'campaign-ctr-networks',
     logger: silentLogger,
-  }).producer({});
+  }).producer({ idempotent: true });
   await producer.connect();
   try {
     await producer.send(

@@ -52,7 +52,7 @@ function producerFor(bootstrapServers: string, security: KafkaSecurity | undefin
     ...(security ? { security } : {}),
     clientId: 'campaign-ctr-producer',
     logger: silentLogger,
-  }).producer({});
+  }).producer({ idempotent: true });
 }
 
 /** Sends views and clicks interleaved in event-time order, in batches (acks=all). Resolves with the count sent. */

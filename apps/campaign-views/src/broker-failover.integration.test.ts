@@ -153,6 +153,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
           startMs: startMs + c * 60_000,
           spanMs: 60_000,
           malformed: 0.01,
+          idempotent: false,
         })),
       );
       if (c === 2) {
@@ -182,7 +183,7 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
           campaign_id: campaigns[0]?.campaign_id ?? 1,
         }),
       })),
-      { kafka },
+      { kafka, idempotent: false }, // harmless if a retry writes a tick twice
     );
     log(`produced ${sent.length} views and 6 ticks at ${Date.now() - t0} ms`);
     expect(await waitForCommittedToEnd(applicationId, input, 180_000, kafka)).toBe(true);

@@ -10,16 +10,26 @@ export interface ProduceOptions extends GeneratorOptions {
   /** Records per second; 0 = as fast as the broker takes them. */
   rate?: number;
   batchSize?: number;
+  /**
+   * Idempotent by default: a plain producer's retry can write a batch twice, and callers compute
+   * their ground truth from what was sent. Off only where kafkajs' idempotent producer cannot connect
+   * (a cluster whose controller node is down).
+   */
+  idempotent?: boolean;
   onProgress?: (sent: number) => void;
 }
 
-function producerFor(bootstrapServers: string, security: KafkaSecurity | undefined): ProducerPort {
+function producerFor(
+  bootstrapServers: string,
+  security: KafkaSecurity | undefined,
+  idempotent = true,
+): ProducerPort {
   return kafkajsPort({
     bootstrapServers,
     ...(security ? { security } : {}),
     clientId: 'campaign-views-producer',
     logger: silentLogger,
-  }).producer({});
+  }).producer({ idempotent });
 }
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
@@ -28,7 +38,7 @@ const utf8 = (s: string) => Buffer.from(s, 'utf8');
 export async function produceViews(o: ProduceOptions): Promise<GeneratedView[]> {
   const total = o.count + (o.late ?? 0);
   if (total === 0) return []; // produceLoop reads count 0 as "until aborted"
-  const producer = producerFor(o.bootstrapServers, o.security);
+  const producer = producerFor(o.bootstrapServers, o.security, o.idempotent);
   await producer.connect();
   const sent: GeneratedView[] = [];
   const views = generateViews(o);

@@ -73,7 +73,9 @@ function burst(campaigns: Campaign[], seed: number): GeneratedView[] {
 
 /** Sends as fast as the broker takes them; to one partition, or by key when `partition` is unset. */
 async function produce(servers: string, topic: string, views: readonly GeneratedView[], partition?: number) {
-  const producer = kafkajsPort({ bootstrapServers: servers, logger: silentLogger }).producer({});
+  const producer = kafkajsPort({ bootstrapServers: servers, logger: silentLogger }).producer({
+    idempotent: true,
+  });
   await producer.connect();
   try {
     for (let i = 0; i < views.length; i += 5000) {
@@ -296,7 +298,9 @@ describe('watermarks: campaign-views results do not depend on arrival order (3 p
     // No idle close of windows: only the watermark can close them, and partition 2 stays empty.
     // Partitions 0 and 1 get a chunk every 300 ms, a live stream that never idles for 3 s.
     const run = await startApp(s, { graceMs: 10_000, partitionIdleMs: 3_000 });
-    const producer = kafkajsPort({ bootstrapServers: s.servers, logger: silentLogger }).producer({});
+    const producer = kafkajsPort({ bootstrapServers: s.servers, logger: silentLogger }).producer({
+      idempotent: true,
+    });
     await producer.connect();
     for (let i = 0; i < sent.length; i += 200) {
       await producer.send(
