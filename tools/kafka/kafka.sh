@@ -196,6 +196,11 @@ ready() { # metadata answers and lists every node (not just an open port)
 }
 
 start() {
+  # Starts wait for each other (CI runs broker test files two at a time, and two may start the same
+  # broker): the second finds the nodes alive and only waits until they are ready.
+  mkdir -p "$home"
+  exec 9>"$home/.start.lock"
+  flock 9
   fetch
   mkdir -p "$dir"
   if [ "$secure" = 1 ]; then make_certs; write_client_files; fi
