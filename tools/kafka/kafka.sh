@@ -211,11 +211,12 @@ start() {
     write_config "$n"
     mkdir -p "$dir/data-$n" "$dir/logs"
     java -Xmx256m -cp "$libs/*" -Dlog4j2.configurationFile="$here/log4j2.properties" kafka.tools.StorageTool \
-      format -t "$cluster_id" -c "$dir/node-$n.properties" --ignore-formatted "${extra[@]}" >>"$(logfile "$n")" 2>&1
+      format -t "$cluster_id" -c "$dir/node-$n.properties" --ignore-formatted "${extra[@]}" >>"$(logfile "$n")" 2>&1 9>&-
     # setsid: the broker lives in its own session, so the caller's Ctrl-C does not kill it half-way;
     # stop() ends it by pid.
     # shellcheck disable=SC2046
-    setsid java $(java_opts) -cp "$libs/*" kafka.Kafka "$dir/node-$n.properties" >>"$(logfile "$n")" 2>&1 < /dev/null &
+    # 9>&-: the broker must not inherit the start lock, or it would hold it for as long as it runs.
+    setsid java $(java_opts) -cp "$libs/*" kafka.Kafka "$dir/node-$n.properties" >>"$(logfile "$n")" 2>&1 < /dev/null 9>&- &
     echo $! > "$(pidfile "$n")"
     started=1
   done
