@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { WATERMARK_STAMP_BYTES } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { Processor } from '../../processor/processor.js';
 import type { RecordMetadata, StreamRecord } from '../../record.js';
@@ -21,7 +22,8 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
     private readonly opts: {
       /** A record Kafka would reject (timestamp, size) is a production error of this record. */
       readonly limits: ResolvedRecordLimits;
-      readonly clock: Clock;
+      /** The task's wall-clock reading for the batch (or punctuation) in progress. */
+      readonly now: () => number;
       /** Repartition topics under watermarks: the header value carrying the task's watermark. */
       readonly stamp?: (() => Buffer | undefined) | undefined;
     },
@@ -44,14 +46,14 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
       });
     }
     const { timestamp, headers } = record;
-    const watermark = this.opts.stamp?.();
-    const out = watermark
-      ? { topic, key, value, timestamp, headers, watermark }
-      : { topic, key, value, timestamp, headers };
-    // Checked here, per record: the broker would reject the whole batch, which stops the app.
-    const why = unsendable(out, this.opts.clock.now(), this.opts.limits);
+    const out = { topic, key, value, timestamp, headers };
+    const stamp = this.opts.stamp;
+    // Checked here, per record: the broker would reject the whole batch, which stops the app. Room
+    // for the stamp is counted before it is taken, since taking one moves the broadcaster's state.
+    const why = unsendable(out, this.opts.now(), this.opts.limits, stamp ? WATERMARK_STAMP_BYTES : 0);
     if (why !== undefined) throw new ProductionError(`cannot produce for ${this.node.name}: ${why}`);
-    this.collector.send(out);
+    const watermark = stamp?.();
+    this.collector.send(watermark ? { topic, key, value, timestamp, headers, watermark } : out);
   }
 }
 

@@ -87,10 +87,16 @@ export class StreamTask {
   private readonly late: UnroutedLateProcessor[] = [];
   private lastSkipLog = Number.NEGATIVE_INFINITY;
   private readonly limits: ResolvedRecordLimits;
+  /**
+   * The wall clock read once per batch, punctuation or close: the timestamp limit of every record
+   * produced meanwhile is measured against it, as at extraction.
+   */
+  private now: number;
 
   constructor(readonly opts: StreamTaskOptions) {
     this.id = opts.taskId;
     this.limits = opts.recordLimits ?? DEFAULT_RECORD_LIMITS;
+    this.now = opts.clock.now();
     this.eventTimeMode = opts.eventTime ?? 'watermark';
     const clock = taskEventTime(opts, this.eventTimeMode);
     this.reportTopics = clock.reportTopics;
@@ -176,8 +182,9 @@ export class StreamTask {
           repartition && broadcaster && watermark
             ? () => broadcaster.stamp(watermark.watermark, watermark.idle)
             : undefined;
-        const { applicationId, collector, clock } = this.opts;
-        return new TopicSinkProcessor(node, applicationId, collector, { limits: this.limits, clock, stamp });
+        const { applicationId, collector } = this.opts;
+        const now = () => this.now;
+        return new TopicSinkProcessor(node, applicationId, collector, { limits: this.limits, now, stamp });
       }
       case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
@@ -258,8 +265,9 @@ export class StreamTask {
     let source: NodeInstance | undefined;
     let range: UncommittedRange | undefined;
     const watermark = this.watermark;
-    // One wall-clock reading per batch: the watermark's idleness and the timestamp limit use it.
+    // One wall-clock reading per batch: the watermark's idleness and the timestamp limits use it.
     const now = this.opts.clock.now();
+    this.now = now;
     for (const raw of records) {
       if (raw.topic !== srcTopic || !source) {
         source = this.sourcesByTopic.get(raw.topic);
@@ -321,6 +329,7 @@ export class StreamTask {
   async refreshWatermark(now: number): Promise<void> {
     const watermark = this.watermark;
     if (!watermark) return;
+    this.now = now;
     if (watermark.refresh(now) && this.punctuation.hasStreamTime) {
       this.currentRaw = undefined;
       this.currentMeta = undefined;
@@ -374,6 +383,7 @@ export class StreamTask {
 
   /** Fires wall-clock punctuators that are due. */
   async punctuateWallClock(now: number): Promise<void> {
+    this.now = now;
     this.currentRaw = undefined;
     this.currentMeta = undefined;
     this.punctuation.fire('wall-clock', now, this.pending);
@@ -381,6 +391,7 @@ export class StreamTask {
   }
 
   async close(): Promise<void> {
+    this.now = this.opts.clock.now();
     for (const inst of this.instances) {
       const r = inst.processor.close?.();
       if (r) await r;
