@@ -352,12 +352,8 @@ export class Tributary {
           this.resolveDone();
           return;
         }
-        this.logger.error('commit on shutdown failed', { error: errorMessage(err) });
-        await this.tasks?.closeAll(false).catch(() => {});
-        await this.disconnect();
-        this.fatal = err;
-        this.sm.transition('error');
-        this.rejectDone(err);
+        // The same path as any fatal error: logged, a teardown bounded by failTeardownMs, `done` rejected.
+        await this.fail(err);
         throw err;
       }
       await this.disconnect();

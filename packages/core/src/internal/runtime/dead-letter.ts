@@ -13,6 +13,8 @@ export const DLQ_HEADERS = {
   stage: 'tributary.error.stage',
   error: 'tributary.error.message',
   task: 'tributary.task.id',
+  /** Only on the dead letter of a record a punctuator or a processor's close() emitted: its topic. */
+  sinkTopic: 'tributary.sink.topic',
 } as const;
 
 /** Messages longer than this are cut in the header (a header is no place for a megabyte of stack). */
@@ -56,6 +58,34 @@ export function sendToDeadLetterTopic(
       [DLQ_HEADERS.stage]: stage,
       [DLQ_HEADERS.error]: message.slice(0, MAX_ERROR_HEADER),
       [DLQ_HEADERS.task]: ctx.taskId,
+    },
+  });
+  return topic;
+}
+
+/**
+ * The dead letter of a record emitted with no input record behind it (by a punctuator, or a
+ * processor's close()): there are no original bytes, so key and value are null, as in Kafka Streams'
+ * dead letters of punctuations. It goes to the DLQ of the task's first input topic, stamped with the
+ * wall clock (the record's own timestamp may be what was wrong with it). Returns the topic.
+ */
+export function sendEmittedToDeadLetterTopic(
+  policy: ErrorPolicy,
+  emitted: { readonly sinkTopic: string; readonly inputTopic: string; readonly now: number },
+  message: string,
+  ctx: { readonly collector: RecordCollector; readonly taskId: string },
+): string {
+  const topic = deadLetterTopic(policy, emitted.inputTopic) as string;
+  ctx.collector.send({
+    topic,
+    key: null,
+    value: null,
+    timestamp: emitted.now,
+    headers: {
+      [DLQ_HEADERS.stage]: 'production',
+      [DLQ_HEADERS.error]: message.slice(0, MAX_ERROR_HEADER),
+      [DLQ_HEADERS.task]: ctx.taskId,
+      [DLQ_HEADERS.sinkTopic]: emitted.sinkTopic,
     },
   });
   return topic;

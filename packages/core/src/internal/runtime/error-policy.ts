@@ -1,7 +1,7 @@
 import { type ErrorCode, errorMessage, isTributaryError, TributaryError } from '../../errors.js';
 import type { RawRecord } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
-import { sendToDeadLetterTopic } from './dead-letter.js';
+import { sendEmittedToDeadLetterTopic, sendToDeadLetterTopic } from './dead-letter.js';
 import type { RecordCollector } from './record-collector.js';
 
 export type ErrorStage = 'deserialization' | 'processing' | 'production';
@@ -109,6 +109,44 @@ export function handleRecordError(
     return;
   }
   const topic = sendToDeadLetterTopic(ctx.policy, raw, stage, message, ctx);
+  ctx.counters.deadLettered += 1;
+  ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
+}
+
+/**
+ * Applies the policy to a record a sink refused (serde, record limits) while no input record was
+ * being processed: one a punctuator or a processor's close() emitted. Like an input record's
+ * production error it is counted and then skipped, dead-lettered (without bytes, see
+ * `sendEmittedToDeadLetterTopic`), or, under `fail`, thrown as PRODUCTION_FAILED; the punctuator
+ * goes on with its next record either way, except under `fail`.
+ */
+export function handleEmittedError(
+  err: ProductionError,
+  emitted: { readonly sinkTopic: string; readonly inputTopic: string; readonly now: number },
+  ctx: {
+    policy: ErrorPolicy;
+    counters: ErrorCounters;
+    collector: RecordCollector;
+    logger: Logger;
+    taskId: string;
+  },
+): void {
+  const message = errorMessage(err);
+  ctx.counters.productionErrors += 1;
+  const where = { stage: 'production', task: ctx.taskId, sinkTopic: emitted.sinkTopic, punctuated: true };
+  if (ctx.policy.mode === 'fail') {
+    throw new TributaryError(
+      'PRODUCTION_FAILED',
+      `production failed for a record task ${ctx.taskId} emitted outside of processing (punctuator or close) for ${emitted.sinkTopic}: ${message}`,
+      { cause: err.cause ?? err },
+    );
+  }
+  if (ctx.policy.mode === 'continue') {
+    ctx.counters.skipped += 1;
+    ctx.logger.warn('record skipped', { ...where, error: message });
+    return;
+  }
+  const topic = sendEmittedToDeadLetterTopic(ctx.policy, emitted, message, ctx);
   ctx.counters.deadLettered += 1;
   ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
 }

@@ -14,13 +14,19 @@ import {
   DeserializationError,
   type ErrorCounters,
   type ErrorPolicy,
+  handleEmittedError,
   handleRecordError,
   newErrorCounters,
 } from './error-policy.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
 import { DEFAULT_RECORD_LIMITS, invalidTimestamp, type ResolvedRecordLimits } from './record-limits.js';
-import { ExternalSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
+import {
+  ExternalSinkProcessor,
+  type Refused,
+  TopicSinkProcessor,
+  UnroutedLateProcessor,
+} from './sink-processors.js';
 import { taskEventTime, type WatermarkWiring } from './task-event-time.js';
 import { UncommittedOffsets, type UncommittedRange } from './uncommitted-offsets.js';
 import { type TaskWatermark, type WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
@@ -87,10 +93,7 @@ export class StreamTask {
   private readonly late: UnroutedLateProcessor[] = [];
   private lastSkipLog = Number.NEGATIVE_INFINITY;
   private readonly limits: ResolvedRecordLimits;
-  /**
-   * The wall clock read once per batch, punctuation or close: the timestamp limit of every record
-   * produced meanwhile is measured against it, as at extraction.
-   */
+  /** The wall clock read once per batch, punctuation or close: the sinks' timestamp limit uses it. */
   private now: number;
 
   constructor(readonly opts: StreamTaskOptions) {
@@ -155,6 +158,18 @@ export class StreamTask {
     }
   }
 
+  /** A sink refused a record: the policy applies to the input record, or if none (punctuator, close) to this one. */
+  private readonly refused: Refused = (err, sinkTopic) => {
+    if (this.currentRaw !== undefined) throw err;
+    const inputTopic = this.sourcesByTopic.keys().next().value ?? sinkTopic;
+    handleEmittedError(err, { sinkTopic, inputTopic, now: this.now }, this.policyContext());
+  };
+
+  private policyContext() {
+    const { errorPolicy: policy, collector, logger } = this.opts;
+    return { policy, counters: this.counters, collector, logger, taskId: this.id };
+  }
+
   private get current(): RecordMetadata | undefined {
     const raw = this.currentRaw;
     if (!raw) return undefined;
@@ -184,12 +199,18 @@ export class StreamTask {
             : undefined;
         const { applicationId, collector } = this.opts;
         const now = () => this.now;
-        return new TopicSinkProcessor(node, applicationId, collector, { limits: this.limits, now, stamp });
+        const refused = this.refused;
+        return new TopicSinkProcessor(node, applicationId, collector, {
+          limits: this.limits,
+          now,
+          stamp,
+          refused,
+        });
       }
       case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
         if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
-        return new ExternalSinkProcessor(sinkTask, () => this.current);
+        return new ExternalSinkProcessor(node.name, sinkTask, () => this.current, this.refused);
       }
     }
   }
@@ -295,13 +316,7 @@ export class StreamTask {
           }
         } catch (err) {
           this.pending.length = 0;
-          handleRecordError(err, raw, {
-            policy: this.opts.errorPolicy,
-            counters: this.counters,
-            collector: this.opts.collector,
-            logger: this.opts.logger,
-            taskId: this.id,
-          });
+          handleRecordError(err, raw, this.policyContext());
         }
       }
       if (range && range.topic === raw.topic && range.partition === raw.partition) range.last = raw.offset;
