@@ -70,10 +70,12 @@ export function nearLimitGarbage(rnd: () => number): Buffer {
 export interface FuzzRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-  /** Kafka record timestamp; undefined: the producer's. */
-  readonly timestamp?: number;
+  /** Kafka record timestamp: `times[kind]` of `fuzzRecords`, else a second before its `now`. */
+  readonly timestamp: number;
   /** 'valid' records must reach the output; every other kind must reach the DLQ. */
   readonly kind: string;
+  /** The topic it goes to, when a run feeds several (see `fuzzOnDriver`). */
+  readonly topic?: string;
 }
 
 /**
@@ -81,6 +83,7 @@ export interface FuzzRecord {
  * `hostileCount` hostile ones of the given kinds, chosen evenly at random and put at random places
  * between them (the valid ones keep their order). The first `nearLimit` hostile records are
  * near-limit garbage. Keys are null, empty or normal at random (keys are not in the contracts).
+ * Every record gets a Kafka timestamp: `times[kind]` (see `badRecordTimes`), else `now - 1000`.
  */
 export function fuzzRecords(o: {
   seed: number;
@@ -89,11 +92,14 @@ export function fuzzRecords(o: {
   nearLimit: number;
   makeValid: (i: number, rnd: () => number) => Record<string, unknown>;
   kinds: Readonly<Record<string, HostileMaker>>;
+  now: number;
+  times?: Readonly<Record<string, number>>;
 }): FuzzRecord[] {
   const rnd = mulberry32(o.seed);
   const names = Object.keys(o.kinds);
   const out: FuzzRecord[] = [];
   const key = (i: number) => pick(rnd, [null, Buffer.alloc(0), Buffer.from(`k${i}`)]);
+  const timestamp = (kind: string) => o.times?.[kind] ?? o.now - 1000;
   let valid = 0;
   let hostile = 0;
   while (valid < o.validCount || hostile < o.hostileCount) {
@@ -103,6 +109,7 @@ export function fuzzRecords(o: {
       out.push({
         key: key(valid),
         value: Buffer.from(JSON.stringify(o.makeValid(valid, rnd))),
+        timestamp: timestamp('valid'),
         kind: 'valid',
       });
       valid++;
@@ -110,13 +117,15 @@ export function fuzzRecords(o: {
     }
     const i = hostile++;
     if (i < o.nearLimit) {
-      out.push({ key: key(i), value: nearLimitGarbage(rnd), kind: 'near size limit' });
+      const near = 'near size limit';
+      out.push({ key: key(i), value: nearLimitGarbage(rnd), timestamp: timestamp(near), kind: near });
       continue;
     }
     const kind = pick(rnd, names);
     const maker = o.kinds[kind] as HostileMaker;
     // A hostile record built from a valid-looking one (never sent as valid itself).
-    out.push({ key: key(i), value: maker(rnd, o.makeValid(Math.max(0, valid - 1), rnd)), kind });
+    const value = maker(rnd, o.makeValid(Math.max(0, valid - 1), rnd));
+    out.push({ key: key(i), value, timestamp: timestamp(kind), kind });
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { type DriverFuzzRun, fuzzOnDriver } from './fuzz-driver.js';
 export {
   badRecordTimes,
   byteBatches,

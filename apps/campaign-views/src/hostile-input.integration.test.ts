@@ -68,12 +68,14 @@ describe('campaign-views on hostile input (seeded fuzz, real broker)', () => {
 
     const startMs = Date.UTC(2025, 10, 6, 12, 30, 0);
     const validCount = 5000;
+    const now = Date.now();
     const records = fuzzRecords({
       seed: 21,
       validCount,
       hostileCount: 10_000,
       nearLimit: 3,
-      kinds: { ...GENERIC_HOSTILE, ...viewKinds(Date.now()) },
+      kinds: { ...GENERIC_HOSTILE, ...viewKinds(now) },
+      now,
       makeValid: (i, rnd) => {
         const start = startMs + Math.floor((i * 4 * 60_000) / validCount / 1000) * 1000;
         const end = start + 1000 * (1 + Math.floor(rnd() * 120));
@@ -101,7 +103,11 @@ describe('campaign-views on hostile input (seeded fuzz, real broker)', () => {
         await producer.send({
           topic: input,
           acks: -1,
-          messages: batch.map((r: FuzzRecord) => ({ key: r.key, value: r.value })),
+          messages: batch.map((r: FuzzRecord) => ({
+            key: r.key,
+            value: r.value,
+            timestamp: String(r.timestamp),
+          })),
         });
     } finally {
       await producer.disconnect();
