@@ -10,11 +10,17 @@ export {
   countKinds,
   digests,
   dlqProblems,
+  dlqReasonProblems,
+  type ExpectedReasons,
+  either,
   type FuzzRecord,
   fuzzRecords,
   GENERIC_HOSTILE,
+  genericReasons,
   type HostileMaker,
   NEAR_LIMIT_BYTES,
+  prototypeChanges,
+  prototypeSnapshot,
 } from './hostile.js';
 
 const TSX = join(dirname(fileURLToPath(import.meta.url)), '../../../node_modules/.bin/tsx');

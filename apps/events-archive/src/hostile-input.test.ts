@@ -6,6 +6,7 @@ import {
   fuzzOnDriver,
   fuzzRecords,
   GENERIC_HOSTILE,
+  genericReasons,
   type HostileMaker,
 } from '@tributary/app-kit/testing';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +24,15 @@ const EVENT_KINDS: Record<string, HostileMaker> = {
     Buffer.from(JSON.stringify({ ...v, ts: r() < 0.5 ? Date.UTC(10_000, 0, 1) : 8_640_000_000_000_001 })),
   'ts beyond 2^53': (_r, v) => Buffer.from(JSON.stringify({ ...v, ts: 2 ** 53 + 2 })),
   ...BAD_TIME.kinds,
+};
+
+/** The stage and reason of each kind: `validate` refuses what is not an event (stage processing). */
+const REASONS = {
+  ...genericReasons(/^processing: (event must be a JSON object|event_id must be a non-empty string)/),
+  'ts before 1970': /^processing: ts out of range \(1970\.\.9999\): (-1|"1969-12-31T23:59:59Z")$/,
+  'ts beyond year 9999': /^processing: ts out of range \(1970\.\.9999\): (253402300800000|8640000000000001)$/,
+  'ts beyond 2^53': /^processing: ts out of range \(1970\.\.9999\): 9007199254740994$/,
+  ...BAD_TIME.reasons,
 };
 
 describe('events-archive on hostile input (seeded fuzz, TopologyTestDriver)', () => {
@@ -60,6 +70,7 @@ describe('events-archive on hostile input (seeded fuzz, TopologyTestDriver)', ()
       }),
       records,
       now: NOW,
+      reasons: REASONS,
       settle: async (d) => {
         await d.commit();
         await d.close();

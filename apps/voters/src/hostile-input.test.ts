@@ -3,6 +3,7 @@ import {
   fuzzOnDriver,
   fuzzRecords,
   GENERIC_HOSTILE,
+  genericReasons,
   type HostileMaker,
 } from '@tributary/app-kit/testing';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +19,17 @@ const VOTER_KINDS: Record<string, HostileMaker> = {
   'age beyond 2^53 (literal)': (_r, v) =>
     Buffer.from(JSON.stringify(v).replace(/"age":\d+/, '"age":123456789012345678901234')),
   ...BAD_TIME.kinds,
+};
+
+/** The stage and reason of each kind: `validate` refuses what is not a voter (stage processing). */
+const REASONS = {
+  ...genericReasons(
+    /^processing: (voter must be a JSON object|gender must be one of F, M, X, got undefined)/,
+  ),
+  'age beyond 2^53': /^processing: age must be an integer in \[18, 120\], got 9007199254740994/,
+  'age beyond 2^53 (literal)':
+    /^processing: age must be an integer in \[18, 120\], got 1\.2345678901234569e\+23/,
+  ...BAD_TIME.reasons,
 };
 
 describe('voters on hostile input (seeded fuzz, TopologyTestDriver)', () => {
@@ -47,6 +59,7 @@ describe('voters on hostile input (seeded fuzz, TopologyTestDriver)', () => {
       topology: buildTopology({ inputTopic: 'in', outputTopic: 'out', console: false }),
       records,
       now: NOW,
+      reasons: REASONS,
     });
     expect(problems).toEqual([]);
     const latest = driver.createOutputTopic<string, VoterStat>('out').readKeyValuesToMap();

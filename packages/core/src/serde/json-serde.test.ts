@@ -269,7 +269,6 @@ describe('Serdes.json on hostile input (seeded fuzz)', () => {
     ])
       expect(counts[kind], kind).toBeGreaterThan(500);
     expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(protoNames);
-    expect(({} as Record<string, unknown>).a).toBeUndefined();
   });
 
   it('10,000-deep nesting is an error at both ends, never a stack overflow', () => {
@@ -284,11 +283,12 @@ describe('Serdes.json on hostile input (seeded fuzz)', () => {
 
   it('__proto__ keys are refused, also written with escapes; constructor keys are plain data', () => {
     const serde = Serdes.json<Record<string, unknown>>();
+    const protoNames = Object.getOwnPropertyNames(Object.prototype);
     for (const text of ['{"__proto__":{"polluted":1}}', '{"a":[{"\\u005f_proto__":{"polluted":1}}]}'])
       expect(() => serde.deserialize(Buffer.from(text), 't')).toThrow(/__proto__/);
     const v = serde.deserialize(Buffer.from('{"constructor":{"prototype":{"polluted":1}}}'), 't');
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(protoNames);
     expect(Object.keys(v)).toEqual(['constructor']);
   });
 
