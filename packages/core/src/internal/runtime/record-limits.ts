@@ -107,3 +107,11 @@ export function unsendable(
     return `record of ~${size} bytes for topic ${record.topic} exceeds maxRecordBytes ${limits.maxRecordBytes}`;
   return undefined;
 }
+
+/** Why a store write's changelog record (key, value, ~70 bytes of framing) would be too large. */
+export function unloggable(key: Buffer, value: Buffer | null, maxRecordBytes: number): string | undefined {
+  const size = 70 + key.length + (value?.length ?? 0);
+  if (size > maxRecordBytes)
+    return `changelog record of ~${size} bytes exceeds maxRecordBytes ${maxRecordBytes}`;
+  return undefined;
+}
