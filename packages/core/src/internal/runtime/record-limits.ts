@@ -66,10 +66,12 @@ export function resolveRecordLimits(
 }
 
 /**
- * `max.message.bytes` for the dead-letter topics the runtime creates: room for a source record of
- * `maxRecordBytes` plus the DLQ headers, within what the broker accepts as a setting.
+ * `max.message.bytes` for dead-letter topics: room for a source record of `maxRecordBytes` plus the
+ * DLQ headers, within what the broker accepts as a setting. The runtime creates its DLQs with it; a
+ * DLQ created elsewhere needs it too, or the dead letter of a record near the broker's limit is
+ * refused and stops the app.
  */
-export function dlqMaxMessageBytes(limits: ResolvedRecordLimits): number {
+export function dlqMaxMessageBytes(limits: ResolvedRecordLimits = DEFAULT_RECORD_LIMITS): number {
   return Math.min(KAFKA_MAX_INT, limits.maxRecordBytes + DLQ_HEADROOM_BYTES);
 }
 
