@@ -55,12 +55,29 @@ export function sendToDeadLetterTopic(
       [DLQ_HEADERS.topic]: raw.topic,
       [DLQ_HEADERS.partition]: String(raw.partition),
       [DLQ_HEADERS.offset]: raw.offset.toString(),
-      [DLQ_HEADERS.stage]: stage,
-      [DLQ_HEADERS.error]: message.slice(0, MAX_ERROR_HEADER),
-      [DLQ_HEADERS.task]: ctx.taskId,
+      ...errorHeaders(stage, message, ctx.taskId),
     },
   });
   return topic;
+}
+
+/** The headers every dead letter has: the stage, the reason (cut) and the task. */
+function errorHeaders(stage: ErrorStage, message: string, taskId: string): Record<string, string> {
+  return {
+    [DLQ_HEADERS.stage]: stage,
+    [DLQ_HEADERS.error]: message.slice(0, MAX_ERROR_HEADER),
+    [DLQ_HEADERS.task]: taskId,
+  };
+}
+
+/** A record a punctuator or a processor's close() emitted, which a sink refused. */
+export interface EmittedRecord {
+  /** Where it was going. */
+  readonly sinkTopic: string;
+  /** The task's first input topic: its DLQ takes the dead letter. */
+  readonly inputTopic: string;
+  /** The task's wall-clock reading: the dead letter's timestamp. */
+  readonly now: number;
 }
 
 /**
@@ -71,22 +88,15 @@ export function sendToDeadLetterTopic(
  */
 export function sendEmittedToDeadLetterTopic(
   policy: ErrorPolicy,
-  emitted: { readonly sinkTopic: string; readonly inputTopic: string; readonly now: number },
+  emitted: EmittedRecord,
   message: string,
   ctx: { readonly collector: RecordCollector; readonly taskId: string },
 ): string {
   const topic = deadLetterTopic(policy, emitted.inputTopic) as string;
-  ctx.collector.send({
-    topic,
-    key: null,
-    value: null,
-    timestamp: emitted.now,
-    headers: {
-      [DLQ_HEADERS.stage]: 'production',
-      [DLQ_HEADERS.error]: message.slice(0, MAX_ERROR_HEADER),
-      [DLQ_HEADERS.task]: ctx.taskId,
-      [DLQ_HEADERS.sinkTopic]: emitted.sinkTopic,
-    },
-  });
+  const headers = {
+    ...errorHeaders('production', message, ctx.taskId),
+    [DLQ_HEADERS.sinkTopic]: emitted.sinkTopic,
+  };
+  ctx.collector.send({ topic, key: null, value: null, timestamp: emitted.now, headers });
   return topic;
 }
