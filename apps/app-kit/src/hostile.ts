@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DLQ_HEADERS } from '@tributary/core';
 import { mulberry32 } from './prng.js';
 
 /**
@@ -70,10 +71,12 @@ export function nearLimitGarbage(rnd: () => number): Buffer {
 export interface FuzzRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-  /** Kafka record timestamp; undefined: the producer's. */
-  readonly timestamp?: number;
+  /** Kafka record timestamp: `times[kind]` of `fuzzRecords`, else a second before its `now`. */
+  readonly timestamp: number;
   /** 'valid' records must reach the output; every other kind must reach the DLQ. */
   readonly kind: string;
+  /** The topic it goes to, when a run feeds several (see `fuzzOnDriver`). */
+  readonly topic?: string;
 }
 
 /**
@@ -81,6 +84,7 @@ export interface FuzzRecord {
  * `hostileCount` hostile ones of the given kinds, chosen evenly at random and put at random places
  * between them (the valid ones keep their order). The first `nearLimit` hostile records are
  * near-limit garbage. Keys are null, empty or normal at random (keys are not in the contracts).
+ * Every record gets a Kafka timestamp: `times[kind]` (see `badRecordTimes`), else `now - 1000`.
  */
 export function fuzzRecords(o: {
   seed: number;
@@ -89,11 +93,14 @@ export function fuzzRecords(o: {
   nearLimit: number;
   makeValid: (i: number, rnd: () => number) => Record<string, unknown>;
   kinds: Readonly<Record<string, HostileMaker>>;
+  now: number;
+  times?: Readonly<Record<string, number>>;
 }): FuzzRecord[] {
   const rnd = mulberry32(o.seed);
   const names = Object.keys(o.kinds);
   const out: FuzzRecord[] = [];
   const key = (i: number) => pick(rnd, [null, Buffer.alloc(0), Buffer.from(`k${i}`)]);
+  const timestamp = (kind: string) => o.times?.[kind] ?? o.now - 1000;
   let valid = 0;
   let hostile = 0;
   while (valid < o.validCount || hostile < o.hostileCount) {
@@ -103,6 +110,7 @@ export function fuzzRecords(o: {
       out.push({
         key: key(valid),
         value: Buffer.from(JSON.stringify(o.makeValid(valid, rnd))),
+        timestamp: timestamp('valid'),
         kind: 'valid',
       });
       valid++;
@@ -110,13 +118,15 @@ export function fuzzRecords(o: {
     }
     const i = hostile++;
     if (i < o.nearLimit) {
-      out.push({ key: key(i), value: nearLimitGarbage(rnd), kind: 'near size limit' });
+      const near = 'near size limit';
+      out.push({ key: key(i), value: nearLimitGarbage(rnd), timestamp: timestamp(near), kind: near });
       continue;
     }
     const kind = pick(rnd, names);
     const maker = o.kinds[kind] as HostileMaker;
     // A hostile record built from a valid-looking one (never sent as valid itself).
-    out.push({ key: key(i), value: maker(rnd, o.makeValid(Math.max(0, valid - 1), rnd)), kind });
+    const value = maker(rnd, o.makeValid(Math.max(0, valid - 1), rnd));
+    out.push({ key: key(i), value, timestamp: timestamp(kind), kind });
   }
   return out;
 }
@@ -158,6 +168,8 @@ export function countKinds(records: readonly FuzzRecord[]): Record<string, numbe
 export function badRecordTimes(now: number): {
   times: Readonly<Record<string, number>>;
   kinds: Readonly<Record<string, HostileMaker>>;
+  /** What the runtime's record limits say about each (see `ExpectedReasons`). */
+  reasons: ExpectedReasons;
 } {
   const times: Record<string, number> = {
     'record timestamp before 1970': -86_400_000,
@@ -165,7 +177,17 @@ export function badRecordTimes(now: number): {
     'record timestamp beyond broker acceptance': now + 2 * 3_600_000,
   };
   const same: HostileMaker = (_r, v) => Buffer.from(JSON.stringify(v));
-  return { times, kinds: Object.fromEntries(Object.keys(times).map((k) => [k, same])) };
+  const ahead = /^deserialization: event timestamp \d+ is more than 3600000 ms ahead of the wall clock/;
+  return {
+    times,
+    kinds: Object.fromEntries(Object.keys(times).map((k) => [k, same])),
+    reasons: {
+      'record timestamp before 1970':
+        /^deserialization: invalid event timestamp -86400000 \(must be a whole number of ms >= 0\)/,
+      'record timestamp beyond year 9999': ahead,
+      'record timestamp beyond broker acceptance': ahead,
+    },
+  };
 }
 
 /** Sorted SHA-1 digests of values (null as 'null'): compares two multisets of records' bytes. */
@@ -191,4 +213,93 @@ export function dlqProblems(
   const noReason = dlq.filter((r) => String(r.headers[reasonHeader] ?? '') === '').length;
   if (noReason > 0) problems.push(`${noReason} dead letters without a reason`);
   return problems;
+}
+
+/**
+ * How each hostile kind must be dead-lettered: a pattern over `<stage>: <reason>`, the DLQ headers
+ * `tributary.error.stage` and `tributary.error.message` joined.
+ */
+export type ExpectedReasons = Readonly<Record<string, RegExp>>;
+
+/** A pattern that matches what any of `patterns` matches. */
+export function either(...patterns: RegExp[]): RegExp {
+  return new RegExp(patterns.map((p) => `(?:${p.source})`).join('|'));
+}
+
+/**
+ * The reasons of the generic kinds (and near-limit garbage) under `Serdes.json`. `rejected` is how
+ * the app's contract refuses JSON that is none of its records: an array, a string, null, an object
+ * without its fields. Random bytes may happen to be JSON (a lone digit), so they may meet either.
+ */
+export function genericReasons(rejected: RegExp): ExpectedReasons {
+  const serde = (what: string) => new RegExp(`^deserialization: ${what}`);
+  const parse = serde('JSON parse failed');
+  return {
+    'random bytes': either(serde('invalid UTF-8'), parse, rejected),
+    'invalid UTF-8': serde('invalid UTF-8'),
+    'truncated JSON': parse,
+    '10,000-deep JSON': serde('JSON nested deeper than 1000 levels'),
+    'empty value': parse,
+    'null value': rejected,
+    'JSON not an object': rejected,
+    '__proto__ fields': serde('JSON parse failed: key "__proto__" is not allowed'),
+    '__proto__ key in a valid record': serde('JSON parse failed: key "__proto__" is not allowed'),
+    'constructor.prototype payload': rejected,
+    'near size limit': parse,
+  };
+}
+
+/**
+ * What is wrong with the reasons of the dead letters (empty when right): each must match the
+ * expected reason of the kind its bytes were made as (of one of them, for bytes two kinds made).
+ */
+export function dlqReasonProblems(
+  dlq: readonly { readonly value: Buffer | null; readonly headers: Readonly<Record<string, unknown>> }[],
+  hostile: readonly FuzzRecord[],
+  expected: ExpectedReasons,
+): string[] {
+  const problems: string[] = [];
+  const kindsOf = new Map<string, Set<string>>();
+  for (const r of hostile) {
+    const [d] = digests([r.value]) as [string];
+    kindsOf.set(d, (kindsOf.get(d) ?? new Set<string>()).add(r.kind));
+  }
+  for (const kind of new Set(hostile.map((r) => r.kind)))
+    if (!expected[kind]) problems.push(`no expected reason for kind "${kind}"`);
+  const wrong = new Map<string, { count: number; example: string }>();
+  for (const r of dlq) {
+    const reason = `${String(r.headers[DLQ_HEADERS.stage])}: ${String(r.headers[DLQ_HEADERS.error])}`;
+    const [d] = digests([r.value]) as [string];
+    const kinds = [...(kindsOf.get(d) ?? [])];
+    if (kinds.some((k) => expected[k]?.test(reason))) continue;
+    const name = kinds.join(' / ') || 'no hostile kind';
+    const w = wrong.get(name) ?? { count: 0, example: reason.slice(0, 200) };
+    w.count += 1;
+    wrong.set(name, w);
+  }
+  for (const [name, w] of wrong)
+    problems.push(`${w.count} dead letters of "${name}" with an unexpected reason, e.g. "${w.example}"`);
+  return problems;
+}
+
+/**
+ * Own property names (and symbols) of the built-in prototypes that a prototype pollution changes;
+ * taken before and after a run, they must be equal.
+ */
+export function prototypeSnapshot(): string[] {
+  const protos = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype };
+  return Object.entries(protos)
+    .flatMap(([name, p]) => Reflect.ownKeys(p).map((k) => `${name}.${String(k)}`))
+    .sort();
+}
+
+/** Names added to or missing from the prototypes since `before` (empty when unchanged). */
+export function prototypeChanges(before: readonly string[]): string[] {
+  const after = prototypeSnapshot();
+  const was = new Set(before);
+  const now = new Set(after);
+  return [
+    ...after.filter((k) => !was.has(k)).map((k) => `+${k}`),
+    ...before.filter((k) => !now.has(k)).map((k) => `-${k}`),
+  ];
 }

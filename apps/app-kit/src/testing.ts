@@ -3,17 +3,24 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { type DriverFuzzRun, fuzzOnDriver } from './fuzz-driver.js';
 export {
   badRecordTimes,
   byteBatches,
   countKinds,
   digests,
   dlqProblems,
+  dlqReasonProblems,
+  type ExpectedReasons,
+  either,
   type FuzzRecord,
   fuzzRecords,
   GENERIC_HOSTILE,
+  genericReasons,
   type HostileMaker,
   NEAR_LIMIT_BYTES,
+  prototypeChanges,
+  prototypeSnapshot,
 } from './hostile.js';
 
 const TSX = join(dirname(fileURLToPath(import.meta.url)), '../../../node_modules/.bin/tsx');

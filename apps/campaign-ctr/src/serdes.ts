@@ -1,6 +1,6 @@
 import { viewSerde } from '@tributary/app-campaign-views';
 import { Serdes } from '@tributary/core';
-import { type Click, parseClick } from './click.js';
+import { type Click, clickFromBytes } from './click.js';
 
 /**
  * Source serdes of the two logs: parsing and validation happen here, so a bad record fails at
@@ -11,5 +11,5 @@ import { type Click, parseClick } from './click.js';
 export { viewSerde };
 export const clickSerde = Serdes.custom<Click>(
   (c) => Buffer.from(JSON.stringify({ click_id: c.click_id, view_id: c.view_id, click_timestamp: c.ts })),
-  (b) => parseClick(b.toString('utf8')),
+  clickFromBytes,
 );

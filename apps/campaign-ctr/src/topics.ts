@@ -1,5 +1,12 @@
 import { ensureTopics } from '@tributary/app-campaign-views';
-import { type KafkaSecurity, kafkajsPort, silentLogger } from '@tributary/core';
+import { dlqMaxMessageBytes, type KafkaSecurity, kafkajsPort, silentLogger } from '@tributary/core';
+
+/**
+ * Room for the dead letter of a record at the broker's size limit (the record plus the DLQ
+ * headers), as in the DLQs the runtime creates: with the default limit the dead letter is refused
+ * and stops the app.
+ */
+const DLQ_CONFIGS = { 'max.message.bytes': String(dlqMaxMessageBytes()) };
 
 /** Creates the app's topics if missing: both logs (same partition count: the join needs it), DLQs, late topic, campaigns. */
 export async function ensureCtrTopics(o: {
@@ -29,12 +36,12 @@ export async function ensureCtrTopics(o: {
   try {
     await admin.createTopics([
       { name: o.clickTopic, partitions: o.partitions },
-      { name: `${o.clickTopic}-dlq`, partitions: 1 },
+      { name: `${o.clickTopic}-dlq`, partitions: 1, configs: DLQ_CONFIGS },
       { name: o.lateTopic, partitions: 1 },
       ...(o.networks
         ? [
             { name: o.networks.topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
-            { name: `${o.networks.topic}-dlq`, partitions: 1 },
+            { name: `${o.networks.topic}-dlq`, partitions: 1, configs: DLQ_CONFIGS },
             { name: o.networks.outputTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
           ]
         : []),

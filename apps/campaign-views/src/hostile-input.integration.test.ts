@@ -5,10 +5,14 @@ import {
   byteBatches,
   countKinds,
   dlqProblems,
+  dlqReasonProblems,
   type FuzzRecord,
   fuzzRecords,
   GENERIC_HOSTILE,
+  genericReasons,
   type HostileMaker,
+  prototypeChanges,
+  prototypeSnapshot,
 } from '@tributary/app-kit/testing';
 import { DLQ_HEADERS, silentLogger } from '@tributary/core';
 import {
@@ -27,6 +31,14 @@ import { readParquetRows } from './test-output.js';
 import { ensureTopics } from './topics.js';
 
 const HOUR = 3_600_000;
+
+/**
+ * One value as large as the broker takes in a topic with the default `max.message.bytes`
+ * (1,048,588 per record batch, ~90 bytes of it framing): its dead letter, with the DLQ headers, is
+ * larger than that, and fits only because the runtime creates the DLQ with room for them.
+ */
+const AT_BROKER_LIMIT = 'at the broker record limit (1,048,400 bytes)';
+const AT_BROKER_LIMIT_BYTES = 1_048_400;
 
 /** The view-log contract's own hostile cases: numbers and event times no consumer can use. */
 function viewKinds(now: number): Record<string, HostileMaker> {
@@ -51,13 +63,32 @@ function viewKinds(now: number): Record<string, HostileMaker> {
   };
 }
 
+const ahead = /^deserialization: event timestamp \d+ is more than 3600000 ms ahead of the wall clock/;
+
+/** Everything fails in the view serde or at extraction: stage deserialization throughout. */
+const REASONS = {
+  ...genericReasons(
+    /^deserialization: (view is not a JSON object|view_id must be a non-empty string|Cannot read properties of null \(reading 'start'\))/,
+  ),
+  'campaign_id beyond 2^53': /^deserialization: campaign_id must be an integer$/,
+  'banner_id beyond 2^53 (literal)': /^deserialization: banner_id must be an integer$/,
+  // The ISO form parses to a negative epoch, which the runtime refuses; the epoch form the serde.
+  'start before 1970 (ISO)':
+    /^deserialization: invalid event timestamp -1000 \(must be a whole number of ms >= 0\)$/,
+  'start before 1970 (epoch ms)': /^deserialization: start_timestamp is missing or not a valid timestamp$/,
+  'start beyond year 9999': ahead,
+  'start beyond broker acceptance (now + >1 h)': ahead,
+  'start past the Date range (8640000000000001)': ahead,
+  [AT_BROKER_LIMIT]: /^deserialization: JSON parse failed/,
+};
+
 describe('campaign-views on hostile input (seeded fuzz, real broker)', () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const c of cleanup) await c();
   });
 
-  it('10,000 hostile records mixed into 5,000 views: rows equal the ground truth of the valid views, the DLQ holds exactly the hostile ones', async () => {
+  it('10,001 hostile records (one at the broker size limit) mixed into 5,000 views: rows equal the ground truth of the valid views, the DLQ holds exactly the hostile ones with their reasons', async () => {
     const servers = bootstrapServers();
     const input = uniqueName('hostile-views');
     const campaignsTopic = uniqueName('hostile-campaigns');
@@ -68,12 +99,14 @@ describe('campaign-views on hostile input (seeded fuzz, real broker)', () => {
 
     const startMs = Date.UTC(2025, 10, 6, 12, 30, 0);
     const validCount = 5000;
+    const now = Date.now();
     const records = fuzzRecords({
       seed: 21,
       validCount,
       hostileCount: 10_000,
       nearLimit: 3,
-      kinds: { ...GENERIC_HOSTILE, ...viewKinds(Date.now()) },
+      kinds: { ...GENERIC_HOSTILE, ...viewKinds(now) },
+      now,
       makeValid: (i, rnd) => {
         const start = startMs + Math.floor((i * 4 * 60_000) / validCount / 1000) * 1000;
         const end = start + 1000 * (1 + Math.floor(rnd() * 120));
@@ -89,9 +122,18 @@ describe('campaign-views on hostile input (seeded fuzz, real broker)', () => {
         };
       },
     });
+    const huge = Buffer.alloc(AT_BROKER_LIMIT_BYTES, 0x62);
+    huge[0] = 0x7e; // '~': not JSON
+    records.splice(7000, 0, {
+      key: Buffer.from('huge'),
+      value: huge,
+      timestamp: now - 1000,
+      kind: AT_BROKER_LIMIT,
+    });
     const kinds = countKinds(records);
     const hostile = records.filter((r) => r.kind !== 'valid');
-    expect(hostile).toHaveLength(10_000);
+    expect(hostile).toHaveLength(10_001);
+    const prototypes = prototypeSnapshot();
 
     const t0 = Date.now();
     const producer = testProducer();
@@ -101,7 +143,11 @@ describe('campaign-views on hostile input (seeded fuzz, real broker)', () => {
         await producer.send({
           topic: input,
           acks: -1,
-          messages: batch.map((r: FuzzRecord) => ({ key: r.key, value: r.value })),
+          messages: batch.map((r: FuzzRecord) => ({
+            key: r.key,
+            value: r.value,
+            timestamp: String(r.timestamp),
+          })),
         });
     } finally {
       await producer.disconnect();
@@ -150,7 +196,10 @@ describe('campaign-views on hostile input (seeded fuzz, real broker)', () => {
 
     const dlq = await consumeAll(`${input}-dlq`, { count: hostile.length, idleMs: 2000, timeoutMs: 30_000 });
     expect(dlqProblems(dlq, hostile, DLQ_HEADERS.error)).toEqual([]);
+    expect(dlqReasonProblems(dlq, hostile, REASONS)).toEqual([]);
+    expect(dlq.filter((r) => r.value?.length === AT_BROKER_LIMIT_BYTES)).toHaveLength(1);
     expect(metrics.deadLettered).toBe(hostile.length);
+    expect(prototypeChanges(prototypes)).toEqual([]);
     if (process.env.FUZZ_COUNTS)
       console.log('campaign-views hostile fuzz', {
         kinds,

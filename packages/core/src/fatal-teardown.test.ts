@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isTributaryError } from './errors.js';
 import type { AdminPort, ConsumerHandlers, ConsumerPort, KafkaPort, RawRecord } from './kafka/ports.js';
 import { StreamsBuilder } from './kstream/streams-builder.js';
-import { silentLogger } from './logger.js';
+import { type Logger, silentLogger } from './logger.js';
 import { Serdes } from './serde/serdes.js';
 import { Tributary } from './tributary.js';
 
@@ -10,7 +10,7 @@ import { Tributary } from './tributary.js';
  * A port whose consumer behaves like kafkajs where it matters here: disconnect() waits until the
  * batch handler in flight has returned. `stuckDisconnect` makes disconnect never finish at all.
  */
-function fakePort(opts: { stuckDisconnect: boolean }) {
+function fakePort(opts: { stuckDisconnect: boolean; value?: string }) {
   const calls = { disconnectStarted: 0, disconnectDone: 0 };
   const admin: AdminPort = {
     connect: async () => {},
@@ -28,7 +28,7 @@ function fakePort(opts: { stuckDisconnect: boolean }) {
     partition: 0,
     offset: 0n,
     key: null,
-    value: Buffer.from('{not json'),
+    value: Buffer.from(opts.value ?? '{not json'),
     timestamp: Date.now(),
     headers: {},
   };
@@ -121,5 +121,50 @@ describe('a fatal error stops the app', () => {
     expect(calls.disconnectDone).toBe(0);
     // What SIGTERM does (runUntilSignal aborts -> close()): it returns instead of waiting forever.
     await a.close();
+  });
+});
+
+describe('a failure inside close() takes the same path', () => {
+  it('a record a processor emits at close() that the fail policy refuses: logged, bounded teardown, done rejected, state error', async () => {
+    const { port } = fakePort({ stuckDisconnect: true, value: '{"a":1}' });
+    const b = new StreamsBuilder();
+    b.stream('in', { valueSerde: Serdes.json() })
+      .process<string, string>(
+        () => {
+          let forward: ((ts: number) => void) | undefined;
+          return {
+            init: (ctx) => {
+              forward = (ts) => ctx.forward({ key: 'k', value: 'v', timestamp: ts, headers: {} });
+            },
+            process: () => {},
+            // Two hours ahead of the clock: the record limits refuse it.
+            close: () => forward?.(Date.now() + 2 * 3_600_000),
+          };
+        },
+        { name: 'closer' },
+      )
+      .to('out');
+    const lines: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (msg) => void lines.push(msg), child: () => logger };
+    const a = new Tributary(b.build(), {
+      applicationId: 'app',
+      bootstrapServers: 'unused:9092',
+      kafka: port,
+      logger,
+      failTeardownMs: 300,
+    });
+    await a.start();
+    await a.waitForState('running');
+    const t0 = Date.now();
+    const err = await a.close().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isTributaryError(err, 'PRODUCTION_FAILED')).toBe(true);
+    // The consumer's disconnect never ends: only the bounded teardown of fail() lets close() return.
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(a.state).toBe('error');
+    expect(lines).toContain('stopping after an error');
+    await expect(a.done).rejects.toBe(err);
   });
 });

@@ -6,7 +6,11 @@ export type { Subtopology } from './internal/graph/topology.js';
 export { Topology } from './internal/graph/topology.js';
 export { DLQ_HEADERS } from './internal/runtime/dead-letter.js';
 export type { ErrorPolicy, ErrorStage } from './internal/runtime/error-policy.js';
-export { DEFAULT_RECORD_LIMITS, type RecordLimits } from './internal/runtime/record-limits.js';
+export {
+  DEFAULT_RECORD_LIMITS,
+  dlqMaxMessageBytes,
+  type RecordLimits,
+} from './internal/runtime/record-limits.js';
 export type { StreamsState } from './internal/runtime/state-machine.js';
 export {
   type BackendOptions,

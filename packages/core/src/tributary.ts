@@ -8,7 +8,11 @@ import { deadLetterTopicsOf } from './internal/runtime/dead-letter.js';
 import { GlobalState } from './internal/runtime/global-state.js';
 import { planInternalTopics } from './internal/runtime/internal-topics.js';
 import { SerialLock } from './internal/runtime/lock.js';
-import { resolveRecordLimits } from './internal/runtime/record-limits.js';
+import {
+  dlqMaxMessageBytes,
+  type ResolvedRecordLimits,
+  resolveRecordLimits,
+} from './internal/runtime/record-limits.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
@@ -38,6 +42,7 @@ export class Tributary {
   /** The built-in adapter in use (undefined when the config brought its own port). */
   private readonly kafkaClient: KafkaClientName | undefined;
   private readonly exactlyOnce: boolean;
+  private readonly recordLimits: ResolvedRecordLimits;
   private readonly restoreListeners = new Set<(e: RestoreProgress) => void>();
   private consumer: ConsumerPort | undefined;
   private commitAdmin: AdminPort | undefined;
@@ -61,6 +66,8 @@ export class Tributary {
     if (!config.applicationId) throw new TributaryError('CONFIG_INVALID', 'applicationId is required');
     if (!config.bootstrapServers && !config.kafka)
       throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
+    // A bad limit is a configuration error now, not at the first record it would apply to.
+    this.recordLimits = resolveRecordLimits(config.recordLimits);
     // Every line of the runtime and its clients, with any configured secret blanked out.
     const logger = redactingLogger(
       (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
@@ -165,7 +172,7 @@ export class Tributary {
   private async prepare(): Promise<void> {
     const { applicationId } = this.config;
     const policy = this.config.errorPolicy ?? { mode: 'fail' };
-    const recordLimits = resolveRecordLimits(this.config.recordLimits);
+    const recordLimits = this.recordLimits;
     const admin = this.port.admin();
     await admin.connect();
     let plan: Awaited<ReturnType<typeof planInternalTopics>>;
@@ -174,7 +181,7 @@ export class Tributary {
         replicationFactor: this.config.replicationFactor ?? -1,
         dlqTopics: deadLetterTopicsOf(this.topology, applicationId, policy),
         // A source record near the size limit still fits with the DLQ headers added.
-        dlqMaxMessageBytes: recordLimits.maxRecordBytes + 64 * 1024,
+        dlqMaxMessageBytes: dlqMaxMessageBytes(recordLimits),
       });
       await admin.createTopics([...plan.toCreate, ...this.ops.internalTopics()]);
     } finally {
@@ -345,12 +352,8 @@ export class Tributary {
           this.resolveDone();
           return;
         }
-        this.logger.error('commit on shutdown failed', { error: errorMessage(err) });
-        await this.tasks?.closeAll(false).catch(() => {});
-        await this.disconnect();
-        this.fatal = err;
-        this.sm.transition('error');
-        this.rejectDone(err);
+        // The same path as any fatal error: logged, a teardown bounded by failTeardownMs, `done` rejected.
+        await this.fail(err);
         throw err;
       }
       await this.disconnect();

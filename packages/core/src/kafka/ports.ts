@@ -35,6 +35,9 @@ export interface OutgoingRecord {
   readonly watermark?: Buffer;
 }
 
+/** What a watermark stamp adds to a record: the header name and its 14-byte value. */
+export const WATERMARK_STAMP_BYTES = 26;
+
 /**
  * About the bytes a record takes in a record batch on the wire: key, value, header names and values
  * and ~70 bytes of batch and record framing. The send chunking and the record size limit use it.
@@ -42,7 +45,7 @@ export interface OutgoingRecord {
 export function approxRecordSize(r: OutgoingRecord): number {
   let n = 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const k in r.headers) n += k.length + (r.headers[k]?.length ?? 0);
-  if (r.watermark) n += 26;
+  if (r.watermark) n += WATERMARK_STAMP_BYTES;
   return n;
 }
 

@@ -29,22 +29,41 @@ export function decodeUtf8(bytes: Uint8Array, topic?: string): string {
   }
 }
 
-/** Nesting depth of a JSON text, counted outside strings; stops counting past `limit`. */
-function depthOf(text: string, limit: number): number {
+/**
+ * Index of the quote that closes the string opened at `open` (the next one not preceded by an odd
+ * run of backslashes), or -1. Found with `indexOf`, which runs natively, so a long string value
+ * costs little.
+ */
+function stringEnd(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q === -1) return -1;
+    let b = q - 1;
+    while (text.charCodeAt(b) === 92) b--; // stops at the opening quote at the latest
+    if ((q - 1 - b) % 2 === 0) return q;
+    from = q + 1;
+  }
+}
+
+/**
+ * Whether a JSON text nests arrays and objects deeper than `limit`, counting brackets outside
+ * strings; stops at the first bracket past the limit. Only quotes and brackets matter, so every
+ * character below '[' but the quote (digits, punctuation, whitespace) is passed over at once.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92)
-        i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > limit) return depth;
+    if (c < 91 && c !== 34) continue;
+    if (c === 34) {
+      i = stringEnd(text, i);
+      if (i < 0) return false; // unterminated string: JSON.parse reports it
+    } else if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
     } else if (c === 125 || c === 93) depth--;
   }
-  return depth;
+  return false;
 }
 
 /** Reviver that rejects `__proto__` keys (also when spelled with escapes, which decode to it). */
@@ -53,15 +72,29 @@ function noProtoKeys(this: unknown, key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * A `\u` escape of one of the characters of `__proto__`: `_` 5f, `o` 6f, `p` 70, `r` 72, `t` 74
+ * (hex digits in either case). Any other escape cannot help spell the key.
+ */
+const PROTO_CHAR_ESCAPE = /\\u00(?:5f|6f|7[024])/i;
+
+/**
+ * Whether a JSON text could hold a `__proto__` key: literally, or with at least one of its
+ * characters escaped. False positives (the word inside a string value) only cost the reviver.
+ */
+export function mayHoldProtoKey(text: string): boolean {
+  return text.includes('__proto__') || (text.includes('\\u') && PROTO_CHAR_ESCAPE.test(text));
+}
+
 /** Parses a JSON text with the hostile-input rules of `Serdes.json` (see docs/security.md). */
 export function parseJsonStrict(text: string, maxDepth: number, topic?: string): unknown {
   // A value nests at most one level per two characters, so short texts skip the depth scan.
-  if (text.length > 2 * maxDepth && depthOf(text, maxDepth) > maxDepth)
+  if (text.length > 2 * maxDepth && nestsDeeperThan(text, maxDepth))
     throw serdeError(`JSON nested deeper than ${maxDepth} levels`, topic);
   // JSON.parse makes `__proto__` an own property, harmless by itself, but it turns into a prototype
   // change in Object.assign / for-in merges downstream: such values are refused. Only texts that
   // could hold the key (literally, or through an escape) pay for the reviver.
-  const reviver = text.includes('__proto__') || text.includes('\\u') ? noProtoKeys : undefined;
+  const reviver = mayHoldProtoKey(text) ? noProtoKeys : undefined;
   try {
     return JSON.parse(text, reviver);
   } catch (err) {
@@ -89,7 +122,7 @@ export function jsonSerde<T>(opts: JsonSerdeOptions = {}): Serde<T> {
         throw serdeError(`JSON serialize failed: ${(err as Error)?.message ?? err}`, topic, err);
       }
       if (text === undefined) throw serdeError(`JSON serialize failed: ${typeof v} has no JSON form`, topic);
-      if (text.length > 2 * maxDepth && depthOf(text, maxDepth) > maxDepth)
+      if (text.length > 2 * maxDepth && nestsDeeperThan(text, maxDepth))
         throw serdeError(`JSON nested deeper than ${maxDepth} levels`, topic);
       return Buffer.from(text, 'utf8');
     },

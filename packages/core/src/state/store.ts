@@ -170,6 +170,11 @@ export interface TaskStateContext {
   readonly stores: readonly StoreDefinition[];
   readonly changelogReader: ChangelogReader;
   readonly exactlyOnce: boolean;
+  /**
+   * The runtime's `recordLimits.maxRecordBytes`: a write whose changelog record would be larger is
+   * a record error (stage production) instead of a changelog send the broker rejects.
+   */
+  readonly maxRecordBytes?: number;
   readonly onRestoreProgress?: (event: RestoreProgress) => void;
   readonly logger: import('../logger.js').Logger;
   readonly signal?: AbortSignal;

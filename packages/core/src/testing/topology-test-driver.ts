@@ -10,6 +10,7 @@ import { GlobalState } from '../internal/runtime/global-state.js';
 import {
   DEFAULT_RECORD_LIMITS,
   type RecordLimits,
+  type ResolvedRecordLimits,
   resolveRecordLimits,
 } from '../internal/runtime/record-limits.js';
 import { DEFAULT_PARTITION_IDLE_MS } from '../internal/runtime/stream-task.js';
@@ -91,6 +92,7 @@ export class TopologyTestDriver {
   private readonly clock: Clock = { now: () => this.wallClock };
   private lastTimestamp = 0;
   private readonly logger: Logger;
+  private readonly recordLimits: ResolvedRecordLimits;
   readonly applicationId: string;
   /** The in-memory changelog topics this driver writes at commit() and restored from at create(). */
   readonly changelog: InMemoryChangelog;
@@ -108,6 +110,10 @@ export class TopologyTestDriver {
         `partitions must be a positive integer, got ${this.partitions}`,
       );
     this.logger = options.logger ?? silentLogger;
+    this.recordLimits = resolveRecordLimits(options.recordLimits, {
+      ...DEFAULT_RECORD_LIMITS,
+      maxTimestampAheadMs: Number.POSITIVE_INFINITY,
+    });
     this.changelog = options.changelog ?? new InMemoryChangelog();
     this.globals = new GlobalState(topology, this.logger, this.clock);
     this.globalTopics = new Set(topology.globalStores.map((g) => g.topic));
@@ -137,10 +143,7 @@ export class TopologyTestDriver {
       exactlyOnce: false,
       globalStore: (name) => this.globals.store(name),
       errorPolicy: this.options.errorPolicy ?? { mode: 'fail' },
-      recordLimits: resolveRecordLimits(this.options.recordLimits, {
-        ...DEFAULT_RECORD_LIMITS,
-        maxTimestampAheadMs: Number.POSITIVE_INFINITY,
-      }),
+      recordLimits: this.recordLimits,
       logger: this.logger,
       clock: this.clock,
       eventTime: this.options.eventTime ?? 'watermark',

@@ -1,7 +1,7 @@
 import { type ErrorCode, errorMessage, isTributaryError, TributaryError } from '../../errors.js';
 import type { RawRecord } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
-import { sendToDeadLetterTopic } from './dead-letter.js';
+import { type EmittedRecord, sendEmittedToDeadLetterTopic, sendToDeadLetterTopic } from './dead-letter.js';
 import type { RecordCollector } from './record-collector.js';
 
 export type ErrorStage = 'deserialization' | 'processing' | 'production';
@@ -68,18 +68,17 @@ export function stageOf(err: unknown): ErrorStage {
   return 'processing';
 }
 
+/** What applying the policy needs from the task. */
+export interface PolicyContext {
+  readonly policy: ErrorPolicy;
+  readonly counters: ErrorCounters;
+  readonly collector: RecordCollector;
+  readonly logger: Logger;
+  readonly taskId: string;
+}
+
 /** Applies the policy to one failed record; throws under `fail`. */
-export function handleRecordError(
-  err: unknown,
-  raw: RawRecord,
-  ctx: {
-    policy: ErrorPolicy;
-    counters: ErrorCounters;
-    collector: RecordCollector;
-    logger: Logger;
-    taskId: string;
-  },
-): void {
+export function handleRecordError(err: unknown, raw: RawRecord, ctx: PolicyContext): void {
   // A configured shutdown (suppress' shutDownWhenFull) is not a bad record: no policy skips it.
   if (isTributaryError(err, 'SUPPRESS_BUFFER_FULL')) throw err;
   const stage = stageOf(err);
@@ -109,6 +108,34 @@ export function handleRecordError(
     return;
   }
   const topic = sendToDeadLetterTopic(ctx.policy, raw, stage, message, ctx);
+  ctx.counters.deadLettered += 1;
+  ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
+}
+
+/**
+ * Applies the policy to a record a sink refused (serde, record limits) while no input record was
+ * being processed: one a punctuator or a processor's close() emitted. Like an input record's
+ * production error it is counted and then skipped, dead-lettered (without bytes, see
+ * `sendEmittedToDeadLetterTopic`), or, under `fail`, thrown as PRODUCTION_FAILED; the punctuator
+ * goes on with its next record either way, except under `fail`.
+ */
+export function handleEmittedError(err: ProductionError, emitted: EmittedRecord, ctx: PolicyContext): void {
+  const message = errorMessage(err);
+  ctx.counters.productionErrors += 1;
+  const where = { stage: 'production', task: ctx.taskId, sinkTopic: emitted.sinkTopic, punctuated: true };
+  if (ctx.policy.mode === 'fail') {
+    throw new TributaryError(
+      'PRODUCTION_FAILED',
+      `production failed for a record task ${ctx.taskId} emitted outside of processing (punctuator or close) for ${emitted.sinkTopic}: ${message}`,
+      { cause: err.cause ?? err },
+    );
+  }
+  if (ctx.policy.mode === 'continue') {
+    ctx.counters.skipped += 1;
+    ctx.logger.warn('record skipped', { ...where, error: message });
+    return;
+  }
+  const topic = sendEmittedToDeadLetterTopic(ctx.policy, emitted, message, ctx);
   ctx.counters.deadLettered += 1;
   ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
 }

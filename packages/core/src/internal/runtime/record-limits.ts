@@ -28,45 +28,92 @@ export const DEFAULT_RECORD_LIMITS: ResolvedRecordLimits = {
   maxRecordBytes: 1_048_576,
 };
 
-/** The limits with defaults filled in; CONFIG_INVALID for a value that is not a positive number. */
+/** Kafka's size settings (`message.max.bytes`, `max.message.bytes`) are 32-bit ints. */
+export const KAFKA_MAX_INT = 2_147_483_647;
+
+/** Room the DLQ headers (source topic, offset, reason of up to 2,000 characters, ...) need at most. */
+const DLQ_HEADROOM_BYTES = 64 * 1024;
+
+function invalid(message: string): TributaryError {
+  return new TributaryError('CONFIG_INVALID', `recordLimits.${message}`);
+}
+
+const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+
+/**
+ * The limits with defaults filled in (an `undefined` value means the default). CONFIG_INVALID for
+ * an unknown key, a value that is not a safe positive integer (`maxTimestampAheadMs` may also be
+ * `Infinity`: no limit), or a `maxRecordBytes` beyond what Kafka can be configured to accept.
+ */
 export function resolveRecordLimits(
   limits: RecordLimits | undefined,
   defaults: ResolvedRecordLimits = DEFAULT_RECORD_LIMITS,
 ): ResolvedRecordLimits {
-  const out = { ...defaults, ...limits };
-  for (const [name, v] of Object.entries(out)) {
-    if (typeof v !== 'number' || Number.isNaN(v) || v <= 0)
-      throw new TributaryError('CONFIG_INVALID', `recordLimits.${name} must be a positive number, got ${v}`);
+  if (limits === undefined) return defaults;
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits))
+    throw new TributaryError('CONFIG_INVALID', `recordLimits must be an object, got ${String(limits)}`);
+  const known = Object.keys(DEFAULT_RECORD_LIMITS);
+  for (const name of Object.keys(limits)) {
+    if (!known.includes(name)) throw invalid(`${name} is not a record limit (known: ${known.join(', ')})`);
   }
-  return out;
+  const ahead = limits.maxTimestampAheadMs ?? defaults.maxTimestampAheadMs;
+  if (!isPositiveInt(ahead) && ahead !== Number.POSITIVE_INFINITY)
+    throw invalid(`maxTimestampAheadMs must be a positive integer (ms) or Infinity, got ${ahead}`);
+  const bytes = limits.maxRecordBytes ?? defaults.maxRecordBytes;
+  if (!isPositiveInt(bytes) || bytes > KAFKA_MAX_INT)
+    throw invalid(`maxRecordBytes must be a positive integer up to ${KAFKA_MAX_INT}, got ${bytes}`);
+  return { maxTimestampAheadMs: ahead, maxRecordBytes: bytes };
+}
+
+/**
+ * `max.message.bytes` for dead-letter topics: room for a source record of `maxRecordBytes` plus the
+ * DLQ headers, within what the broker accepts as a setting. The runtime creates its DLQs with it; a
+ * DLQ created elsewhere needs it too, or the dead letter of a record near the broker's limit is
+ * refused and stops the app.
+ */
+export function dlqMaxMessageBytes(limits: ResolvedRecordLimits = DEFAULT_RECORD_LIMITS): number {
+  return Math.min(KAFKA_MAX_INT, limits.maxRecordBytes + DLQ_HEADROOM_BYTES);
 }
 
 /**
  * Why `timestamp` is not a valid event time at wall-clock time `now`, or undefined when it is:
- * not a finite number, negative (before 1970), or further ahead than the limit.
+ * not a whole number of milliseconds (NaN, Infinity, 1.5: Kafka timestamps are int64 ms), negative
+ * (before 1970), or further ahead than the limit.
  */
 export function invalidTimestamp(
   timestamp: number,
   now: number,
   limits: ResolvedRecordLimits,
 ): string | undefined {
-  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp) || timestamp < 0)
-    return `invalid event timestamp ${timestamp} (must be a finite number >= 0)`;
+  if (!Number.isInteger(timestamp) || timestamp < 0)
+    return `invalid event timestamp ${timestamp} (must be a whole number of ms >= 0)`;
   if (timestamp - now > limits.maxTimestampAheadMs)
     return `event timestamp ${timestamp} is more than ${limits.maxTimestampAheadMs} ms ahead of the wall clock (${now})`;
   return undefined;
 }
 
-/** Why Kafka would reject `record` (timestamp or size), or undefined when it fits the limits. */
+/**
+ * Why Kafka would reject `record` (timestamp or size), or undefined when it fits the limits.
+ * `extraBytes`: what the record will still gain before it is sent (a watermark stamp).
+ */
 export function unsendable(
   record: OutgoingRecord,
   now: number,
   limits: ResolvedRecordLimits,
+  extraBytes = 0,
 ): string | undefined {
   const ts = invalidTimestamp(record.timestamp, now, limits);
   if (ts !== undefined) return `${ts}, topic ${record.topic}`;
-  const size = approxRecordSize(record);
+  const size = approxRecordSize(record) + extraBytes;
   if (size > limits.maxRecordBytes)
     return `record of ~${size} bytes for topic ${record.topic} exceeds maxRecordBytes ${limits.maxRecordBytes}`;
+  return undefined;
+}
+
+/** Why a store write's changelog record (key, value, ~70 bytes of framing) would be too large. */
+export function unloggable(key: Buffer, value: Buffer | null, maxRecordBytes: number): string | undefined {
+  const size = 70 + key.length + (value?.length ?? 0);
+  if (size > maxRecordBytes)
+    return `changelog record of ~${size} bytes exceeds maxRecordBytes ${maxRecordBytes}`;
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { WATERMARK_STAMP_BYTES } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { Processor } from '../../processor/processor.js';
 import type { RecordMetadata, StreamRecord } from '../../record.js';
@@ -9,6 +10,12 @@ import type { RecordCollector } from './record-collector.js';
 import { type ResolvedRecordLimits, unsendable } from './record-limits.js';
 
 type AnyRecord = StreamRecord<unknown, unknown>;
+
+/**
+ * What a sink does with a record it cannot send. During processing the task rethrows, so the
+ * policy applies to the input record; during a punctuation or close it applies to this record.
+ */
+export type Refused = (err: ProductionError, sinkTopic: string) => void;
 
 /** Serializes and hands records to the collector; serialization errors belong to the production stage. */
 export class TopicSinkProcessor implements Processor<unknown, unknown> {
@@ -21,7 +28,10 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
     private readonly opts: {
       /** A record Kafka would reject (timestamp, size) is a production error of this record. */
       readonly limits: ResolvedRecordLimits;
-      readonly clock: Clock;
+      /** The task's wall-clock reading for the batch (or punctuation) in progress. */
+      readonly now: () => number;
+      /** A record this sink cannot send (serde, limits): the task applies the error policy. */
+      readonly refused: Refused;
       /** Repartition topics under watermarks: the header value carrying the task's watermark. */
       readonly stamp?: (() => Buffer | undefined) | undefined;
     },
@@ -30,42 +40,46 @@ export class TopicSinkProcessor implements Processor<unknown, unknown> {
   }
 
   process(record: AnyRecord): void {
-    let topic: string;
+    let topic: string | undefined = this.fixedTopic;
     let key: Buffer | null;
     let value: Buffer | null;
     try {
-      topic =
-        this.fixedTopic ?? (this.node.topic as (k: unknown, v: unknown) => string)(record.key, record.value);
+      topic ??= (this.node.topic as (k: unknown, v: unknown) => string)(record.key, record.value);
       key = this.node.keySerde.serialize(record.key, topic);
       value = this.node.valueSerde.serialize(record.value, topic);
     } catch (err) {
-      throw new ProductionError(`cannot serialize for ${this.node.name}: ${(err as Error)?.message ?? err}`, {
-        cause: err,
-      });
+      const message = `cannot serialize for ${this.node.name}: ${(err as Error)?.message ?? err}`;
+      this.opts.refused(new ProductionError(message, { cause: err }), topic ?? this.node.name);
+      return;
     }
     const { timestamp, headers } = record;
-    const watermark = this.opts.stamp?.();
-    const out = watermark
-      ? { topic, key, value, timestamp, headers, watermark }
-      : { topic, key, value, timestamp, headers };
-    // Checked here, per record: the broker would reject the whole batch, which stops the app.
-    const why = unsendable(out, this.opts.clock.now(), this.opts.limits);
-    if (why !== undefined) throw new ProductionError(`cannot produce for ${this.node.name}: ${why}`);
-    this.collector.send(out);
+    const out = { topic, key, value, timestamp, headers };
+    const stamp = this.opts.stamp;
+    // Checked here, per record: the broker would reject the whole batch, which stops the app. Room
+    // for the stamp is counted before it is taken, since taking one moves the broadcaster's state.
+    const why = unsendable(out, this.opts.now(), this.opts.limits, stamp ? WATERMARK_STAMP_BYTES : 0);
+    if (why !== undefined) {
+      this.opts.refused(new ProductionError(`cannot produce for ${this.node.name}: ${why}`), topic);
+      return;
+    }
+    const watermark = stamp?.();
+    this.collector.send(watermark ? { topic, key, value, timestamp, headers, watermark } : out);
   }
 }
 
 export class ExternalSinkProcessor implements Processor<unknown, unknown> {
   constructor(
+    private readonly name: string,
     private readonly sink: SinkTask<unknown, unknown>,
     private readonly metadata: () => RecordMetadata | undefined,
+    private readonly refused: Refused,
   ) {}
 
   process(record: AnyRecord): void {
     try {
       this.sink.write(record, this.metadata());
     } catch (err) {
-      throw new ProductionError((err as Error)?.message ?? String(err), { cause: err });
+      this.refused(new ProductionError((err as Error)?.message ?? String(err), { cause: err }), this.name);
     }
   }
 }

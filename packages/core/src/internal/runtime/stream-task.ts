@@ -14,13 +14,19 @@ import {
   DeserializationError,
   type ErrorCounters,
   type ErrorPolicy,
+  handleEmittedError,
   handleRecordError,
   newErrorCounters,
 } from './error-policy.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
 import { DEFAULT_RECORD_LIMITS, invalidTimestamp, type ResolvedRecordLimits } from './record-limits.js';
-import { ExternalSinkProcessor, TopicSinkProcessor, UnroutedLateProcessor } from './sink-processors.js';
+import {
+  ExternalSinkProcessor,
+  type Refused,
+  TopicSinkProcessor,
+  UnroutedLateProcessor,
+} from './sink-processors.js';
 import { taskEventTime, type WatermarkWiring } from './task-event-time.js';
 import { UncommittedOffsets, type UncommittedRange } from './uncommitted-offsets.js';
 import { type TaskWatermark, type WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
@@ -87,10 +93,13 @@ export class StreamTask {
   private readonly late: UnroutedLateProcessor[] = [];
   private lastSkipLog = Number.NEGATIVE_INFINITY;
   private readonly limits: ResolvedRecordLimits;
+  /** The wall clock read once per batch, punctuation or close: the sinks' timestamp limit uses it. */
+  private now: number;
 
   constructor(readonly opts: StreamTaskOptions) {
     this.id = opts.taskId;
     this.limits = opts.recordLimits ?? DEFAULT_RECORD_LIMITS;
+    this.now = opts.clock.now();
     this.eventTimeMode = opts.eventTime ?? 'watermark';
     const clock = taskEventTime(opts, this.eventTimeMode);
     this.reportTopics = clock.reportTopics;
@@ -149,6 +158,18 @@ export class StreamTask {
     }
   }
 
+  /** A sink refused a record: the policy applies to the input record, or if none (punctuator, close) to this one. */
+  private readonly refused: Refused = (err, sinkTopic) => {
+    if (this.currentRaw !== undefined) throw err;
+    const inputTopic = this.sourcesByTopic.keys().next().value ?? sinkTopic;
+    handleEmittedError(err, { sinkTopic, inputTopic, now: this.now }, this.policyContext());
+  };
+
+  private policyContext() {
+    const { errorPolicy: policy, collector, logger } = this.opts;
+    return { policy, counters: this.counters, collector, logger, taskId: this.id };
+  }
+
   private get current(): RecordMetadata | undefined {
     const raw = this.currentRaw;
     if (!raw) return undefined;
@@ -176,13 +197,20 @@ export class StreamTask {
           repartition && broadcaster && watermark
             ? () => broadcaster.stamp(watermark.watermark, watermark.idle)
             : undefined;
-        const { applicationId, collector, clock } = this.opts;
-        return new TopicSinkProcessor(node, applicationId, collector, { limits: this.limits, clock, stamp });
+        const { applicationId, collector } = this.opts;
+        const now = () => this.now;
+        const refused = this.refused;
+        return new TopicSinkProcessor(node, applicationId, collector, {
+          limits: this.limits,
+          now,
+          stamp,
+          refused,
+        });
       }
       case 'external-sink': {
         const sinkTask = this.opts.sinkTasks.get(node.name);
         if (!sinkTask) throw new TributaryError('ILLEGAL_STATE', `no sink task for ${node.name}`);
-        return new ExternalSinkProcessor(sinkTask, () => this.current);
+        return new ExternalSinkProcessor(node.name, sinkTask, () => this.current, this.refused);
       }
     }
   }
@@ -258,8 +286,9 @@ export class StreamTask {
     let source: NodeInstance | undefined;
     let range: UncommittedRange | undefined;
     const watermark = this.watermark;
-    // One wall-clock reading per batch: the watermark's idleness and the timestamp limit use it.
+    // One wall-clock reading per batch: the watermark's idleness and the timestamp limits use it.
     const now = this.opts.clock.now();
+    this.now = now;
     for (const raw of records) {
       if (raw.topic !== srcTopic || !source) {
         source = this.sourcesByTopic.get(raw.topic);
@@ -287,13 +316,7 @@ export class StreamTask {
           }
         } catch (err) {
           this.pending.length = 0;
-          handleRecordError(err, raw, {
-            policy: this.opts.errorPolicy,
-            counters: this.counters,
-            collector: this.opts.collector,
-            logger: this.opts.logger,
-            taskId: this.id,
-          });
+          handleRecordError(err, raw, this.policyContext());
         }
       }
       if (range && range.topic === raw.topic && range.partition === raw.partition) range.last = raw.offset;
@@ -321,6 +344,7 @@ export class StreamTask {
   async refreshWatermark(now: number): Promise<void> {
     const watermark = this.watermark;
     if (!watermark) return;
+    this.now = now;
     if (watermark.refresh(now) && this.punctuation.hasStreamTime) {
       this.currentRaw = undefined;
       this.currentMeta = undefined;
@@ -374,6 +398,7 @@ export class StreamTask {
 
   /** Fires wall-clock punctuators that are due. */
   async punctuateWallClock(now: number): Promise<void> {
+    this.now = now;
     this.currentRaw = undefined;
     this.currentMeta = undefined;
     this.punctuation.fire('wall-clock', now, this.pending);
@@ -381,6 +406,7 @@ export class StreamTask {
   }
 
   async close(): Promise<void> {
+    this.now = this.opts.clock.now();
     for (const inst of this.instances) {
       const r = inst.processor.close?.();
       if (r) await r;

@@ -95,6 +95,7 @@ export async function createTask(
           stores: st.stores,
           changelogReader: env.changelogReader(),
           exactlyOnce: env.exactlyOnce,
+          ...(env.recordLimits ? { maxRecordBytes: env.recordLimits.maxRecordBytes } : {}),
           ...(env.onRestoreProgress ? { onRestoreProgress: env.onRestoreProgress } : {}),
           logger,
           ...(wiring.signal ? { signal: wiring.signal } : {}),

@@ -321,7 +321,7 @@ export class TaskManager {
     await this.commit([...this.tasks.values()], reason);
   }
 
-  private async closeTask(task: ActiveTask, clean: boolean): Promise<void> {
+  private async closeTask(task: ActiveTask, clean: boolean): Promise<unknown[]> {
     this.tasks.delete(task.id);
     this.queues.drop(task);
     addTaskCounters(this.retired, task);
@@ -329,6 +329,7 @@ export class TaskManager {
     if (errors.length > 0) {
       this.d.logger.warn('task close had errors', { task: task.id, errors: errors.map(errorMessage) });
     }
+    return errors;
   }
 
   /** Runs `work`; true when it completed, false when a TASK_CORRUPTED failure rebuilt the tasks (ExactlyOnceRecovery). */
@@ -342,9 +343,15 @@ export class TaskManager {
     this.recovery.noteMigrated(this.d.clock.now());
   }
 
-  /** Closes every task; `clean` after a successful commit, otherwise without claiming progress. */
+  /**
+   * Closes every task; `clean` after a successful commit, otherwise without claiming progress. A
+   * clean close rejects with the first error after closing them all (e.g. a processor's close()
+   * emitting a record the `fail` policy refuses): the shutdown then ends as a failure.
+   */
   async closeAll(clean: boolean): Promise<void> {
-    for (const t of [...this.tasks.values()]) await this.closeTask(t, clean);
+    const errors: unknown[] = [];
+    for (const t of [...this.tasks.values()]) errors.push(...(await this.closeTask(t, clean)));
+    if (clean && errors.length > 0) throw errors[0];
   }
 
   metrics(): Record<string, number> {

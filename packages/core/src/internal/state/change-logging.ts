@@ -10,6 +10,8 @@ export interface TimedWriteOp extends WriteOp {
 export interface ChangelogTarget {
   readonly topic: string;
   readonly partition: number;
+  /** A write whose changelog record would be larger is refused (see `recordLimits`). */
+  readonly maxRecordBytes?: number | undefined;
 }
 
 /**

@@ -129,7 +129,9 @@ async function layer(
   options: LayerOptions,
 ): Promise<OpenStore> {
   const topic = changelogTopicName(ctx.applicationId, definition.name);
-  const changelog = definition.logging ? { topic, partition: ctx.partition } : undefined;
+  const changelog = definition.logging
+    ? { topic, partition: ctx.partition, maxRecordBytes: ctx.maxRecordBytes }
+    : undefined;
   const logged = new ChangeLoggingStore(bytes, changelog);
   const buffer = definition.caching
     ? new CachingStore(logged, options.budget, options.clock)

@@ -1,6 +1,8 @@
 import type { Clock } from '../../clock.js';
 import { TributaryError } from '../../errors.js';
 import type { ChangelogRecord } from '../../state/store.js';
+import { ProductionError } from '../runtime/error-policy.js';
+import { unloggable } from '../runtime/record-limits.js';
 import { type BytesEntry, inRange, keyId, type RangeOptions } from './bytes-store.js';
 import type { CacheBudget, Evictable } from './cache-budget.js';
 import type { ChangeLoggingStore, TimedWriteOp } from './change-logging.js';
@@ -48,6 +50,11 @@ export abstract class WriteBuffer implements Evictable {
   }
 
   put(key: Buffer, value: Buffer | null): void {
+    // Refused here, while the record that caused the write is known: at commit, the changelog send
+    // would fail the whole batch and stop the app. A ProductionError follows the error policy.
+    const max = this.store.changelog?.maxRecordBytes;
+    const why = max === undefined ? undefined : unloggable(key, value, max);
+    if (why !== undefined) throw new ProductionError(`store ${this.name}: ${why}`);
     // No copy: serdes return a fresh buffer per call. The timestamp becomes the changelog record's.
     this.record(keyId(key), { key, value, timestamp: this.clock.now() });
   }
