@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
+import type { Clock } from './clock.js';
 import type { Topology } from './internal/graph/topology.js';
+import type { RecordFailure } from './internal/runtime/error-policy.js';
 import { RuntimeStats } from './internal/runtime/runtime-stats.js';
 import type { StreamsState } from './internal/runtime/state-machine.js';
 import type { TaskManager } from './internal/runtime/task-manager.js';
 import type { KafkaPort, NewTopic } from './kafka/ports.js';
-import type { LogFields, Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import { InstanceDirectory, instancesTopic } from './query/instance-directory.js';
 import { type QueryHost, StoreQueries } from './query/local-stores.js';
 import type { InstanceInfo } from './query/read-only-stores.js';
@@ -21,6 +23,8 @@ export interface OperationsHost {
   readonly server: ServerConfig | undefined;
   readonly replicationFactor: number;
   readonly logger: Logger;
+  /** The app's clock (TributaryConfig.clock): heartbeats, metric windows and event times use it. */
+  readonly clock: Clock;
   state(): StreamsState;
   tasks(): TaskManager | undefined;
   taskCount(subtopologyId: number): number | undefined;
@@ -29,9 +33,11 @@ export interface OperationsHost {
   counters(): Record<string, number>;
 }
 
+/** One line of the status page's recent dead-letter and skip reasons. */
 export interface DeadLetterEvent {
   readonly at: number;
   readonly stage: string;
+  readonly action: RecordFailure['action'];
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
@@ -46,7 +52,7 @@ const DEFAULT_READY_MAX_LAG = 10_000;
  * talks to, kept out of the processing path (nothing here runs per record).
  */
 export class Operations {
-  readonly stats = new RuntimeStats();
+  readonly stats: RuntimeStats;
   readonly queries: StoreQueries;
   readonly recentDeadLetters: DeadLetterEvent[] = [];
   private directory: InstanceDirectory | undefined;
@@ -55,6 +61,7 @@ export class Operations {
 
   constructor(private readonly host: OperationsHost) {
     this.self = host.applicationServer;
+    this.stats = new RuntimeStats(() => host.clock.now());
     const queryHost: QueryHost = {
       applicationId: host.applicationId,
       topology: host.topology,
@@ -78,6 +85,7 @@ export class Operations {
     return this.self;
   }
 
+  /** Created with the app's other internal topics, once, before start(). */
   internalTopics(): NewTopic[] {
     return this.enabled ? [instancesTopic(this.host.applicationId, this.host.replicationFactor)] : [];
   }
@@ -134,16 +142,12 @@ export class Operations {
       this.self,
       () => this.describeSelf(),
       this.host.logger,
+      this.host.clock,
     );
     const admin = port.admin();
     await admin.connect();
     try {
-      await this.directory.start(
-        port,
-        admin,
-        this.host.replicationFactor,
-        `${this.host.applicationId}-instances`,
-      );
+      await this.directory.start(port, admin);
     } finally {
       await admin.disconnect();
     }
@@ -163,34 +167,19 @@ export class Operations {
     await this.server?.close();
   }
 
-  /** Wraps the app's logger to keep the last dead-letter and skip reasons for the status page. */
-  tap(logger: Logger): Logger {
-    const keep = (msg: string, f: LogFields | undefined) => {
-      if (msg !== 'record sent to dead-letter topic' && msg !== 'record skipped') return;
-      this.recentDeadLetters.unshift({
-        at: Date.now(),
-        stage: String(f?.stage ?? ''),
-        topic: String(f?.topic ?? ''),
-        partition: Number(f?.partition ?? -1),
-        offset: String(f?.offset ?? ''),
-        error: String(f?.error ?? '').slice(0, 300),
-      });
-      this.recentDeadLetters.length = Math.min(this.recentDeadLetters.length, RECENT_DEAD_LETTERS);
-    };
-    const wrap = (inner: Logger): Logger => ({
-      debug: (m, f) => {
-        keep(m, f);
-        inner.debug(m, f);
-      },
-      info: (m, f) => inner.info(m, f),
-      warn: (m, f) => {
-        keep(m, f);
-        inner.warn(m, f);
-      },
-      error: (m, f) => inner.error(m, f),
-      child: (fields) => wrap(inner.child(fields)),
+  /** The runtime's report of a record the error policy skipped or dead-lettered: kept for the status page. */
+  onRecordFailed(f: RecordFailure): void {
+    this.recentDeadLetters.unshift({
+      at: this.host.clock.now(),
+      stage: f.stage,
+      action: f.action,
+      topic: f.topic,
+      partition: f.partition,
+      offset: f.offset.toString(),
+      error: f.error.slice(0, 300),
     });
-    return wrap(logger);
+    if (this.recentDeadLetters.length > RECENT_DEAD_LETTERS)
+      this.recentDeadLetters.length = RECENT_DEAD_LETTERS;
   }
 
   /** Ready: running, no assigned task still restoring, and total input lag within the limit. */
@@ -198,7 +187,7 @@ export class Operations {
     const state = this.host.state();
     if (state !== 'running') return { ready: false, state, reason: `state is ${state}` };
     const tasks = this.host.tasks();
-    const restoring = [...(tasks?.assignedTaskIds() ?? [])].filter((t) => !tasks?.tasks.has(t));
+    const restoring = tasks?.restoringTaskIds() ?? [];
     if (restoring.length > 0) return { ready: false, state, reason: `restoring ${restoring.join(', ')}` };
     const lag = (tasks?.lags() ?? []).reduce((n, l) => n + l.lag, 0);
     const max = this.host.server?.readyMaxLag ?? DEFAULT_READY_MAX_LAG;
@@ -209,8 +198,7 @@ export class Operations {
   private describeSelf(): Omit<InstanceInfo, 'applicationServer' | 'at'> {
     const tasks = this.host.tasks();
     const running = [...(tasks?.tasks.keys() ?? [])].sort();
-    const restoring = [...(tasks?.assignedTaskIds() ?? [])].filter((t) => !tasks?.tasks.has(t)).sort();
-    return { state: this.host.state(), tasks: running, restoring };
+    return { state: this.host.state(), tasks: running, restoring: tasks?.restoringTaskIds() ?? [] };
   }
 
   private status() {

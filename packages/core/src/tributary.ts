@@ -66,6 +66,8 @@ export class Tributary {
       (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
       config.security,
     );
+    this.logger = logger;
+    this.clock = config.clock ?? systemClock;
     this.ops = new Operations({
       applicationId: config.applicationId,
       topology,
@@ -73,16 +75,14 @@ export class Tributary {
       server: config.server,
       replicationFactor: config.replicationFactor ?? -1,
       logger,
+      clock: this.clock,
       state: () => this.sm.state,
       tasks: () => this.tasks,
       taskCount: (id) => this.partitionsBySubtopology?.get(id),
       globalStore: (name) => this.globals.store(name),
       counters: () => this.metrics(),
     });
-    // Tapped for the status page's recent dead-letter reasons.
-    this.logger = this.ops.tap(logger);
     this.sm.onChange(() => this.ops.changed());
-    this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
     this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
     this.port =
@@ -225,6 +225,7 @@ export class Tributary {
         this.ops.stats.onRestoreProgress(e);
         for (const l of this.restoreListeners) l(e);
       },
+      onRecordFailed: (f) => this.ops.onRecordFailed(f),
       committedOffsets: async (topics) => {
         commitAdminConnected ??= commitAdmin.connect();
         await commitAdminConnected;

@@ -112,6 +112,32 @@ describe('HTTP queries: answered locally or forwarded to the owner', () => {
     expect(entries.sort()).toEqual([...truth].sort());
   });
 
+  it('a scan fans out once: a forwarded scan is answered locally, whatever its query string says', async () => {
+    const { a, b, truth } = await pair();
+    const fanOuts = new Map<Instance, number>();
+    for (const i of [a, b]) {
+      const peers = i.deps.instances.bind(i.deps);
+      (i.deps as { instances: () => readonly InstanceInfo[] }).instances = () => {
+        fanOuts.set(i, (fanOuts.get(i) ?? 0) + 1);
+        return peers();
+      };
+    }
+    // `local=false` must not undo the `local=true` the forwarding instance adds.
+    const all = await get(a, '/stores/counts/all?local=false&limit=10000');
+    expect(all.status).toBe(200);
+    const entries = (all.json.entries as { key: string; value: number }[]).map((e) => [e.key, e.value]);
+    expect(entries.sort()).toEqual([...truth].sort());
+    expect([fanOuts.get(a), fanOuts.get(b)]).toEqual([1, undefined]);
+    // A request marked as forwarded is answered from B's own tasks only.
+    const forwarded = await get(b, '/stores/counts/all?local=false&limit=10000', {
+      headers: { 'x-tributary-forwarded': a.address },
+    });
+    const own = keys.filter((k) => partitionOf(k) >= 2).map((k) => [k, truth.get(k)]);
+    const got = (forwarded.json.entries as { key: string; value: number }[]).map((e) => [e.key, e.value]);
+    expect(got.sort()).toEqual(own.sort());
+    expect(fanOuts.get(b)).toBeUndefined();
+  });
+
   it('a down or silent owner gives 502/504 with a JSON body, in bounded time', async () => {
     const { a, b } = await pair();
     const remoteKey = keys.find((k) => partitionOf(k) >= 2) as string;

@@ -23,7 +23,7 @@ export interface StoreRouteDeps {
 }
 
 /** Largest number of entries a range or scan answer holds (`limit` may ask for fewer). */
-export const MAX_ENTRIES = 10_000;
+const MAX_ENTRIES = 10_000;
 const DEFAULT_LIMIT = 1000;
 
 function num(q: URLSearchParams, name: string, fallback: number): number {
@@ -113,15 +113,18 @@ async function localKeyAnswer(d: StoreRouteDeps, located: LocatedStore, key: unk
 /**
  * `GET /stores/:store/all` and `/stores/:store/range?from=&to=` (key-value; window stores take
  * `from`/`to` as window starts): this instance's entries, plus every other live instance's unless
- * `local=true`. An instance that fails makes the whole answer a retryable error, never a partial one.
+ * `local=true` or the request was forwarded (a forwarded scan fans out never again, whatever its
+ * query string says). An instance that fails makes the whole answer a retryable error, never a
+ * partial one.
  */
 export async function scanQuery(
   d: StoreRouteDeps,
   store: string,
   mode: 'all' | 'range',
-  q: URLSearchParams,
-  pathAndQuery: string,
+  url: URL,
+  forwarded: boolean,
 ): Promise<Answer> {
+  const q = url.searchParams;
   const located = d.queries.locate(store);
   const { kind, keySerde, windowSizeMs } = located.definition;
   const limit = Math.min(num(q, 'limit', DEFAULT_LIMIT), MAX_ENTRIES);
@@ -154,11 +157,12 @@ export async function scanQuery(
   } else throw new TributaryError('QUERY_INVALID', `session store '${store}' is queried by key only`);
   const entries = [...page.items];
   let truncated = page.truncated;
-  if (q.get('local') !== 'true') {
-    const sep = pathAndQuery.includes('?') ? '&' : '?';
+  if (!forwarded && q.get('local') !== 'true') {
+    const local = new URL(url);
+    local.searchParams.set('local', 'true');
     const others = d.instances().filter((i) => i.applicationServer !== d.self);
     const answers = await Promise.all(
-      others.map((i) => forward(d, i.applicationServer, `${pathAndQuery}${sep}local=true`)),
+      others.map((i) => forward(d, i.applicationServer, `${local.pathname}${local.search}`)),
     );
     for (const a of answers) {
       if (a.status !== 200) return a;

@@ -56,6 +56,20 @@ export function newErrorCounters(): ErrorCounters {
   };
 }
 
+/** A record the policy skipped or dead-lettered (under `fail` the app stops instead). */
+export interface RecordFailure {
+  readonly stage: ErrorStage;
+  readonly action: 'skipped' | 'dead-lettered';
+  readonly taskId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  /** The error's message. */
+  readonly error: string;
+  /** Where the record went, for `dead-lettered`. */
+  readonly deadLetterTopic?: string;
+}
+
 const stageCode: Record<ErrorStage, ErrorCode> = {
   deserialization: 'DESERIALIZATION_FAILED',
   processing: 'PROCESSING_FAILED',
@@ -78,6 +92,7 @@ export function handleRecordError(
     collector: RecordCollector;
     logger: Logger;
     taskId: string;
+    onRecordFailed?: ((failure: RecordFailure) => void) | undefined;
   },
 ): void {
   // A configured shutdown (suppress' shutDownWhenFull) is not a bad record: no policy skips it.
@@ -106,9 +121,19 @@ export function handleRecordError(
   if (ctx.policy.mode === 'continue') {
     ctx.counters.skipped += 1;
     ctx.logger.warn('record skipped', { ...where, error: message });
+    ctx.onRecordFailed?.({ ...failure(raw, stage, ctx.taskId, message), action: 'skipped' });
     return;
   }
   const topic = sendToDeadLetterTopic(ctx.policy, raw, stage, message, ctx);
   ctx.counters.deadLettered += 1;
   ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
+  ctx.onRecordFailed?.({
+    ...failure(raw, stage, ctx.taskId, message),
+    action: 'dead-lettered',
+    deadLetterTopic: topic,
+  });
+}
+
+function failure(raw: RawRecord, stage: ErrorStage, taskId: string, error: string) {
+  return { stage, taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset, error };
 }

@@ -87,8 +87,6 @@ export class RuntimeStats {
   readonly poll: Meter;
   readonly restore: Meter;
   readonly rebalance: Meter;
-  /** Last rebalance pause (ms): from the group announcing it to tasks running again. */
-  lastRebalancePauseMs = 0;
   private readonly restores = new Map<string, RestoreState>();
   private readonly restoredSoFar = new Map<string, number>();
 
@@ -118,7 +116,6 @@ export class RuntimeStats {
 
   onRebalanced(pauseMs: number | undefined): void {
     this.rebalance.record(1, pauseMs ?? 0);
-    if (pauseMs !== undefined) this.lastRebalancePauseMs = pauseMs;
   }
 
   /** Restores in progress or finished, by task and store. */

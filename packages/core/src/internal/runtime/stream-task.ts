@@ -16,6 +16,7 @@ import {
   type ErrorPolicy,
   handleRecordError,
   newErrorCounters,
+  type RecordFailure,
 } from './error-policy.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
@@ -50,6 +51,8 @@ export interface StreamTaskOptions {
   readonly watermarks?: WatermarkWiring;
   /** Event timestamps and outgoing records outside these are record errors; default DEFAULT_RECORD_LIMITS. */
   readonly recordLimits?: ResolvedRecordLimits;
+  /** Told of every record the error policy skipped or dead-lettered. */
+  readonly onRecordFailed?: (failure: RecordFailure) => void;
 }
 
 interface NodeInstance {
@@ -293,6 +296,7 @@ export class StreamTask {
             collector: this.opts.collector,
             logger: this.opts.logger,
             taskId: this.id,
+            onRecordFailed: this.opts.onRecordFailed,
           });
         }
       }

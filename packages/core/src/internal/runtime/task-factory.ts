@@ -9,7 +9,7 @@ import { resolveTopic } from '../graph/nodes.js';
 import type { Subtopology, Topology } from '../graph/topology.js';
 import { taskIdOf } from '../names.js';
 import type { ActiveTask } from './active-task.js';
-import type { ErrorPolicy } from './error-policy.js';
+import type { ErrorPolicy, RecordFailure } from './error-policy.js';
 import type { ResolvedRecordLimits } from './record-limits.js';
 import { StreamTask, type WatermarkWiring } from './stream-task.js';
 
@@ -32,6 +32,8 @@ export interface TaskEnvironment {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly onRestoreProgress?: (e: RestoreProgress) => void;
+  /** Told of every record the error policy skipped or dead-lettered. */
+  readonly onRecordFailed?: (failure: RecordFailure) => void;
   /** The event-time clock of every task; default 'watermark'. */
   readonly eventTime?: EventTimeMode;
   readonly watermarks?: WatermarkEnvironment;
@@ -141,6 +143,7 @@ export async function createTask(
     ...(isCaughtUp ? { isCaughtUp: () => created.task !== undefined && isCaughtUp() } : {}),
     ...(env.eventTime ? { eventTime: env.eventTime } : {}),
     ...(env.recordLimits ? { recordLimits: env.recordLimits } : {}),
+    ...(env.onRecordFailed ? { onRecordFailed: env.onRecordFailed } : {}),
     ...(env.watermarks ? { watermarks: watermarkWiring(st, env, env.watermarks, wiring) } : {}),
   });
   await stream.init();

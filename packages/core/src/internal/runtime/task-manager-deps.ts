@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { EventTimeMode } from '../../processor/processor.js';
 import type { RestoreProgress, StateBackend } from '../../state/store.js';
 import type { Topology } from '../graph/topology.js';
-import type { ErrorPolicy } from './error-policy.js';
+import type { ErrorPolicy, RecordFailure } from './error-policy.js';
 import type { GlobalState } from './global-state.js';
 import type { RuntimeStats } from './runtime-stats.js';
 import type { TaskEnvironment } from './task-factory.js';
@@ -35,6 +35,7 @@ export interface TaskManagerDeps {
   readonly partitionCounts: ReadonlyMap<string, number>;
   readonly tasksPerSubtopology: ReadonlyMap<number, number>;
   readonly onRestoreProgress: (e: RestoreProgress) => void;
+  readonly onRecordFailed: (failure: RecordFailure) => void;
   readonly committedOffsets: (topics: readonly string[]) => Promise<Map<string, bigint>>;
   readonly endOffsets: (topic: string) => Promise<Map<number, bigint>>;
   /** Deletes consumed repartition records (as Kafka Streams' repartition purge). */
@@ -58,6 +59,7 @@ export function taskEnvironmentOf(d: TaskManagerDeps): TaskEnvironment {
     logger: d.logger,
     clock: d.clock,
     onRestoreProgress: d.onRestoreProgress,
+    onRecordFailed: d.onRecordFailed,
     eventTime: d.eventTime,
     watermarks: {
       partitionIdleMs: d.partitionIdleMs,
