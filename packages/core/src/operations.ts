@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Clock } from './clock.js';
 import type { Topology } from './internal/graph/topology.js';
 import type { RecordFailure } from './internal/runtime/error-policy.js';
+import type { PartitionLag } from './internal/runtime/partition-queues.js';
 import { RuntimeStats } from './internal/runtime/runtime-stats.js';
 import type { StreamsState } from './internal/runtime/state-machine.js';
 import type { TaskManager } from './internal/runtime/task-manager.js';
@@ -58,6 +59,8 @@ export class Operations {
   private directory: InstanceDirectory | undefined;
   private server: HttpServer | undefined;
   private self: string | undefined;
+  /** The topology never changes while the app runs: described once, when first asked. */
+  private described: { text: string; mermaid: string } | undefined;
 
   constructor(private readonly host: OperationsHost) {
     this.self = host.applicationServer;
@@ -97,7 +100,7 @@ export class Operations {
     if (cfg) {
       const token = cfg.token ?? process.env.TRIBUTARY_HTTP_TOKEN ?? undefined;
       let instanceLabel = this.self ?? `${hostname()}:${process.pid}`;
-      const registry = createMetricsRegistry({
+      const metrics = createMetricsRegistry({
         applicationId: this.host.applicationId,
         get instance() {
           return instanceLabel;
@@ -106,6 +109,7 @@ export class Operations {
         counters: () => this.host.counters(),
         stats: this.stats,
         lags: () => this.host.tasks()?.lags() ?? [],
+        restoringTaskIds: () => this.host.tasks()?.restoringTaskIds() ?? [],
       });
       this.server = new HttpServer({
         queries: this.queries,
@@ -116,13 +120,10 @@ export class Operations {
         token: token === '' ? undefined : token,
         forwardTimeoutMs: cfg.forwardTimeoutMs ?? 2000,
         requestTimeoutMs: cfg.requestTimeoutMs ?? 5000,
-        registry,
+        metrics: () => metrics.scrape(),
         live: () => ({ live: this.host.state() !== 'error', state: this.host.state() }),
         ready: () => this.ready(),
-        topology: () => {
-          const d = this.host.topology.describe();
-          return { text: d.toString(), mermaid: d.toMermaid() };
-        },
+        topology: () => this.topologyText(),
         status: () => this.status(),
         logger: this.host.logger,
       });
@@ -131,7 +132,7 @@ export class Operations {
       const advertisedHost = host === '0.0.0.0' || host === '::' ? hostname() : host;
       this.self ??= `${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${address.port}`;
       instanceLabel = this.self;
-      registry.setDefaultLabels({ application: this.host.applicationId, instance: this.self });
+      metrics.registry.setDefaultLabels({ application: this.host.applicationId, instance: this.self });
       this.host.logger.info('http server listening', {
         address: `${host}:${address.port}`,
         advertised: this.self,
@@ -182,14 +183,22 @@ export class Operations {
       this.recentDeadLetters.length = RECENT_DEAD_LETTERS;
   }
 
+  private topologyText(): { text: string; mermaid: string } {
+    if (!this.described) {
+      const d = this.host.topology.describe();
+      this.described = { text: d.toString(), mermaid: d.toMermaid() };
+    }
+    return this.described;
+  }
+
   /** Ready: running, no assigned task still restoring, and total input lag within the limit. */
-  ready(): { ready: boolean; state: string; reason?: string } {
+  ready(lags?: readonly PartitionLag[]): { ready: boolean; state: string; reason?: string } {
     const state = this.host.state();
     if (state !== 'running') return { ready: false, state, reason: `state is ${state}` };
     const tasks = this.host.tasks();
     const restoring = tasks?.restoringTaskIds() ?? [];
     if (restoring.length > 0) return { ready: false, state, reason: `restoring ${restoring.join(', ')}` };
-    const lag = (tasks?.lags() ?? []).reduce((n, l) => n + l.lag, 0);
+    const lag = (lags ?? tasks?.lags() ?? []).reduce((n, l) => n + l.lag, 0);
     const max = this.host.server?.readyMaxLag ?? DEFAULT_READY_MAX_LAG;
     if (lag > max) return { ready: false, state, reason: `input lag ${lag} > ${max}` };
     return { ready: true, state };
@@ -209,7 +218,7 @@ export class Operations {
       applicationId: this.host.applicationId,
       instance: this.self ?? '',
       state: this.host.state(),
-      ready: this.ready(),
+      ready: this.ready(lags),
       processRate: this.stats.process.rate(),
       processedTotal: c.processed ?? 0,
       commitRate: this.stats.commit.rate(),
@@ -227,7 +236,7 @@ export class Operations {
         skipped: c.skipped ?? 0,
       },
       recentDeadLetters: this.recentDeadLetters,
-      topology: this.host.topology.describe().toString(),
+      topology: this.topologyText().text,
     };
   }
 }

@@ -1,5 +1,4 @@
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { StoreQueries } from '../query/local-stores.js';
@@ -35,7 +34,7 @@ async function instance(hosted: number[], overrides: Partial<ServerDeps> = {}): 
     token: undefined,
     forwardTimeoutMs: 500,
     requestTimeoutMs: 2000,
-    registry: new Registry(),
+    metrics: async () => '# no metrics in this test\n',
     live: () => ({ live: true, state: fixture.state }),
     ready: () => ({ ready: fixture.state === 'running', state: fixture.state }),
     topology: () => ({ text: 'text', mermaid: 'flowchart' }),
@@ -184,6 +183,16 @@ describe('HTTP queries: answered locally or forwarded to the owner', () => {
       { start: 0, end: 60_000, value: 4 },
       { start: 60_000, end: 120_000, value: 9 },
     ]);
+    expect(range.json.truncated).toBe(false);
+    // More windows than `limit`: the answer says it was cut.
+    const cut = await get(a, '/stores/per-minute/keys/k?from=0&to=60000&limit=1');
+    expect(cut.json).toEqual({
+      store: 'per-minute',
+      key,
+      windows: [{ start: 0, end: 60_000, value: 4 }],
+      truncated: true,
+    });
+    expect((await get(a, '/stores/per-minute/keys/k?limit=0')).status).toBe(400);
     expect((await get(a, '/stores/per-minute/keys/k?at=60000')).json.windows).toEqual([
       { start: 60_000, end: 120_000, value: 9 },
     ]);

@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseKeyText, toJson } from '../query/key-text.js';
@@ -10,7 +9,8 @@ import { STATUS_PAGE_HTML } from './status-page.js';
 import { type Answer, keyQuery, NotFound, type StoreRouteDeps, scanQuery } from './store-routes.js';
 
 export interface ServerDeps extends StoreRouteDeps {
-  readonly registry: Registry;
+  /** Prometheus text of the app's metrics. */
+  metrics(): Promise<string>;
   /** Live: the process is up and the app has not failed. */
   live(): { live: boolean; state: string };
   /** Ready: running, nothing restoring, and input lag within the limit. */
@@ -81,7 +81,7 @@ async function route(
     return errorAnswer(401, 'UNAUTHORIZED', 'a bearer token is required (Authorization: Bearer <token>)');
   if (path === '/') return { status: 200, body: undefined, raw: STATUS_PAGE_HTML };
   if (path === '/status.json') return { status: 200, body: d.status() };
-  if (path === '/metrics') return { status: 200, body: undefined, raw: await d.registry.metrics() };
+  if (path === '/metrics') return { status: 200, body: undefined, raw: await d.metrics() };
   if (path === '/topology') {
     const t = d.topology();
     return {

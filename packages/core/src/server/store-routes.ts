@@ -38,6 +38,13 @@ function num(q: URLSearchParams, name: string, fallback: number): number {
   return n;
 }
 
+/** `limit=` (at least 1, at most MAX_ENTRIES), or `fallback`. */
+function limitOf(q: URLSearchParams, fallback: number): number {
+  const limit = num(q, 'limit', fallback);
+  if (limit < 1) throw new TributaryError('QUERY_INVALID', 'limit must be at least 1');
+  return Math.min(limit, MAX_ENTRIES);
+}
+
 async function take<T>(items: AsyncIterable<T>, limit: number): Promise<{ items: T[]; truncated: boolean }> {
   const out: T[] = [];
   for await (const item of items) {
@@ -50,6 +57,8 @@ async function take<T>(items: AsyncIterable<T>, limit: number): Promise<{ items:
 /**
  * `GET /stores/:store/keys/:key` (window stores: `?at=` one window, or `?from=&to=`; session stores:
  * `?from=&to=` as findSessions), answered here or forwarded to the instance that hosts the key.
+ * Lists of windows or sessions hold at most `limit` (default and most: MAX_ENTRIES) and say
+ * `truncated: true` when there were more.
  */
 export async function keyQuery(
   d: StoreRouteDeps,
@@ -90,7 +99,7 @@ async function localKeyAnswer(d: StoreRouteDeps, located: LocatedStore, key: unk
     }
     const from = num(q, 'from', 0);
     const to = num(q, 'to', Number.MAX_SAFE_INTEGER);
-    const { items } = await take(ws.fetch(key, from, to), MAX_ENTRIES);
+    const { items, truncated } = await take(ws.fetch(key, from, to), limitOf(q, MAX_ENTRIES));
     return {
       store: name,
       key,
@@ -99,6 +108,7 @@ async function localKeyAnswer(d: StoreRouteDeps, located: LocatedStore, key: unk
         end: w.windowStart + (windowSizeMs ?? 0),
         value: w.value,
       })),
+      truncated,
     };
   }
   const ss = d.queries.store(name, 'session');
@@ -106,8 +116,13 @@ async function localKeyAnswer(d: StoreRouteDeps, located: LocatedStore, key: unk
     q.has('from') || q.has('to')
       ? ss.findSessions(key, num(q, 'from', 0), num(q, 'to', Number.MAX_SAFE_INTEGER))
       : ss.fetch(key);
-  const { items } = await take(sessions, MAX_ENTRIES);
-  return { store: name, key, sessions: items.map((s) => ({ start: s.start, end: s.end, value: s.value })) };
+  const { items, truncated } = await take(sessions, limitOf(q, MAX_ENTRIES));
+  return {
+    store: name,
+    key,
+    sessions: items.map((s) => ({ start: s.start, end: s.end, value: s.value })),
+    truncated,
+  };
 }
 
 /**
@@ -127,7 +142,7 @@ export async function scanQuery(
   const q = url.searchParams;
   const located = d.queries.locate(store);
   const { kind, keySerde, windowSizeMs } = located.definition;
-  const limit = Math.min(num(q, 'limit', DEFAULT_LIMIT), MAX_ENTRIES);
+  const limit = limitOf(q, DEFAULT_LIMIT);
   let page: { items: unknown[]; truncated: boolean };
   if (kind === 'key-value') {
     const kv = d.queries.store(store, 'key-value');
