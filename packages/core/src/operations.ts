@@ -6,6 +6,7 @@ import type { PartitionLag } from './internal/runtime/partition-queues.js';
 import { RuntimeStats } from './internal/runtime/runtime-stats.js';
 import type { StreamsState } from './internal/runtime/state-machine.js';
 import type { TaskManager } from './internal/runtime/task-manager.js';
+import { StoreStats } from './internal/state/metered-stores.js';
 import type { KafkaPort, NewTopic } from './kafka/ports.js';
 import type { Logger } from './logger.js';
 import { InstanceDirectory, instancesTopic } from './query/instance-directory.js';
@@ -54,6 +55,8 @@ const DEFAULT_READY_MAX_LAG = 10_000;
  */
 export class Operations {
   readonly stats: RuntimeStats;
+  /** Per-store put/get metrics: kept only when the HTTP server serves /metrics (they cost per call). */
+  readonly storeStats: StoreStats | undefined;
   readonly queries: StoreQueries;
   readonly recentDeadLetters: DeadLetterEvent[] = [];
   private directory: InstanceDirectory | undefined;
@@ -65,6 +68,7 @@ export class Operations {
   constructor(private readonly host: OperationsHost) {
     this.self = host.applicationServer;
     this.stats = new RuntimeStats(() => host.clock.now());
+    this.storeStats = host.server ? new StoreStats() : undefined;
     const queryHost: QueryHost = {
       applicationId: host.applicationId,
       topology: host.topology,
@@ -110,6 +114,7 @@ export class Operations {
         stats: this.stats,
         lags: () => this.host.tasks()?.lags() ?? [],
         restoringTaskIds: () => this.host.tasks()?.restoringTaskIds() ?? [],
+        storeStats: this.storeStats,
       });
       this.server = new HttpServer({
         queries: this.queries,

@@ -221,6 +221,7 @@ export class Tributary {
       partitionCounts: new Map(plan.toCreate.map((t) => [t.name, t.partitions])),
       tasksPerSubtopology: plan.partitionsBySubtopology,
       stats: this.ops.stats,
+      storeStats: this.ops.storeStats,
       onRestoreProgress: (e) => {
         this.ops.stats.onRestoreProgress(e);
         for (const l of this.restoreListeners) l(e);

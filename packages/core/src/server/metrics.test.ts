@@ -1,6 +1,8 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { RuntimeStats } from '../internal/runtime/runtime-stats.js';
+import { StoreStats } from '../internal/state/metered-stores.js';
+import { Serdes } from '../serde/serdes.js';
 import { createMetricsRegistry, type MetricsSource } from './metrics.js';
 
 /** A registry over `stats` of an idle running instance `a:1`; `more` overrides the rest of the source. */
@@ -191,5 +193,42 @@ describe('/metrics: Kafka Streams names in Prometheus text', () => {
     progress('0_2', 'progress', 50);
     expect(await remaining()).toEqual({ '0_2': 950 });
     expect(stats.restore.count).toBe(400 + 600 + 100 + 50);
+  });
+  it('state-store metrics: Kafka Streams names, one series per task and store, latencies in ns', async () => {
+    let now = 0;
+    const storeStats = new StoreStats(() => now);
+    const definition = {
+      name: 'counts',
+      kind: 'key-value',
+      keySerde: Serdes.string(),
+      valueSerde: Serdes.json(),
+      logging: true,
+      caching: true,
+    } as const;
+    const meters = storeStats.open('0_1', definition, 'leveldb');
+    const put = meters.ops.get('put')?.meter;
+    // Two timed puts of 1 µs and 3 µs, one second apart.
+    put?.recordAt(1000, 1, 1000, 1);
+    put?.recordAt(2000, 1, 3000, 1);
+    now = 2000;
+    const metrics = idleRegistry(new RuntimeStats(() => now), { storeStats });
+    const parsed = parsePrometheusTextFormat(await metrics.scrape());
+    const sample = (name: string) =>
+      parsed.find((p) => p.name === `kafka_streams_stream_state_metrics_${name}`)?.metrics[0];
+    const labels = {
+      application: 'app',
+      instance: 'a:1',
+      task: '0_1',
+      store_type: 'leveldb-state',
+      state_id: 'counts',
+    };
+    expect(sample('put_latency_avg')).toEqual({ labels, value: '2000' });
+    expect(sample('put_latency_max')?.value).toBe('3000');
+    expect(sample('put_total')?.value).toBe('2');
+    expect(Number(sample('put_rate')?.value)).toBeCloseTo(1, 6);
+    expect(sample('get_total')?.value).toBe('0');
+    expect(sample('get_latency_avg')?.value).toBe('Nan');
+    // A window-only op has no series for a key-value store.
+    expect(sample('fetch_total')).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { PartitionLag } from '../internal/runtime/partition-queues.js';
 import type { Meter, RestoreState, RuntimeStats } from '../internal/runtime/runtime-stats.js';
 import type { StreamsState } from '../internal/runtime/state-machine.js';
+import type { OpMeter, StoreMeters, StoreOp, StoreStats } from '../internal/state/metered-stores.js';
 
 /** What /metrics reads, at scrape time only: nothing here runs per record. */
 export interface MetricsSource {
@@ -15,6 +16,8 @@ export interface MetricsSource {
   lags(): readonly PartitionLag[];
   /** TaskManager#restoringTaskIds. */
   restoringTaskIds(): readonly string[];
+  /** The processors' store calls, when they are metered. */
+  readonly storeStats?: StoreStats | undefined;
 }
 
 /** The registry and the way to read it: `scrape()` reads the app's counters and lags once per scrape. */
@@ -28,7 +31,10 @@ interface Snapshot {
   readonly counters: Record<string, number>;
   readonly lags: readonly PartitionLag[];
   readonly restoring: readonly RestoreState[];
+  readonly stores: readonly StoreMeters[];
 }
+
+const STORE_OPS: readonly StoreOp[] = ['put', 'put-all', 'get', 'delete', 'fetch', 'remove'];
 
 const STATES: readonly StreamsState[] = [
   'created',
@@ -53,6 +59,7 @@ export function createMetricsRegistry(src: MetricsSource): MetricsEndpoint {
     counters: src.counters(),
     lags: src.lags(),
     restoring: src.stats.restoring(src.restoringTaskIds()),
+    stores: src.storeStats?.all() ?? [],
   });
   const view = (): Snapshot => snapshot ?? take();
   const scrape = async () => {
@@ -199,6 +206,42 @@ export function createMetricsRegistry(src: MetricsSource): MetricsEndpoint {
     [],
     one(() => c('deadLettered')),
   );
+
+  // Kafka Streams' state-store metrics (stream-state-metrics, tags task-id, [store-type]-id): one
+  // series per task and store; latencies in ns, as Kafka Streams reports them for stores.
+  const storeLabels = ['task', 'store_type', 'state_id'];
+  for (const op of STORE_OPS) {
+    const name = `kafka_streams_stream_state_metrics_${op.replace('-', '_')}`;
+    const samples = (read: (m: OpMeter) => number) => () =>
+      view().stores.flatMap((s) => {
+        const m = s.ops.get(op);
+        return m ? [[{ task: s.taskId, store_type: s.storeType, state_id: s.store }, read(m)] as Sample] : [];
+      });
+    gauge(
+      `${name}_latency_avg`,
+      `${op} calls: average latency, ns, of the timed calls (1 in 16; 30 s window; NaN when none)`,
+      storeLabels,
+      samples((m) => m.avg()),
+    );
+    gauge(
+      `${name}_latency_max`,
+      `${op} calls: maximum latency, ns, of the timed calls (1 in 16; 30 s window; NaN when none)`,
+      storeLabels,
+      samples((m) => m.max()),
+    );
+    gauge(
+      `${name}_rate`,
+      `${op} calls per second (30 s window)`,
+      storeLabels,
+      samples((m) => m.rate()),
+    );
+    counter(
+      `${name}_total`,
+      `${op} calls`,
+      storeLabels,
+      samples((m) => m.count),
+    );
+  }
 
   const coordinator = 'kafka_consumer_consumer_coordinator_metrics';
   counter(

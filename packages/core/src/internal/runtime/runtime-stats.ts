@@ -32,11 +32,19 @@ export class Meter {
 
   /** `count` items; with `value`, their total latency (ms), for the average and maximum. */
   record(count: number, value?: number): void {
+    this.recordAt(this.now(), count, value);
+  }
+
+  /**
+   * record(), where the caller read the clock already (store latencies: the end of the call);
+   * `timed` says how many of the `count` items `value` is the latency of (sampled timing: one).
+   */
+  recordAt(at: number, count: number, value?: number, timed = count): void {
     this.count += count;
-    const b = this.current(this.now());
+    const b = this.current(at);
     b.count += count;
     if (value === undefined) return;
-    const items = Math.max(1, count);
+    const items = Math.max(1, timed);
     b.timed += items;
     b.sum += value;
     if (value / items > b.max) b.max = value / items;

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { EventTimeMode } from '../../processor/processor.js';
 import type { RestoreProgress, StateBackend } from '../../state/store.js';
 import type { Topology } from '../graph/topology.js';
+import type { StoreStats } from '../state/metered-stores.js';
 import type { ErrorPolicy, RecordFailure } from './error-policy.js';
 import type { GlobalState } from './global-state.js';
 import type { RuntimeStats } from './runtime-stats.js';
@@ -44,6 +45,8 @@ export interface TaskManagerDeps {
   readonly sessionTimeoutMs: number;
   /** Latencies and rates for /metrics (see RuntimeStats). */
   readonly stats: RuntimeStats;
+  /** Per-store put/get metrics; only when something reads them (the HTTP server is on). */
+  readonly storeStats?: StoreStats | undefined;
 }
 
 /** What every task of the instance is created with. */
@@ -60,6 +63,7 @@ export function taskEnvironmentOf(d: TaskManagerDeps): TaskEnvironment {
     clock: d.clock,
     onRestoreProgress: d.onRestoreProgress,
     onRecordFailed: d.onRecordFailed,
+    ...(d.storeStats ? { storeStats: d.storeStats } : {}),
     eventTime: d.eventTime,
     watermarks: {
       partitionIdleMs: d.partitionIdleMs,

@@ -327,6 +327,7 @@ export class TaskManager {
 
   private async closeTask(task: ActiveTask, clean: boolean): Promise<void> {
     this.tasks.delete(task.id);
+    this.d.storeStats?.dropTask(task.id);
     this.queues.drop(task);
     addTaskCounters(this.retired, task);
     const errors = await closeTask(task, clean);
