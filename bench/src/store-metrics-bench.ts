@@ -9,13 +9,13 @@
  */
 import type { RawRecord } from '@tributary/core';
 import { Serdes } from '@tributary/core';
+import { StoreStats } from '../../packages/core/src/internal/state/metered-stores.js';
+import { ObjectKeyValueStore } from '../../packages/core/src/internal/state/object-store.js';
 // Internals on purpose: the bench measures the runtime's own task builder and store wrapper.
 import {
   countingTask,
   kvDefinition as definition,
-} from '../../packages/core/src/internal/state/metered-fixture.js';
-import { StoreStats } from '../../packages/core/src/internal/state/metered-stores.js';
-import { ObjectKeyValueStore } from '../../packages/core/src/internal/state/object-store.js';
+} from '../../packages/core/src/server/store-metrics-fixture.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Number(process.argv[3] ?? 5);

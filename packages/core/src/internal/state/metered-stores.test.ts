@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RawRecord } from '../../kafka/ports.js';
 import { Serdes } from '../../serde/serdes.js';
+import { countingTask, kvDefinition } from '../../server/store-metrics-fixture.js';
 import type { KeyValueStore } from '../../state/store.js';
-import { countingTask, kvDefinition } from './metered-fixture.js';
 import { StoreStats, TIMED_EVERY } from './metered-stores.js';
 import { ObjectKeyValueStore } from './object-store.js';
 

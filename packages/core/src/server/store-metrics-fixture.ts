@@ -1,14 +1,15 @@
-// Test and bench support (not exported from the package): one task with a count and a one-minute
-// windowed count per key, on the in-memory backend, built as the runtime builds its tasks.
-import { StreamsBuilder } from '../../kstream/streams-builder.js';
-import { TimeWindows } from '../../kstream/windows.js';
-import { silentLogger } from '../../logger.js';
-import { Serdes } from '../../serde/serdes.js';
-import type { ChangelogReader, StoreDefinition } from '../../state/store.js';
-import type { ActiveTask } from '../runtime/active-task.js';
-import { createTask } from '../runtime/task-factory.js';
-import { inMemoryBackend } from './backends.js';
-import type { StoreStats } from './metered-stores.js';
+// Test and bench support, not exported from the package (outside internal/, which may not import
+// the DSL): one task with a count and a one-minute windowed count per key, on the in-memory
+// backend, built as the runtime builds its tasks.
+import type { ActiveTask } from '../internal/runtime/active-task.js';
+import { createTask } from '../internal/runtime/task-factory.js';
+import { inMemoryBackend } from '../internal/state/backends.js';
+import type { StoreStats } from '../internal/state/metered-stores.js';
+import { StreamsBuilder } from '../kstream/streams-builder.js';
+import { TimeWindows } from '../kstream/windows.js';
+import { silentLogger } from '../logger.js';
+import { Serdes } from '../serde/serdes.js';
+import type { ChangelogReader, StoreDefinition } from '../state/store.js';
 
 const emptyChangelog: ChangelogReader = {
   endOffset: async () => 0n,
