@@ -1,3 +1,5 @@
+import { bigintAsDecimal } from './serde/json-bigint.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type LogFields = Record<string, unknown>;
@@ -19,7 +21,7 @@ export function jsonLogger(level: LogLevel = 'info', base: LogFields = {}): Logg
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (order[lvl] < min) return;
     const line = { time: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
-    process.stderr.write(`${JSON.stringify(line, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
+    process.stderr.write(`${JSON.stringify(line, bigintAsDecimal)}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -1,10 +1,14 @@
 import { hostname } from 'node:os';
+import type { Clock } from './clock.js';
 import type { Topology } from './internal/graph/topology.js';
+import type { RecordFailure } from './internal/runtime/error-policy.js';
+import type { PartitionLag } from './internal/runtime/partition-queues.js';
 import { RuntimeStats } from './internal/runtime/runtime-stats.js';
 import type { StreamsState } from './internal/runtime/state-machine.js';
 import type { TaskManager } from './internal/runtime/task-manager.js';
+import { StoreStats } from './internal/state/metered-stores.js';
 import type { KafkaPort, NewTopic } from './kafka/ports.js';
-import type { LogFields, Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import { InstanceDirectory, instancesTopic } from './query/instance-directory.js';
 import { type QueryHost, StoreQueries } from './query/local-stores.js';
 import type { InstanceInfo } from './query/read-only-stores.js';
@@ -21,6 +25,8 @@ export interface OperationsHost {
   readonly server: ServerConfig | undefined;
   readonly replicationFactor: number;
   readonly logger: Logger;
+  /** The app's clock (TributaryConfig.clock): heartbeats, metric windows and event times use it. */
+  readonly clock: Clock;
   state(): StreamsState;
   tasks(): TaskManager | undefined;
   taskCount(subtopologyId: number): number | undefined;
@@ -29,9 +35,11 @@ export interface OperationsHost {
   counters(): Record<string, number>;
 }
 
+/** One line of the status page's recent dead-letter and skip reasons. */
 export interface DeadLetterEvent {
   readonly at: number;
   readonly stage: string;
+  readonly action: RecordFailure['action'];
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
@@ -46,15 +54,21 @@ const DEFAULT_READY_MAX_LAG = 10_000;
  * talks to, kept out of the processing path (nothing here runs per record).
  */
 export class Operations {
-  readonly stats = new RuntimeStats();
+  readonly stats: RuntimeStats;
+  /** Per-store put/get metrics: kept only when the HTTP server serves /metrics (they cost per call). */
+  readonly storeStats: StoreStats | undefined;
   readonly queries: StoreQueries;
   readonly recentDeadLetters: DeadLetterEvent[] = [];
   private directory: InstanceDirectory | undefined;
   private server: HttpServer | undefined;
   private self: string | undefined;
+  /** The topology never changes while the app runs: described once, when first asked. */
+  private described: { text: string; mermaid: string } | undefined;
 
   constructor(private readonly host: OperationsHost) {
     this.self = host.applicationServer;
+    this.stats = new RuntimeStats(() => host.clock.now());
+    this.storeStats = host.server ? new StoreStats() : undefined;
     const queryHost: QueryHost = {
       applicationId: host.applicationId,
       topology: host.topology,
@@ -78,6 +92,7 @@ export class Operations {
     return this.self;
   }
 
+  /** Created with the app's other internal topics, once, before start(). */
   internalTopics(): NewTopic[] {
     return this.enabled ? [instancesTopic(this.host.applicationId, this.host.replicationFactor)] : [];
   }
@@ -89,7 +104,7 @@ export class Operations {
     if (cfg) {
       const token = cfg.token ?? process.env.TRIBUTARY_HTTP_TOKEN ?? undefined;
       let instanceLabel = this.self ?? `${hostname()}:${process.pid}`;
-      const registry = createMetricsRegistry({
+      const metrics = createMetricsRegistry({
         applicationId: this.host.applicationId,
         get instance() {
           return instanceLabel;
@@ -98,6 +113,8 @@ export class Operations {
         counters: () => this.host.counters(),
         stats: this.stats,
         lags: () => this.host.tasks()?.lags() ?? [],
+        restoringTaskIds: () => this.host.tasks()?.restoringTaskIds() ?? [],
+        storeStats: this.storeStats,
       });
       this.server = new HttpServer({
         queries: this.queries,
@@ -108,13 +125,10 @@ export class Operations {
         token: token === '' ? undefined : token,
         forwardTimeoutMs: cfg.forwardTimeoutMs ?? 2000,
         requestTimeoutMs: cfg.requestTimeoutMs ?? 5000,
-        registry,
+        metrics: () => metrics.scrape(),
         live: () => ({ live: this.host.state() !== 'error', state: this.host.state() }),
         ready: () => this.ready(),
-        topology: () => {
-          const d = this.host.topology.describe();
-          return { text: d.toString(), mermaid: d.toMermaid() };
-        },
+        topology: () => this.topologyText(),
         status: () => this.status(),
         logger: this.host.logger,
       });
@@ -123,7 +137,7 @@ export class Operations {
       const advertisedHost = host === '0.0.0.0' || host === '::' ? hostname() : host;
       this.self ??= `${advertisedHost.includes(':') ? `[${advertisedHost}]` : advertisedHost}:${address.port}`;
       instanceLabel = this.self;
-      registry.setDefaultLabels({ application: this.host.applicationId, instance: this.self });
+      metrics.registry.setDefaultLabels({ application: this.host.applicationId, instance: this.self });
       this.host.logger.info('http server listening', {
         address: `${host}:${address.port}`,
         advertised: this.self,
@@ -134,16 +148,12 @@ export class Operations {
       this.self,
       () => this.describeSelf(),
       this.host.logger,
+      this.host.clock,
     );
     const admin = port.admin();
     await admin.connect();
     try {
-      await this.directory.start(
-        port,
-        admin,
-        this.host.replicationFactor,
-        `${this.host.applicationId}-instances`,
-      );
+      await this.directory.start(port, admin);
     } finally {
       await admin.disconnect();
     }
@@ -163,44 +173,37 @@ export class Operations {
     await this.server?.close();
   }
 
-  /** Wraps the app's logger to keep the last dead-letter and skip reasons for the status page. */
-  tap(logger: Logger): Logger {
-    const keep = (msg: string, f: LogFields | undefined) => {
-      if (msg !== 'record sent to dead-letter topic' && msg !== 'record skipped') return;
-      this.recentDeadLetters.unshift({
-        at: Date.now(),
-        stage: String(f?.stage ?? ''),
-        topic: String(f?.topic ?? ''),
-        partition: Number(f?.partition ?? -1),
-        offset: String(f?.offset ?? ''),
-        error: String(f?.error ?? '').slice(0, 300),
-      });
-      this.recentDeadLetters.length = Math.min(this.recentDeadLetters.length, RECENT_DEAD_LETTERS);
-    };
-    const wrap = (inner: Logger): Logger => ({
-      debug: (m, f) => {
-        keep(m, f);
-        inner.debug(m, f);
-      },
-      info: (m, f) => inner.info(m, f),
-      warn: (m, f) => {
-        keep(m, f);
-        inner.warn(m, f);
-      },
-      error: (m, f) => inner.error(m, f),
-      child: (fields) => wrap(inner.child(fields)),
+  /** The runtime's report of a record the error policy skipped or dead-lettered: kept for the status page. */
+  onRecordFailed(f: RecordFailure): void {
+    this.recentDeadLetters.unshift({
+      at: this.host.clock.now(),
+      stage: f.stage,
+      action: f.action,
+      topic: f.topic,
+      partition: f.partition,
+      offset: f.offset.toString(),
+      error: f.error.slice(0, 300),
     });
-    return wrap(logger);
+    if (this.recentDeadLetters.length > RECENT_DEAD_LETTERS)
+      this.recentDeadLetters.length = RECENT_DEAD_LETTERS;
+  }
+
+  private topologyText(): { text: string; mermaid: string } {
+    if (!this.described) {
+      const d = this.host.topology.describe();
+      this.described = { text: d.toString(), mermaid: d.toMermaid() };
+    }
+    return this.described;
   }
 
   /** Ready: running, no assigned task still restoring, and total input lag within the limit. */
-  ready(): { ready: boolean; state: string; reason?: string } {
+  ready(lags?: readonly PartitionLag[]): { ready: boolean; state: string; reason?: string } {
     const state = this.host.state();
     if (state !== 'running') return { ready: false, state, reason: `state is ${state}` };
     const tasks = this.host.tasks();
-    const restoring = [...(tasks?.assignedTaskIds() ?? [])].filter((t) => !tasks?.tasks.has(t));
+    const restoring = tasks?.restoringTaskIds() ?? [];
     if (restoring.length > 0) return { ready: false, state, reason: `restoring ${restoring.join(', ')}` };
-    const lag = (tasks?.lags() ?? []).reduce((n, l) => n + l.lag, 0);
+    const lag = (lags ?? tasks?.lags() ?? []).reduce((n, l) => n + l.lag, 0);
     const max = this.host.server?.readyMaxLag ?? DEFAULT_READY_MAX_LAG;
     if (lag > max) return { ready: false, state, reason: `input lag ${lag} > ${max}` };
     return { ready: true, state };
@@ -209,8 +212,7 @@ export class Operations {
   private describeSelf(): Omit<InstanceInfo, 'applicationServer' | 'at'> {
     const tasks = this.host.tasks();
     const running = [...(tasks?.tasks.keys() ?? [])].sort();
-    const restoring = [...(tasks?.assignedTaskIds() ?? [])].filter((t) => !tasks?.tasks.has(t)).sort();
-    return { state: this.host.state(), tasks: running, restoring };
+    return { state: this.host.state(), tasks: running, restoring: tasks?.restoringTaskIds() ?? [] };
   }
 
   private status() {
@@ -221,7 +223,7 @@ export class Operations {
       applicationId: this.host.applicationId,
       instance: this.self ?? '',
       state: this.host.state(),
-      ready: this.ready(),
+      ready: this.ready(lags),
       processRate: this.stats.process.rate(),
       processedTotal: c.processed ?? 0,
       commitRate: this.stats.commit.rate(),
@@ -239,7 +241,7 @@ export class Operations {
         skipped: c.skipped ?? 0,
       },
       recentDeadLetters: this.recentDeadLetters,
-      topology: this.host.topology.describe().toString(),
+      topology: this.topologyText().text,
     };
   }
 }

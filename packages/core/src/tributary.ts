@@ -73,6 +73,8 @@ export class Tributary {
       (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
       config.security,
     );
+    this.logger = logger;
+    this.clock = config.clock ?? systemClock;
     this.ops = new Operations({
       applicationId: config.applicationId,
       topology,
@@ -80,16 +82,14 @@ export class Tributary {
       server: config.server,
       replicationFactor: config.replicationFactor ?? -1,
       logger,
+      clock: this.clock,
       state: () => this.sm.state,
       tasks: () => this.tasks,
       taskCount: (id) => this.partitionsBySubtopology?.get(id),
       globalStore: (name) => this.globals.store(name),
       counters: () => this.metrics(),
     });
-    // Tapped for the status page's recent dead-letter reasons.
-    this.logger = this.ops.tap(logger);
     this.sm.onChange(() => this.ops.changed());
-    this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';
     this.kafkaClient = config.kafka ? undefined : kafkaClientOf(config);
     this.port =
@@ -228,10 +228,12 @@ export class Tributary {
       partitionCounts: new Map(plan.toCreate.map((t) => [t.name, t.partitions])),
       tasksPerSubtopology: plan.partitionsBySubtopology,
       stats: this.ops.stats,
+      storeStats: this.ops.storeStats,
       onRestoreProgress: (e) => {
         this.ops.stats.onRestoreProgress(e);
         for (const l of this.restoreListeners) l(e);
       },
+      onRecordFailed: (f) => this.ops.onRecordFailed(f),
       committedOffsets: async (topics) => {
         commitAdminConnected ??= commitAdmin.connect();
         await commitAdminConnected;

@@ -48,3 +48,18 @@ export function foreignKeyJoinTopicNames(joinName: string): { subscription: stri
     response: `${joinName}-subscription-response`,
   };
 }
+
+/** The compacted topic where instances advertise their query server and tasks. */
+export function instancesTopicName(applicationId: string): string {
+  return `${applicationId}-instances`;
+}
+
+/** The group (prefix) of the instances topic's readers, as globalGroupIdOf for global tables. */
+export function instancesGroupIdOf(applicationId: string): string {
+  return `${applicationId}-instances`;
+}
+
+/** The sub-topology a task id (`<subtopology>_<partition>`) belongs to. */
+export function subtopologyOfTask(taskId: string): number {
+  return Number(taskId.slice(0, taskId.indexOf('_')));
+}

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RawRecord } from '../kafka/ports.js';
 import { silentLogger } from '../logger.js';
-import { decodeHeartbeat, INSTANCE_EXPIRY_MS, InstanceDirectory } from './instance-directory.js';
+import {
+  decodeHeartbeat,
+  encodeHeartbeat,
+  INSTANCE_EXPIRY_MS,
+  InstanceDirectory,
+} from './instance-directory.js';
 
 function heartbeat(server: string, at: number, tasks: string[], restoring: string[] = []): RawRecord {
   return {
@@ -23,7 +28,7 @@ describe('instance directory (the <applicationId>-instances topic)', () => {
       'a:1',
       () => ({ state: 'running', tasks: [], restoring: [] }),
       silentLogger,
-      () => now,
+      { now: () => now },
     );
     dir.apply([heartbeat('a:1', 9000, ['0_0', '0_1']), heartbeat('b:1', 9500, ['0_2'], ['0_3'])]);
     expect(dir.ownerOf('0_1')).toBe('a:1');
@@ -51,5 +56,16 @@ describe('instance directory (the <applicationId>-instances topic)', () => {
       restoring: [],
       at: 1,
     });
+  });
+  it('heartbeats go through the strict JSON serde: round trip, and hostile values are not heartbeats', () => {
+    const info = { applicationServer: 'a:1', state: 'running', tasks: ['0_1'], restoring: ['1_0'], at: 5 };
+    expect(decodeHeartbeat(encodeHeartbeat(info))).toEqual(info);
+    const hostile = [
+      '{"__proto__":{"x":1},"applicationServer":"x:1","at":1}',
+      `${'['.repeat(20)}${']'.repeat(20)}`,
+      'null',
+    ];
+    for (const text of hostile) expect(decodeHeartbeat(Buffer.from(text))).toBeUndefined();
+    expect(decodeHeartbeat(Buffer.from([0x7b, 0xff, 0x7d]))).toBeUndefined();
   });
 });

@@ -1,14 +1,13 @@
+import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
+import { instancesGroupIdOf, instancesTopicName } from '../internal/names.js';
 import type { AdminPort, KafkaPort, NewTopic, ProducerPort, RawRecord, TopicTailer } from '../kafka/ports.js';
 import type { Logger } from '../logger.js';
+import { Serdes } from '../serde/serdes.js';
 import type { InstanceInfo } from './read-only-stores.js';
 
-/** The compacted topic where instances advertise their query server and tasks. */
-export function instancesTopicName(applicationId: string): string {
-  return `${applicationId}-instances`;
-}
-
 export const HEARTBEAT_INTERVAL_MS = 2000;
+const LEADER_RETRY_MS = 200;
 /** An instance not heard of for this long is gone (crashed without its tombstone). */
 export const INSTANCE_EXPIRY_MS = 3 * HEARTBEAT_INTERVAL_MS + 1000;
 
@@ -21,10 +20,22 @@ export function instancesTopic(applicationId: string, replicationFactor: number)
   };
 }
 
+/**
+ * Heartbeat values: strict JSON (anyone who can write the topic can write anything to it), with
+ * Serdes.json's round-trip form for bigints, so a field that becomes one needs no codec of its own.
+ */
+const heartbeatSerde = Serdes.json<unknown>({ bigints: true, maxDepth: 8 });
+
+export function encodeHeartbeat(info: InstanceInfo): Buffer {
+  return heartbeatSerde.serialize(info) as Buffer;
+}
+
 /** Decodes one heartbeat value; undefined when it is not one (never trusts the topic's content). */
 export function decodeHeartbeat(value: Buffer): InstanceInfo | undefined {
   try {
-    const v = JSON.parse(value.toString('utf8')) as Partial<InstanceInfo>;
+    const decoded = heartbeatSerde.deserialize(value);
+    if (decoded === null || typeof decoded !== 'object') return undefined;
+    const v = decoded as Partial<InstanceInfo>;
     if (typeof v.applicationServer !== 'string' || typeof v.at !== 'number') return undefined;
     const list = (x: unknown) =>
       Array.isArray(x) ? x.filter((t): t is string => typeof t === 'string') : [];
@@ -61,15 +72,19 @@ export class InstanceDirectory {
     private readonly self: string | undefined,
     private readonly describe: () => Omit<InstanceInfo, 'applicationServer' | 'at'>,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock,
   ) {
     this.topic = instancesTopicName(applicationId);
   }
 
-  async start(port: KafkaPort, admin: AdminPort, replicationFactor: number, groupId: string): Promise<void> {
-    await admin.createTopics([instancesTopic(this.applicationId, replicationFactor)]);
+  private now(): number {
+    return this.clock.now();
+  }
+
+  /** Follows the topic and starts heartbeats; the topic exists already (see Operations.internalTopics). */
+  async start(port: KafkaPort, admin: AdminPort): Promise<void> {
     await this.waitForLeader(admin);
-    this.tailer = port.tailer({ groupId });
+    this.tailer = port.tailer({ groupId: instancesGroupIdOf(this.applicationId) });
     await this.tailer.start([this.topic], (records) => this.apply(records));
     if (this.self === undefined) return;
     this.producer = port.producer({});
@@ -79,16 +94,18 @@ export class InstanceDirectory {
     this.timer.unref();
   }
 
-  /** A topic created just now may not have a leader yet (KRaft metadata propagates): wait for one. */
+  /**
+   * A topic created just now may not have a leader yet (KRaft metadata propagates): wait for one, up
+   * to 30 s of real time (counted in attempts: the app's clock may be a test's, standing still).
+   */
   private async waitForLeader(admin: AdminPort): Promise<void> {
-    const deadline = this.now() + 30_000;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       try {
         await admin.endOffsets(this.topic);
         return;
       } catch (err) {
-        if (this.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 200));
+        if (attempt * LEADER_RETRY_MS >= 30_000) throw err;
+        await new Promise((r) => setTimeout(r, LEADER_RETRY_MS));
       }
     }
   }
@@ -112,7 +129,7 @@ export class InstanceDirectory {
     this.lastSent = digest;
     const value: InstanceInfo = { applicationServer: this.self, ...d, at: this.now() };
     this.instances.set(this.self, value);
-    await this.send(Buffer.from(JSON.stringify(value)));
+    await this.send(encodeHeartbeat(value));
   }
 
   /** Live instances (heard of recently), this one included. */

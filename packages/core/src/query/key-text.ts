@@ -1,4 +1,5 @@
 import { TributaryError } from '../errors.js';
+import { bigintAsDecimal } from '../serde/json-bigint.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
 
@@ -29,8 +30,8 @@ export function parseKeyText(text: string, serde: Serde<unknown>): unknown {
 
 /** JSON for HTTP answers: bigint as a decimal string, Buffers as base64. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (typeof v === 'bigint') return v.toString();
+  return JSON.stringify(value, (k, v: unknown) => {
+    if (typeof v === 'bigint') return bigintAsDecimal(k, v);
     if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && 'data' in v)
       return Buffer.from((v as { data: number[] }).data).toString('base64');
     return v;

@@ -1,6 +1,6 @@
 import { isTributaryError, TributaryError } from '../errors.js';
 import type { Subtopology, Topology } from '../internal/graph/topology.js';
-import { changelogTopicName, taskIdOf } from '../internal/names.js';
+import { changelogTopicName, subtopologyOfTask, taskIdOf } from '../internal/names.js';
 import type { ActiveTask } from '../internal/runtime/active-task.js';
 import type { StreamsState } from '../internal/runtime/state-machine.js';
 import { partitionForKey } from '../kafka/murmur2.js';
@@ -27,7 +27,11 @@ export interface QueryHost {
   state(): StreamsState;
   /** The instance's tasks and its newest assignment; undefined before start. */
   tasks():
-    | { readonly tasks: ReadonlyMap<string, ActiveTask>; assignedTaskIds(): ReadonlySet<string> }
+    | {
+        readonly tasks: ReadonlyMap<string, ActiveTask>;
+        assignedTaskIds(): ReadonlySet<string>;
+        restoringTaskIds(): readonly string[];
+      }
     | undefined;
   /** Tasks (= input partitions) of a sub-topology; undefined before start. */
   taskCount(subtopologyId: number): number | undefined;
@@ -170,8 +174,9 @@ export class StoreQueries {
     this.requireRunning(name);
     const id = located.subtopology.id;
     const tasks = this.host.tasks();
-    const assigned = [...(tasks?.assignedTaskIds() ?? [])].filter((t) => t.startsWith(`${id}_`));
-    const missing = assigned.filter((t) => !tasks?.tasks.has(t));
+    const ofThisStore = (t: string) => subtopologyOfTask(t) === id;
+    const assigned = [...(tasks?.assignedTaskIds() ?? [])].filter(ofThisStore);
+    const missing = (tasks?.restoringTaskIds() ?? []).filter(ofThisStore);
     if (missing.length > 0)
       throw new TributaryError(
         'STORE_UNAVAILABLE',

@@ -89,7 +89,8 @@ export function queryFixture(opts: { partitions: number; hosted: number[]; self?
           active.set(`0_${p}`, { id: `0_${p}`, partition: p, stores } as unknown as ActiveTask);
         }
         const assigned = new Set([...active.keys(), ...[...fixture.restoring].map((p) => `0_${p}`)]);
-        return { tasks: active, assignedTaskIds: () => assigned };
+        const restoring = [...assigned].filter((id) => !active.has(id)).sort();
+        return { tasks: active, assignedTaskIds: () => assigned, restoringTaskIds: () => restoring };
       },
       taskCount: () => opts.partitions,
       globalStore: () => undefined,

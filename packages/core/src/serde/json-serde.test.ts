@@ -334,4 +334,21 @@ describe('Serdes.json on hostile input (seeded fuzz)', () => {
       9007199254740992, 12345678901234567000,
     ]);
   });
+  it('bigints: true carries bigints through a round trip, and keeps the __proto__ rule', () => {
+    const serde = Serdes.json<unknown>({ bigints: true });
+    const value = { offset: 12345678901234567890n, list: [-1n, 2], nested: { at: 0n }, text: '7' };
+    const bytes = serde.serialize(value, 't') as Buffer;
+    expect(JSON.parse(bytes.toString('utf8')).offset).toEqual({ $bigint: '12345678901234567890' });
+    expect(serde.deserialize(bytes, 't')).toEqual(value);
+    // Not the tag alone, or not a decimal: plain data.
+    const plain = ['{"$bigint":"12","x":1}', '{"$bigint":"1e3"}', '{"$bigint":12}'];
+    for (const text of plain) expect(serde.deserialize(Buffer.from(text), 't')).toEqual(JSON.parse(text));
+    expect(() => serde.deserialize(Buffer.from('{"\\u005f_proto__":{"$bigint":"1"}}'), 't')).toThrow(
+      /__proto__/,
+    );
+    // Without the option a bigint is an error, as in JSON.stringify.
+    expect(() => Serdes.json().serialize({ n: 1n }, 't')).toThrow(
+      expect.objectContaining({ code: 'SERDE_ERROR' }),
+    );
+  });
 });

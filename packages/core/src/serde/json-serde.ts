@@ -1,4 +1,5 @@
 import { TributaryError } from '../errors.js';
+import { bigintReplacer, bigintReviver } from './json-bigint.js';
 import type { Serde } from './serde.js';
 
 export interface JsonSerdeOptions {
@@ -8,7 +9,14 @@ export interface JsonSerdeOptions {
    * over it next (JSON.stringify, msgpack, user code).
    */
   readonly maxDepth?: number;
+  /**
+   * Carry bigints: encoded as `{"$bigint":"<decimal>"}` and decoded back to bigint. Default false: a
+   * bigint is a SERDE_ERROR at encode, as in JSON.stringify.
+   */
+  readonly bigints?: boolean;
 }
+
+type Reviver = (key: string, value: unknown) => unknown;
 
 const DEFAULT_MAX_DEPTH = 1000;
 
@@ -87,14 +95,20 @@ export function mayHoldProtoKey(text: string): boolean {
 }
 
 /** Parses a JSON text with the hostile-input rules of `Serdes.json` (see docs/security.md). */
-export function parseJsonStrict(text: string, maxDepth: number, topic?: string): unknown {
+export function parseJsonStrict(text: string, maxDepth: number, topic?: string, revive?: Reviver): unknown {
   // A value nests at most one level per two characters, so short texts skip the depth scan.
   if (text.length > 2 * maxDepth && nestsDeeperThan(text, maxDepth))
     throw serdeError(`JSON nested deeper than ${maxDepth} levels`, topic);
   // JSON.parse makes `__proto__` an own property, harmless by itself, but it turns into a prototype
   // change in Object.assign / for-in merges downstream: such values are refused. Only texts that
   // could hold the key (literally, or through an escape) pay for the reviver.
-  const reviver = mayHoldProtoKey(text) ? noProtoKeys : undefined;
+  const guarded = mayHoldProtoKey(text);
+  const reviver: Reviver | undefined =
+    revive && guarded
+      ? function (this: unknown, key, value) {
+          return revive(key, noProtoKeys.call(this, key, value));
+        }
+      : (revive ?? (guarded ? noProtoKeys : undefined));
   try {
     return JSON.parse(text, reviver);
   } catch (err) {
@@ -109,6 +123,8 @@ export function parseJsonStrict(text: string, maxDepth: number, topic?: string):
  */
 export function jsonSerde<T>(opts: JsonSerdeOptions = {}): Serde<T> {
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const replacer = opts.bigints ? bigintReplacer : undefined;
+  const reviver = opts.bigints ? bigintReviver : undefined;
   if (!Number.isInteger(maxDepth) || maxDepth < 1)
     throw new TributaryError('CONFIG_INVALID', `json maxDepth must be a positive integer, got ${maxDepth}`);
   return {
@@ -116,7 +132,7 @@ export function jsonSerde<T>(opts: JsonSerdeOptions = {}): Serde<T> {
       if (v === null || v === undefined) return null;
       let text: string;
       try {
-        text = JSON.stringify(v);
+        text = JSON.stringify(v, replacer);
       } catch (err) {
         // Cycles, BigInt, and values deep enough to overflow the stack (a RangeError) end up here.
         throw serdeError(`JSON serialize failed: ${(err as Error)?.message ?? err}`, topic, err);
@@ -128,7 +144,7 @@ export function jsonSerde<T>(opts: JsonSerdeOptions = {}): Serde<T> {
     },
     deserialize: (b, topic) => {
       if (b === null) return null as T;
-      return parseJsonStrict(decodeUtf8(b, topic), maxDepth, topic) as T;
+      return parseJsonStrict(decodeUtf8(b, topic), maxDepth, topic, reviver) as T;
     },
   };
 }

@@ -1,5 +1,4 @@
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import { StoreQueries } from '../query/local-stores.js';
@@ -35,7 +34,7 @@ async function instance(hosted: number[], overrides: Partial<ServerDeps> = {}): 
     token: undefined,
     forwardTimeoutMs: 500,
     requestTimeoutMs: 2000,
-    registry: new Registry(),
+    metrics: async () => '# no metrics in this test\n',
     live: () => ({ live: true, state: fixture.state }),
     ready: () => ({ ready: fixture.state === 'running', state: fixture.state }),
     topology: () => ({ text: 'text', mermaid: 'flowchart' }),
@@ -112,6 +111,32 @@ describe('HTTP queries: answered locally or forwarded to the owner', () => {
     expect(entries.sort()).toEqual([...truth].sort());
   });
 
+  it('a scan fans out once: a forwarded scan is answered locally, whatever its query string says', async () => {
+    const { a, b, truth } = await pair();
+    const fanOuts = new Map<Instance, number>();
+    for (const i of [a, b]) {
+      const peers = i.deps.instances.bind(i.deps);
+      (i.deps as { instances: () => readonly InstanceInfo[] }).instances = () => {
+        fanOuts.set(i, (fanOuts.get(i) ?? 0) + 1);
+        return peers();
+      };
+    }
+    // `local=false` must not undo the `local=true` the forwarding instance adds.
+    const all = await get(a, '/stores/counts/all?local=false&limit=10000');
+    expect(all.status).toBe(200);
+    const entries = (all.json.entries as { key: string; value: number }[]).map((e) => [e.key, e.value]);
+    expect(entries.sort()).toEqual([...truth].sort());
+    expect([fanOuts.get(a), fanOuts.get(b)]).toEqual([1, undefined]);
+    // A request marked as forwarded is answered from B's own tasks only.
+    const forwarded = await get(b, '/stores/counts/all?local=false&limit=10000', {
+      headers: { 'x-tributary-forwarded': a.address },
+    });
+    const own = keys.filter((k) => partitionOf(k) >= 2).map((k) => [k, truth.get(k)]);
+    const got = (forwarded.json.entries as { key: string; value: number }[]).map((e) => [e.key, e.value]);
+    expect(got.sort()).toEqual(own.sort());
+    expect(fanOuts.get(b)).toBeUndefined();
+  });
+
   it('a down or silent owner gives 502/504 with a JSON body, in bounded time', async () => {
     const { a, b } = await pair();
     const remoteKey = keys.find((k) => partitionOf(k) >= 2) as string;
@@ -158,6 +183,16 @@ describe('HTTP queries: answered locally or forwarded to the owner', () => {
       { start: 0, end: 60_000, value: 4 },
       { start: 60_000, end: 120_000, value: 9 },
     ]);
+    expect(range.json.truncated).toBe(false);
+    // More windows than `limit`: the answer says it was cut.
+    const cut = await get(a, '/stores/per-minute/keys/k?from=0&to=60000&limit=1');
+    expect(cut.json).toEqual({
+      store: 'per-minute',
+      key,
+      windows: [{ start: 0, end: 60_000, value: 4 }],
+      truncated: true,
+    });
+    expect((await get(a, '/stores/per-minute/keys/k?limit=0')).status).toBe(400);
     expect((await get(a, '/stores/per-minute/keys/k?at=60000')).json.windows).toEqual([
       { start: 60_000, end: 120_000, value: 9 },
     ]);

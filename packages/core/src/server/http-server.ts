@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseKeyText, toJson } from '../query/key-text.js';
@@ -10,7 +9,8 @@ import { STATUS_PAGE_HTML } from './status-page.js';
 import { type Answer, keyQuery, NotFound, type StoreRouteDeps, scanQuery } from './store-routes.js';
 
 export interface ServerDeps extends StoreRouteDeps {
-  readonly registry: Registry;
+  /** Prometheus text of the app's metrics. */
+  metrics(): Promise<string>;
   /** Live: the process is up and the app has not failed. */
   live(): { live: boolean; state: string };
   /** Ready: running, nothing restoring, and input lag within the limit. */
@@ -25,6 +25,7 @@ export interface ServerDeps extends StoreRouteDeps {
 /** Longest request line accepted (path and query). */
 const MAX_URL_LENGTH = 4096;
 
+/** Query errors by code; the 503s are the retryable ones (a rebalance or restore in progress). */
 const STATUS_BY_CODE: Record<string, number> = {
   STORE_NOT_FOUND: 404,
   STORE_WRONG_TYPE: 400,
@@ -32,7 +33,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   STORE_UNAVAILABLE: 503,
   KEY_NOT_HOSTED: 503,
 };
-const RETRYABLE = new Set(['STORE_UNAVAILABLE', 'KEY_NOT_HOSTED']);
 
 function errorAnswer(status: number, code: string, message: string): Answer {
   return {
@@ -42,14 +42,10 @@ function errorAnswer(status: number, code: string, message: string): Answer {
 }
 
 /** Maps any failure to a JSON error; unknown errors become a bare 500 (logged, never sent). */
-export function answerForError(err: unknown, logger: Logger): Answer {
+function answerForError(err: unknown, logger: Logger): Answer {
   if (err instanceof NotFound) return errorAnswer(404, 'KEY_NOT_FOUND', err.message);
-  if (isTributaryError(err) && STATUS_BY_CODE[err.code] !== undefined) {
-    const a = errorAnswer(STATUS_BY_CODE[err.code] as number, err.code, err.message);
-    return RETRYABLE.has(err.code)
-      ? a
-      : { ...a, body: { error: { code: err.code, message: err.message, retryable: false } } };
-  }
+  const status = isTributaryError(err) ? STATUS_BY_CODE[err.code] : undefined;
+  if (status !== undefined) return errorAnswer(status, (err as TributaryError).code, (err as Error).message);
   logger.error('http request failed', { error: errorMessage(err) });
   return errorAnswer(500, 'INTERNAL', 'internal error (see the instance log)');
 }
@@ -60,8 +56,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-/** Routes one request; exported for unit tests (no socket needed). */
-export async function route(
+/** Routes one request to its answer. */
+async function route(
   d: ServerDeps,
   method: string,
   url: URL,
@@ -85,7 +81,7 @@ export async function route(
     return errorAnswer(401, 'UNAUTHORIZED', 'a bearer token is required (Authorization: Bearer <token>)');
   if (path === '/') return { status: 200, body: undefined, raw: STATUS_PAGE_HTML };
   if (path === '/status.json') return { status: 200, body: d.status() };
-  if (path === '/metrics') return { status: 200, body: undefined, raw: await d.registry.metrics() };
+  if (path === '/metrics') return { status: 200, body: undefined, raw: await d.metrics() };
   if (path === '/topology') {
     const t = d.topology();
     return {
@@ -99,7 +95,8 @@ export async function route(
   if (!m) return errorAnswer(404, 'NOT_FOUND', `no route ${path}`);
   const store = decode(m[1] as string);
   const pathAndQuery = `${url.pathname}${url.search}`;
-  if (m[4]) return scanQuery(d, store, m[4] as 'all' | 'range', url.searchParams, pathAndQuery);
+  const forwarded = headers[FORWARDED_HEADER] !== undefined;
+  if (m[4]) return scanQuery(d, store, m[4] as 'all' | 'range', url, forwarded);
   const keyText = decode(m[2] as string);
   if (m[3]) {
     const located = d.queries.locate(store);
@@ -108,7 +105,7 @@ export async function route(
       body: d.queries.metadataForKey(store, parseKeyText(keyText, located.definition.keySerde as never)),
     };
   }
-  return keyQuery(d, store, keyText, url.searchParams, pathAndQuery, headers[FORWARDED_HEADER] !== undefined);
+  return keyQuery(d, store, keyText, url.searchParams, pathAndQuery, forwarded);
 }
 
 function decode(segment: string): string {

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { PartitionLag } from '../internal/runtime/partition-queues.js';
 import type { Meter, RestoreState, RuntimeStats } from '../internal/runtime/runtime-stats.js';
 import type { StreamsState } from '../internal/runtime/state-machine.js';
+import type { OpMeter, StoreMeters, StoreOp, StoreStats } from '../internal/state/metered-stores.js';
 
 /** What /metrics reads, at scrape time only: nothing here runs per record. */
 export interface MetricsSource {
@@ -13,7 +14,27 @@ export interface MetricsSource {
   counters(): Record<string, number>;
   readonly stats: RuntimeStats;
   lags(): readonly PartitionLag[];
+  /** TaskManager#restoringTaskIds. */
+  restoringTaskIds(): readonly string[];
+  /** The processors' store calls, when they are metered. */
+  readonly storeStats?: StoreStats | undefined;
 }
+
+/** The registry and the way to read it: `scrape()` reads the app's counters and lags once per scrape. */
+export interface MetricsEndpoint {
+  readonly registry: Registry;
+  scrape(): Promise<string>;
+}
+
+/** What one scrape reads from the app, once, however many metrics are built from it. */
+interface Snapshot {
+  readonly counters: Record<string, number>;
+  readonly lags: readonly PartitionLag[];
+  readonly restoring: readonly RestoreState[];
+  readonly stores: readonly StoreMeters[];
+}
+
+const STORE_OPS: readonly StoreOp[] = ['put', 'put-all', 'get', 'delete', 'fetch', 'remove'];
 
 const STATES: readonly StreamsState[] = [
   'created',
@@ -31,8 +52,25 @@ type Sample = readonly [labels: Record<string, string>, value: number];
  * to underscores), labelled by application and instance, and by task where the metric is per task.
  * Rates, averages and maxima are over a 30 s window, as Kafka Streams' sensors; latencies are in ms.
  */
-export function createMetricsRegistry(src: MetricsSource): Registry {
+export function createMetricsRegistry(src: MetricsSource): MetricsEndpoint {
   const registry = new Registry();
+  let snapshot: Snapshot | undefined;
+  const take = (): Snapshot => ({
+    counters: src.counters(),
+    lags: src.lags(),
+    restoring: src.stats.restoring(src.restoringTaskIds()),
+    stores: src.storeStats?.all() ?? [],
+  });
+  const view = (): Snapshot => snapshot ?? take();
+  const scrape = async () => {
+    const mine = take();
+    snapshot = mine;
+    try {
+      return await registry.metrics();
+    } finally {
+      if (snapshot === mine) snapshot = undefined;
+    }
+  };
   registry.setDefaultLabels({ application: src.applicationId, instance: src.instance });
   /** A metric whose samples are read at scrape time: reset, then set (gauges) or added (counters). */
   const define =
@@ -60,13 +98,13 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
   const gauge = define('gauge');
   const counter = define('counter');
   const one = (v: () => number) => () => [[{}, v()] as Sample];
-  const c = (key: string) => src.counters()[key] ?? 0;
-  const meter = (group: string, name: string, m: () => Meter, what: string, totalOf?: () => number) => {
+  const c = (key: string) => view().counters[key] ?? 0;
+  const meter = (group: string, name: string, m: () => Meter, what: string) => {
     counter(
       `${group}_${name}_total`,
       `${what}: total`,
       [],
-      one(() => totalOf?.() ?? m().count),
+      one(() => m().count),
     );
     gauge(
       `${group}_${name}_rate`,
@@ -78,26 +116,20 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
   const latency = (group: string, name: string, m: () => Meter, what: string) => {
     gauge(
       `${group}_${name}_latency_avg`,
-      `${what}: average latency, ms (30 s window)`,
+      `${what}: average latency, ms (30 s window; NaN when there was none)`,
       [],
       one(() => m().avg()),
     );
     gauge(
       `${group}_${name}_latency_max`,
-      `${what}: maximum latency, ms (30 s window)`,
+      `${what}: maximum latency, ms (30 s window; NaN when there was none)`,
       [],
       one(() => m().max()),
     );
   };
 
   const thread = 'kafka_streams_stream_thread_metrics';
-  meter(
-    thread,
-    'process',
-    () => src.stats.process,
-    'records processed',
-    () => c('processed'),
-  );
+  meter(thread, 'process', () => src.stats.process, 'records processed');
   latency(thread, 'process', () => src.stats.process, 'processing, per record (measured per run)');
   meter(thread, 'commit', () => src.stats.commit, 'commits');
   latency(thread, 'commit', () => src.stats.commit, 'commits');
@@ -109,18 +141,17 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
     'records behind the end of the partition',
     ['topic', 'partition', 'task'],
     () =>
-      src
-        .lags()
-        .map((l) => [{ topic: l.topic, partition: String(l.partition), task: l.taskId }, l.lag] as Sample),
+      view().lags.map(
+        (l) => [{ topic: l.topic, partition: String(l.partition), task: l.taskId }, l.lag] as Sample,
+      ),
   );
   gauge(
     `${fetch}_records_lag_max`,
     'largest lag over the input partitions',
     [],
-    one(() => src.lags().reduce((m, l) => Math.max(m, l.lag), 0)),
+    one(() => view().lags.reduce((m, l) => Math.max(m, l.lag), 0)),
   );
 
-  const restoring = (): RestoreState[] => src.stats.restoreStates().filter((r) => !r.done);
   gauge(
     'kafka_streams_stream_state_updater_metrics_restore_rate',
     'changelog records restored per second',
@@ -137,7 +168,7 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
     'kafka_streams_stream_task_metrics_restore_remaining_records_total',
     'changelog records still to restore',
     ['task', 'store'],
-    () => restoring().map((r) => [{ task: r.taskId, store: r.store }, r.remaining] as Sample),
+    () => view().restoring.map((r) => [{ task: r.taskId, store: r.store }, r.remaining] as Sample),
   );
 
   counter(
@@ -176,6 +207,42 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
     one(() => c('deadLettered')),
   );
 
+  // Kafka Streams' state-store metrics (stream-state-metrics, tags task-id, [store-type]-id): one
+  // series per task and store; latencies in ns, as Kafka Streams reports them for stores.
+  const storeLabels = ['task', 'store_type', 'state_id'];
+  for (const op of STORE_OPS) {
+    const name = `kafka_streams_stream_state_metrics_${op.replace('-', '_')}`;
+    const samples = (read: (m: OpMeter) => number) => () =>
+      view().stores.flatMap((s) => {
+        const m = s.ops.get(op);
+        return m ? [[{ task: s.taskId, store_type: s.storeType, state_id: s.store }, read(m)] as Sample] : [];
+      });
+    gauge(
+      `${name}_latency_avg`,
+      `${op} calls: average latency, ns, of the timed calls (1 in 16; 30 s window; NaN when none)`,
+      storeLabels,
+      samples((m) => m.avg()),
+    );
+    gauge(
+      `${name}_latency_max`,
+      `${op} calls: maximum latency, ns, of the timed calls (1 in 16; 30 s window; NaN when none)`,
+      storeLabels,
+      samples((m) => m.max()),
+    );
+    gauge(
+      `${name}_rate`,
+      `${op} calls per second (30 s window)`,
+      storeLabels,
+      samples((m) => m.rate()),
+    );
+    counter(
+      `${name}_total`,
+      `${op} calls`,
+      storeLabels,
+      samples((m) => m.count),
+    );
+  }
+
   const coordinator = 'kafka_consumer_consumer_coordinator_metrics';
   counter(
     `${coordinator}_rebalance_total`,
@@ -185,13 +252,13 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
   );
   gauge(
     `${coordinator}_rebalance_latency_avg`,
-    'rebalance pause, ms: announced to tasks running again (30 s window)',
+    'rebalance pause, ms: announced to tasks running again (30 s window; NaN when there was none)',
     [],
     one(() => src.stats.rebalance.avg()),
   );
   gauge(
     `${coordinator}_rebalance_latency_max`,
-    'longest rebalance pause, ms (30 s window)',
+    'longest rebalance pause, ms (30 s window; NaN when there was none)',
     [],
     one(() => src.stats.rebalance.max()),
   );
@@ -201,5 +268,5 @@ export function createMetricsRegistry(src: MetricsSource): Registry {
     ['state'],
     () => STATES.map((s) => [{ state: s }, src.state() === s ? 1 : 0] as Sample),
   );
-  return registry;
+  return { registry, scrape };
 }

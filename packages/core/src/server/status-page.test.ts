@@ -7,42 +7,14 @@ import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PartitionLag } from '../internal/runtime/partition-queues.js';
 import type { TaskManager } from '../internal/runtime/task-manager.js';
-import type { KafkaPort, RawRecord } from '../kafka/ports.js';
 import { silentLogger } from '../logger.js';
 import { Operations } from '../operations.js';
 import { queryTopology } from '../query/query-fixture.js';
+import { loopbackPort } from './loopback-port.js';
 
 /** Chromium from the OS packages (scripts/setup.sh installs it); CHROMIUM_PATH overrides. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), '.test-results');
-
-/** A Kafka port whose instances topic is an array: what the producer sends, the tailer delivers. */
-function loopbackPort(): KafkaPort {
-  let deliver: ((records: readonly RawRecord[]) => void) | undefined;
-  let offset = 0n;
-  return {
-    admin: () => ({
-      connect: async () => {},
-      disconnect: async () => {},
-      createTopics: async () => {},
-      endOffsets: async () => new Map([[0, 0n]]),
-    }),
-    tailer: () => ({
-      start: async (_topics: readonly string[], onBatch: (records: readonly RawRecord[]) => void) => {
-        deliver = onBatch;
-      },
-      stop: async () => {},
-    }),
-    producer: () => ({
-      connect: async () => {},
-      disconnect: async () => {},
-      send: async (records: readonly RawRecord[]) => {
-        deliver?.(records.map((r) => ({ ...r, offset: offset++ })));
-        return [];
-      },
-    }),
-  } as unknown as KafkaPort;
-}
 
 const PARTITIONS = 6;
 const open: Operations[] = [];
@@ -58,6 +30,7 @@ async function startOperations(token?: string) {
   const tasks = {
     tasks: new Map(taskIds.map((id) => [id, {}])),
     assignedTaskIds: () => new Set(taskIds),
+    restoringTaskIds: () => [],
     lags: () => lags,
   } as unknown as TaskManager;
   const ops = new Operations({
@@ -67,6 +40,7 @@ async function startOperations(token?: string) {
     server: { port: 0, ...(token ? { token } : {}) },
     replicationFactor: 1,
     logger: silentLogger,
+    clock: { now: () => Date.now() },
     state: () => 'running',
     tasks: () => tasks,
     taskCount: () => PARTITIONS,
@@ -74,12 +48,15 @@ async function startOperations(token?: string) {
     counters: () => ({ processed: 12_345, deserializationErrors: 1, deadLettered: 1 }),
   });
   open.push(ops);
-  ops.tap(silentLogger).debug('record sent to dead-letter topic', {
+  ops.onRecordFailed({
     stage: 'deserialization',
+    action: 'dead-lettered',
+    taskId: '0_2',
     topic: 'in',
     partition: 2,
-    offset: '17',
+    offset: 17n,
     error: 'JSON parse failed: Unexpected token',
+    deadLetterTopic: 'in-dlq',
   });
   await ops.start(loopbackPort());
   return ops;
@@ -117,6 +94,8 @@ describe('status page in headless Chromium', () => {
       expect(await page.textContent('#instances')).toContain(ops.applicationServer as string);
       expect(await page.textContent('#instances')).toContain('0_5');
       expect(await page.textContent('#dlq')).toContain('JSON parse failed');
+      expect(await page.textContent('#dlq')).toContain('dead-lettered (deserialization)');
+      expect(await page.textContent('#dlq')).toContain('in-2@17');
       expect(await page.textContent('#topology')).toContain('Sub-topology');
       expect((await page.textContent('#lagTotal'))?.replace(/\D/g, '')).toBe(String(111 * 15));
       // A second poll draws the chart's lines.

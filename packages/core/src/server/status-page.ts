@@ -56,7 +56,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <section><h2>Instances</h2><table><thead><tr><th>instance</th><th>state</th><th>tasks</th><th>restoring</th></tr></thead><tbody id="instances"></tbody></table></section>
   <section><h2>Lag per partition</h2><table><thead><tr><th>topic</th><th>partition</th><th>task</th><th class="num">lag</th></tr></thead><tbody id="partitions"></tbody></table></section>
   <section><h2>Errors and dead letters</h2><div class="kpis" id="errors"></div>
-    <table><thead><tr><th>when</th><th>stage</th><th>where</th><th>reason</th></tr></thead><tbody id="dlq"></tbody></table></section>
+    <table><thead><tr><th>when</th><th>what</th><th>where</th><th>reason</th></tr></thead><tbody id="dlq"></tbody></table></section>
   <section class="wide"><h2>Topology</h2><pre id="topology"></pre></section>
 </main>
 <script>
@@ -108,7 +108,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
         const sp = document.createElement('span'); sp.appendChild(text(k));
         d.append(b, sp); return d;
       }));
-      fill('dlq', s.recentDeadLetters.map((e) => [new Date(e.at).toLocaleTimeString(), e.stage, e.topic + '-' + e.partition + '@' + e.offset, e.error]));
+      fill('dlq', s.recentDeadLetters.map((e) => [new Date(e.at).toLocaleTimeString(), e.action + ' (' + e.stage + ')', e.topic + '-' + e.partition + '@' + e.offset, e.error]));
       if ($('topology').textContent !== s.topology) $('topology').textContent = s.topology;
     } catch (err) {
       $('error').textContent = String(err.message || err);

@@ -23,7 +23,7 @@ export interface StoreRouteDeps {
 }
 
 /** Largest number of entries a range or scan answer holds (`limit` may ask for fewer). */
-export const MAX_ENTRIES = 10_000;
+const MAX_ENTRIES = 10_000;
 const DEFAULT_LIMIT = 1000;
 
 function num(q: URLSearchParams, name: string, fallback: number): number {
@@ -38,6 +38,13 @@ function num(q: URLSearchParams, name: string, fallback: number): number {
   return n;
 }
 
+/** `limit=` (at least 1, at most MAX_ENTRIES), or `fallback`. */
+function limitOf(q: URLSearchParams, fallback: number): number {
+  const limit = num(q, 'limit', fallback);
+  if (limit < 1) throw new TributaryError('QUERY_INVALID', 'limit must be at least 1');
+  return Math.min(limit, MAX_ENTRIES);
+}
+
 async function take<T>(items: AsyncIterable<T>, limit: number): Promise<{ items: T[]; truncated: boolean }> {
   const out: T[] = [];
   for await (const item of items) {
@@ -50,6 +57,8 @@ async function take<T>(items: AsyncIterable<T>, limit: number): Promise<{ items:
 /**
  * `GET /stores/:store/keys/:key` (window stores: `?at=` one window, or `?from=&to=`; session stores:
  * `?from=&to=` as findSessions), answered here or forwarded to the instance that hosts the key.
+ * Lists of windows or sessions hold at most `limit` (default and most: MAX_ENTRIES) and say
+ * `truncated: true` when there were more.
  */
 export async function keyQuery(
   d: StoreRouteDeps,
@@ -90,7 +99,7 @@ async function localKeyAnswer(d: StoreRouteDeps, located: LocatedStore, key: unk
     }
     const from = num(q, 'from', 0);
     const to = num(q, 'to', Number.MAX_SAFE_INTEGER);
-    const { items } = await take(ws.fetch(key, from, to), MAX_ENTRIES);
+    const { items, truncated } = await take(ws.fetch(key, from, to), limitOf(q, MAX_ENTRIES));
     return {
       store: name,
       key,
@@ -99,6 +108,7 @@ async function localKeyAnswer(d: StoreRouteDeps, located: LocatedStore, key: unk
         end: w.windowStart + (windowSizeMs ?? 0),
         value: w.value,
       })),
+      truncated,
     };
   }
   const ss = d.queries.store(name, 'session');
@@ -106,25 +116,33 @@ async function localKeyAnswer(d: StoreRouteDeps, located: LocatedStore, key: unk
     q.has('from') || q.has('to')
       ? ss.findSessions(key, num(q, 'from', 0), num(q, 'to', Number.MAX_SAFE_INTEGER))
       : ss.fetch(key);
-  const { items } = await take(sessions, MAX_ENTRIES);
-  return { store: name, key, sessions: items.map((s) => ({ start: s.start, end: s.end, value: s.value })) };
+  const { items, truncated } = await take(sessions, limitOf(q, MAX_ENTRIES));
+  return {
+    store: name,
+    key,
+    sessions: items.map((s) => ({ start: s.start, end: s.end, value: s.value })),
+    truncated,
+  };
 }
 
 /**
  * `GET /stores/:store/all` and `/stores/:store/range?from=&to=` (key-value; window stores take
  * `from`/`to` as window starts): this instance's entries, plus every other live instance's unless
- * `local=true`. An instance that fails makes the whole answer a retryable error, never a partial one.
+ * `local=true` or the request was forwarded (a forwarded scan fans out never again, whatever its
+ * query string says). An instance that fails makes the whole answer a retryable error, never a
+ * partial one.
  */
 export async function scanQuery(
   d: StoreRouteDeps,
   store: string,
   mode: 'all' | 'range',
-  q: URLSearchParams,
-  pathAndQuery: string,
+  url: URL,
+  forwarded: boolean,
 ): Promise<Answer> {
+  const q = url.searchParams;
   const located = d.queries.locate(store);
   const { kind, keySerde, windowSizeMs } = located.definition;
-  const limit = Math.min(num(q, 'limit', DEFAULT_LIMIT), MAX_ENTRIES);
+  const limit = limitOf(q, DEFAULT_LIMIT);
   let page: { items: unknown[]; truncated: boolean };
   if (kind === 'key-value') {
     const kv = d.queries.store(store, 'key-value');
@@ -154,11 +172,12 @@ export async function scanQuery(
   } else throw new TributaryError('QUERY_INVALID', `session store '${store}' is queried by key only`);
   const entries = [...page.items];
   let truncated = page.truncated;
-  if (q.get('local') !== 'true') {
-    const sep = pathAndQuery.includes('?') ? '&' : '?';
+  if (!forwarded && q.get('local') !== 'true') {
+    const local = new URL(url);
+    local.searchParams.set('local', 'true');
     const others = d.instances().filter((i) => i.applicationServer !== d.self);
     const answers = await Promise.all(
-      others.map((i) => forward(d, i.applicationServer, `${pathAndQuery}${sep}local=true`)),
+      others.map((i) => forward(d, i.applicationServer, `${local.pathname}${local.search}`)),
     );
     for (const a of answers) {
       if (a.status !== 200) return a;

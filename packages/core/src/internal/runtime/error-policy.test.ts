@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '../../errors.js';
+import type { OutgoingRecord, RawRecord } from '../../kafka/ports.js';
 import { StreamsBuilder } from '../../kstream/streams-builder.js';
+import { silentLogger } from '../../logger.js';
 import { Serdes } from '../../serde/serdes.js';
 import { TopologyTestDriver } from '../../testing/topology-test-driver.js';
 import { DLQ_HEADERS } from './dead-letter.js';
-import type { ErrorPolicy } from './error-policy.js';
+import {
+  DeserializationError,
+  type ErrorPolicy,
+  handleRecordError,
+  newErrorCounters,
+  type RecordFailure,
+} from './error-policy.js';
 
 function topology() {
   const b = new StreamsBuilder();
@@ -91,5 +99,42 @@ describe('error policy', () => {
   it('dead-letter defaults to <source topic>-dlq', async () => {
     const driver = await feed({ mode: 'dead-letter' });
     expect(driver.createOutputTopic('in-dlq', Serdes.bytes(), Serdes.bytes()).queueSize).toBe(3);
+  });
+  it('tells onRecordFailed of each skipped or dead-lettered record, with where and why', () => {
+    const failures: RecordFailure[] = [];
+    const sent: OutgoingRecord[] = [];
+    const raw: RawRecord = {
+      topic: 'in',
+      partition: 3,
+      offset: 42n,
+      timestamp: 1,
+      key: null,
+      value: Buffer.from('x'),
+      headers: {},
+    };
+    const ctx = (policy: ErrorPolicy) => ({
+      policy,
+      counters: newErrorCounters(),
+      collector: { send: (r: OutgoingRecord) => void sent.push(r) },
+      logger: silentLogger,
+      taskId: '0_3',
+      onRecordFailed: (f: RecordFailure) => void failures.push(f),
+    });
+    const bad = new DeserializationError('bad', { cause: new Error('bad json') });
+    handleRecordError(bad, raw, ctx({ mode: 'dead-letter' }));
+    handleRecordError(new Error('boom'), raw, ctx({ mode: 'continue' }));
+    expect(() => handleRecordError(new Error('stop'), raw, ctx({ mode: 'fail' }))).toThrow();
+    const where = { taskId: '0_3', topic: 'in', partition: 3, offset: 42n };
+    expect(failures).toEqual([
+      {
+        ...where,
+        stage: 'deserialization',
+        action: 'dead-lettered',
+        error: 'bad json',
+        deadLetterTopic: 'in-dlq',
+      },
+      { ...where, stage: 'processing', action: 'skipped', error: 'boom' },
+    ]);
+    expect(sent.map((r) => r.topic)).toEqual(['in-dlq']);
   });
 });

@@ -56,6 +56,20 @@ export function newErrorCounters(): ErrorCounters {
   };
 }
 
+/** A record the policy skipped or dead-lettered (under `fail` the app stops instead). */
+export interface RecordFailure {
+  readonly stage: ErrorStage;
+  readonly action: 'skipped' | 'dead-lettered';
+  readonly taskId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  /** The error's message. */
+  readonly error: string;
+  /** Where the record went, for `dead-lettered`. */
+  readonly deadLetterTopic?: string;
+}
+
 const stageCode: Record<ErrorStage, ErrorCode> = {
   deserialization: 'DESERIALIZATION_FAILED',
   processing: 'PROCESSING_FAILED',
@@ -75,6 +89,8 @@ export interface PolicyContext {
   readonly collector: RecordCollector;
   readonly logger: Logger;
   readonly taskId: string;
+  /** Told of every input record the policy skipped or dead-lettered (the status page's recent reasons). */
+  readonly onRecordFailed?: ((failure: RecordFailure) => void) | undefined;
 }
 
 /** Applies the policy to one failed record; throws under `fail`. */
@@ -105,11 +121,21 @@ export function handleRecordError(err: unknown, raw: RawRecord, ctx: PolicyConte
   if (ctx.policy.mode === 'continue') {
     ctx.counters.skipped += 1;
     ctx.logger.warn('record skipped', { ...where, error: message });
+    ctx.onRecordFailed?.({ ...failure(raw, stage, ctx.taskId, message), action: 'skipped' });
     return;
   }
   const topic = sendToDeadLetterTopic(ctx.policy, raw, stage, message, ctx);
   ctx.counters.deadLettered += 1;
   ctx.logger.debug('record sent to dead-letter topic', { ...where, dlq: topic, error: message });
+  ctx.onRecordFailed?.({
+    ...failure(raw, stage, ctx.taskId, message),
+    action: 'dead-lettered',
+    deadLetterTopic: topic,
+  });
+}
+
+function failure(raw: RawRecord, stage: ErrorStage, taskId: string, error: string) {
+  return { stage, taskId, topic: raw.topic, partition: raw.partition, offset: raw.offset, error };
 }
 
 /**

@@ -17,6 +17,8 @@ import {
   handleEmittedError,
   handleRecordError,
   newErrorCounters,
+  type PolicyContext,
+  type RecordFailure,
 } from './error-policy.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { RecordCollector } from './record-collector.js';
@@ -56,6 +58,8 @@ export interface StreamTaskOptions {
   readonly watermarks?: WatermarkWiring;
   /** Event timestamps and outgoing records outside these are record errors; default DEFAULT_RECORD_LIMITS. */
   readonly recordLimits?: ResolvedRecordLimits;
+  /** Told of every record the error policy skipped or dead-lettered. */
+  readonly onRecordFailed?: (failure: RecordFailure) => void;
 }
 
 interface NodeInstance {
@@ -165,9 +169,9 @@ export class StreamTask {
     handleEmittedError(err, { sinkTopic, inputTopic, now: this.now }, this.policyContext());
   };
 
-  private policyContext() {
-    const { errorPolicy: policy, collector, logger } = this.opts;
-    return { policy, counters: this.counters, collector, logger, taskId: this.id };
+  private policyContext(): PolicyContext {
+    const { errorPolicy: policy, collector, logger, onRecordFailed } = this.opts;
+    return { policy, counters: this.counters, collector, logger, taskId: this.id, onRecordFailed };
   }
 
   private get current(): RecordMetadata | undefined {

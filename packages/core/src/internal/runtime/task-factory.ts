@@ -8,8 +8,9 @@ import type { ChangelogReader, RestoreProgress, StateBackend, StateStore } from 
 import { resolveTopic } from '../graph/nodes.js';
 import type { Subtopology, Topology } from '../graph/topology.js';
 import { taskIdOf } from '../names.js';
+import type { StoreStats } from '../state/metered-stores.js';
 import type { ActiveTask } from './active-task.js';
-import type { ErrorPolicy } from './error-policy.js';
+import type { ErrorPolicy, RecordFailure } from './error-policy.js';
 import type { ResolvedRecordLimits } from './record-limits.js';
 import { StreamTask, type WatermarkWiring } from './stream-task.js';
 
@@ -32,6 +33,10 @@ export interface TaskEnvironment {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly onRestoreProgress?: (e: RestoreProgress) => void;
+  /** Told of every record the error policy skipped or dead-lettered. */
+  readonly onRecordFailed?: (failure: RecordFailure) => void;
+  /** Counts and times the processors' store calls (for /metrics); absent, stores are not wrapped. */
+  readonly storeStats?: StoreStats;
   /** The event-time clock of every task; default 'watermark'. */
   readonly eventTime?: EventTimeMode;
   readonly watermarks?: WatermarkEnvironment;
@@ -122,17 +127,27 @@ export async function createTask(
     );
   }
   const { outputs, isCaughtUp } = wiring;
+  // One metered handle per store, so a processor that keys a map by store sees the same object.
+  const metered = new Map<string, StateStore>();
+  const taskStore = (name: string): StateStore => {
+    if (!stores) throw new TributaryError('STORE_NOT_FOUND', `no store "${name}" in task ${id}`);
+    const stats = env.storeStats;
+    const definition = st.stores.find((d) => d.name === name);
+    if (!stats || !definition) return stores.store(name);
+    let handle = metered.get(name);
+    if (!handle) {
+      const meters = stats.open(id, definition, env.state?.name ?? 'custom');
+      handle = stats.wrap(stores.store(name), definition, meters);
+      metered.set(name, handle);
+    }
+    return handle;
+  };
   const stream = new StreamTask({
     taskId: id,
     applicationId,
     partition,
     subtopology: st,
-    store: (name): StateStore => {
-      const global = env.globalStore(name);
-      if (global) return global;
-      if (!stores) throw new TributaryError('STORE_NOT_FOUND', `no store "${name}" in task ${id}`);
-      return stores.store(name);
-    },
+    store: (name): StateStore => env.globalStore(name) ?? taskStore(name),
     sinkTasks: sinks,
     collector: { send: (r) => outputs.push(r) },
     errorPolicy: env.errorPolicy,
@@ -142,6 +157,7 @@ export async function createTask(
     ...(isCaughtUp ? { isCaughtUp: () => created.task !== undefined && isCaughtUp() } : {}),
     ...(env.eventTime ? { eventTime: env.eventTime } : {}),
     ...(env.recordLimits ? { recordLimits: env.recordLimits } : {}),
+    ...(env.onRecordFailed ? { onRecordFailed: env.onRecordFailed } : {}),
     ...(env.watermarks ? { watermarks: watermarkWiring(st, env, env.watermarks, wiring) } : {}),
   });
   await stream.init();

@@ -4,7 +4,8 @@ import type { Logger } from '../../logger.js';
 import type { EventTimeMode } from '../../processor/processor.js';
 import type { RestoreProgress, StateBackend } from '../../state/store.js';
 import type { Topology } from '../graph/topology.js';
-import type { ErrorPolicy } from './error-policy.js';
+import type { StoreStats } from '../state/metered-stores.js';
+import type { ErrorPolicy, RecordFailure } from './error-policy.js';
 import type { GlobalState } from './global-state.js';
 import type { RuntimeStats } from './runtime-stats.js';
 import type { TaskEnvironment } from './task-factory.js';
@@ -35,6 +36,7 @@ export interface TaskManagerDeps {
   readonly partitionCounts: ReadonlyMap<string, number>;
   readonly tasksPerSubtopology: ReadonlyMap<number, number>;
   readonly onRestoreProgress: (e: RestoreProgress) => void;
+  readonly onRecordFailed: (failure: RecordFailure) => void;
   readonly committedOffsets: (topics: readonly string[]) => Promise<Map<string, bigint>>;
   readonly endOffsets: (topic: string) => Promise<Map<number, bigint>>;
   /** Deletes consumed repartition records (as Kafka Streams' repartition purge). */
@@ -43,6 +45,8 @@ export interface TaskManagerDeps {
   readonly sessionTimeoutMs: number;
   /** Latencies and rates for /metrics (see RuntimeStats). */
   readonly stats: RuntimeStats;
+  /** Per-store put/get metrics; only when something reads them (the HTTP server is on). */
+  readonly storeStats?: StoreStats | undefined;
 }
 
 /** What every task of the instance is created with. */
@@ -58,6 +62,8 @@ export function taskEnvironmentOf(d: TaskManagerDeps): TaskEnvironment {
     logger: d.logger,
     clock: d.clock,
     onRestoreProgress: d.onRestoreProgress,
+    onRecordFailed: d.onRecordFailed,
+    ...(d.storeStats ? { storeStats: d.storeStats } : {}),
     eventTime: d.eventTime,
     watermarks: {
       partitionIdleMs: d.partitionIdleMs,

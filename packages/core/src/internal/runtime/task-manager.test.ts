@@ -41,6 +41,7 @@ function setup() {
     seek: () => {},
     disconnect: async () => {},
   };
+  const stats = new RuntimeStats();
   const tasks = new TaskManager({
     topology,
     applicationId: 'app',
@@ -52,7 +53,7 @@ function setup() {
     consumer,
     sharedProducer: producer,
     exactlyOnce: false,
-    stats: new RuntimeStats(),
+    stats,
     state: undefined,
     globals: new GlobalState(topology, silentLogger),
     errorPolicy: { mode: 'fail' },
@@ -65,12 +66,13 @@ function setup() {
     partitionCounts: new Map(),
     tasksPerSubtopology: new Map(),
     onRestoreProgress: () => {},
+    onRecordFailed: () => {},
     committedOffsets: async () => new Map([['in:0', 0n]]),
     endOffsets: async () => new Map([[0, 2n]]),
     purge: async () => {},
     sessionTimeoutMs: 10_000,
   });
-  return { tasks, contexts };
+  return { tasks, contexts, stats };
 }
 
 const record = (offset: bigint): RawRecord => ({
@@ -99,5 +101,27 @@ describe('TaskManager caught-up state', () => {
     expect(ctx.isCaughtUp()).toBe(false);
     tasks.setRebalancing(false);
     expect(ctx.isCaughtUp()).toBe(true);
+  });
+});
+
+describe('TaskManager counts and restoring tasks', () => {
+  it('counts a processed record once: metrics() and the process meter read the same count', async () => {
+    const { tasks, stats } = setup();
+    await tasks.assign([{ topic: 'in', partition: 0 }]);
+    await tasks.process([record(0n), record(1n)], 2n);
+    expect(tasks.metrics().processed).toBe(2);
+    expect(stats.process.count).toBe(2);
+  });
+
+  it('restoringTaskIds: assigned by the newest assignment, not running yet', async () => {
+    const { tasks } = setup();
+    expect(tasks.restoringTaskIds()).toEqual([]);
+    tasks.supersede([
+      { topic: 'in', partition: 1 },
+      { topic: 'in', partition: 0 },
+    ]);
+    expect(tasks.restoringTaskIds()).toEqual(['0_0', '0_1']);
+    await tasks.assign([{ topic: 'in', partition: 0 }]);
+    expect(tasks.restoringTaskIds()).toEqual(['0_1']);
   });
 });

@@ -51,7 +51,6 @@ export class TaskManager {
   private lastHeartbeat = 0;
   private bufferedSince = 0;
   private stopping = false;
-  processedTotal = 0;
   /** Counters of tasks that were closed, so metrics survive rebalances. */
   private readonly retired: Record<string, number> = {};
 
@@ -193,9 +192,9 @@ export class TaskManager {
       if (!run) break;
       const started = performance.now();
       await run.task.stream.process(run.records);
+      // The one count of processed records: metrics() and /metrics both read it.
       this.d.stats.process.record(run.records.length, performance.now() - started);
       this.queues.processed(run);
-      this.processedTotal += run.records.length;
       await this.keepGroupSession();
       // Long drains still hand output on and commit on time, instead of only at their end.
       const now = this.d.clock.now();
@@ -248,6 +247,11 @@ export class TaskManager {
   /** Task ids of the newest assignment, created or not yet (restoring, or waiting for the lock). */
   assignedTaskIds(): ReadonlySet<string> {
     return this.latestWanted ?? new Set(this.tasks.keys());
+  }
+
+  /** Task ids assigned here that do not run yet (restoring, or waiting for the lock), sorted. */
+  restoringTaskIds(): string[] {
+    return [...this.assignedTaskIds()].filter((id) => !this.tasks.has(id)).sort();
   }
 
   /** Records between the processed position and the end of each input partition. */
@@ -323,6 +327,7 @@ export class TaskManager {
 
   private async closeTask(task: ActiveTask, clean: boolean): Promise<unknown[]> {
     this.tasks.delete(task.id);
+    this.d.storeStats?.dropTask(task.id);
     this.queues.drop(task);
     addTaskCounters(this.retired, task);
     const errors = await closeTask(task, clean);
@@ -355,6 +360,6 @@ export class TaskManager {
   }
 
   metrics(): Record<string, number> {
-    return instanceCounters(this.retired, this.tasks.values(), this.processedTotal);
+    return instanceCounters(this.retired, this.tasks.values(), this.d.stats.process.count);
   }
 }
