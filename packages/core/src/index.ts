@@ -32,6 +32,7 @@ export type {
 export {
   describeSecurity,
   type KafkaSecurity,
+  kafkajsSecurityOptions,
   type SaslMechanism,
   type SaslSecurity,
   securityProtocolOf,

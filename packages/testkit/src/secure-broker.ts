@@ -24,6 +24,10 @@ export interface SecureBroker {
   readonly scram: Credentials;
   /** A user of the PLAIN mechanism. */
   readonly plain: Credentials;
+  /** The listener that requires a client certificate (SSL, no SASL), and a certificate it accepts. */
+  readonly mtls: { readonly bootstrapServers: string; readonly certFile: string; readonly keyFile: string };
+  /** The listener whose certificate (signed by the same CA) names another host only. */
+  readonly wrongName: { readonly bootstrapServers: string; readonly certificateName: string };
   /** TLS with the CA and SASL as the SCRAM user (or the PLAIN user), for TributaryConfig.security. */
   security(mechanism?: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN'): KafkaSecurity;
   /** A kafkajs client for the testkit helpers (consumeAll, waitForCommittedToEnd, ...). */
@@ -46,6 +50,8 @@ export async function startSecureBroker(): Promise<SecureBroker> {
     caFile: string;
     scram: Credentials;
     plain: Credentials;
+    mtls: SecureBroker['mtls'];
+    wrongName: SecureBroker['wrongName'];
   };
   const security = (
     mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN' = 'SCRAM-SHA-512',

@@ -1,3 +1,4 @@
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import { KafkajsAdmin, SharedAdmin } from './kafkajs-admin.js';
@@ -41,8 +42,23 @@ function firstContactCheck(
   let checked: Promise<void> | undefined;
   return () => {
     checked ??= (async () => {
+      // kafkajs' connection error keeps only Node's code: the certificate's names, for the message
+      // of a hostname mismatch, are caught here (the check itself is Node's, as without this hook).
+      let certificateNames: string | undefined;
+      const ssl =
+        config.ssl && typeof config.ssl === 'object' && !config.ssl.checkServerIdentity
+          ? {
+              ...config.ssl,
+              checkServerIdentity: (host: string, cert: PeerCertificate) => {
+                const err = checkServerIdentity(host, cert);
+                if (err) certificateNames = cert.subjectaltname;
+                return err;
+              },
+            }
+          : config.ssl;
       const admin = new Kafka({
         ...config,
+        ...(ssl ? { ssl } : {}),
         logLevel: logLevel.NOTHING,
         retry: { retries: 0 },
         connectionTimeout: 5000,
@@ -52,7 +68,7 @@ function firstContactCheck(
       try {
         await admin.connect();
       } catch (err) {
-        const typed = securityErrorOf(err, security, brokers);
+        const typed = securityErrorOf(err, security, brokers, true, { certificateNames });
         if (typed) throw typed;
       } finally {
         await admin.disconnect().catch(() => {});

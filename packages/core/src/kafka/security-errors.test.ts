@@ -89,6 +89,31 @@ describe('security failures on first contact, as typed errors', () => {
     );
   });
 
+  it('a hostname mismatch names what the certificate lists, when the client saw it', () => {
+    const altname = Object.assign(new Error("Hostname/IP does not match certificate's altnames"), {
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
+    const typed = securityErrorOf(altname, security, brokers, true, {
+      certificateNames: 'DNS:other.example.com',
+    });
+    expect(typed?.code).toBe('KAFKA_TLS_FAILED');
+    expect(typed?.message).toMatch(/does not name this host.*it names DNS:other\.example\.com only/);
+  });
+
+  it('a listener that wants a client certificate refuses the handshake: the message says which fix applies', () => {
+    const alert = Object.assign(new Error('Connection error: tlsv13 alert certificate required'), {
+      name: 'KafkaJSConnectionError',
+      code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    });
+    const none = securityErrorOf(alert, { tls: {} }, brokers);
+    expect(none?.code).toBe('KAFKA_TLS_FAILED');
+    expect(none?.message).toMatch(
+      /refused the TLS handshake \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED\): the listener requires a client certificate.*certFile and keyFile/,
+    );
+    const given = securityErrorOf(alert, { tls: { certFile: '/etc/kafka/me.pem', key: 'k' } }, brokers);
+    expect(given?.message).toMatch(/does not accept the client certificate \(\/etc\/kafka\/me\.pem\)/);
+  });
+
   it('anything else is left to the clients: a broker not up yet is retried, not reported as a security error', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9093'), {
       name: 'KafkaJSConnectionError',

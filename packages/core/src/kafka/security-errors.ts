@@ -99,6 +99,22 @@ const UNTRUSTED = new Set([
   'CERT_REVOKED',
 ]);
 
+/** TLS alerts of a broker that refused the handshake: what a listener requiring mTLS sends. */
+const HANDSHAKE_REFUSED = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+]);
+
+/** What the client saw of the broker's certificate on the failed connection (kafkajs' errors drop it). */
+export interface PeerFacts {
+  /** The certificate's subjectAltName, as Node prints it (`DNS:a, IP Address:1.2.3.4`). */
+  readonly certificateNames?: string | undefined;
+}
+
 /**
  * A failure on first contact that retrying cannot fix, as a typed error naming the cause:
  * KAFKA_AUTH_FAILED (SASL rejected) or KAFKA_TLS_FAILED (certificate not trusted, name mismatch,
@@ -111,6 +127,7 @@ export function securityErrorOf(
   s: KafkaSecurity | undefined,
   brokers: string,
   firstContact = true,
+  peer: PeerFacts = {},
 ): TributaryError | undefined {
   if (isTributaryError(err)) return undefined; // already typed by the adapter (e.g. TASK_CORRUPTED)
   const redact = redactor(s);
@@ -139,12 +156,23 @@ export function securityErrorOf(
       `TLS to ${brokers}: the broker's certificate is not trusted (${untrusted}): ${fix} [${detail}]`,
     );
   }
-  if (f.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID'))
+  if (f.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID')) {
+    const names = peer.certificateNames ? `it names ${peer.certificateNames} only; ` : '';
     return new TributaryError(
       'KAFKA_TLS_FAILED',
       `TLS to ${brokers}: the broker's certificate does not name this host (hostname verification): ` +
-        `connect by a name the certificate lists [${detail}]`,
+        `${names}connect by a name the certificate lists [${detail}]`,
     );
+  }
+  const refused = f.codes.find((c) => HANDSHAKE_REFUSED.has(c));
+  if (refused) {
+    const certFile = s?.tls?.certFile;
+    const fix =
+      certFile || s?.tls?.cert
+        ? `it does not accept the client certificate${certFile ? ` (${certFile})` : ''}: it must be signed by a CA the broker trusts`
+        : 'the listener requires a client certificate (mutual TLS): set security.tls.certFile and keyFile';
+    return new TributaryError('KAFKA_TLS_FAILED', `TLS to ${brokers}: the broker refused the TLS handshake (${refused}): ${fix} [${detail}]`);
+  }
   const text = f.messages.join(' | ');
   if (
     s?.tls &&
