@@ -1,5 +1,6 @@
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
 import type { LogFields, Logger } from '../logger.js';
+import { chainStrings, errorChain } from './error-chain.js';
 import type { KafkaSecurity } from './security.js';
 
 // Failures of the security handshake, named for what the user has to fix, and the redaction that
@@ -62,27 +63,14 @@ interface Facts {
   messages: string[];
 }
 
-/** Error names, codes and messages along a client error's chain (cause, originalError, errors[]). */
+/** Error names, codes (and protocol error names) and messages along a client error's chain. */
 function factsOf(err: unknown): Facts {
-  const f: Facts = { names: [], codes: [], messages: [] };
-  const visit = (e: unknown, depth: number) => {
-    if (!e || typeof e !== 'object' || depth > 6) return;
-    const x = e as { name?: unknown; code?: unknown; apiId?: unknown; message?: unknown };
-    if (typeof x.name === 'string') f.names.push(x.name);
-    if (typeof x.code === 'string') f.codes.push(x.code);
-    if (typeof x.apiId === 'string') f.codes.push(x.apiId);
-    if (typeof x.message === 'string') f.messages.push(x.message);
-    const { cause, originalError, errors } = e as {
-      cause?: unknown;
-      originalError?: unknown;
-      errors?: unknown;
-    };
-    visit(cause, depth + 1);
-    visit(originalError, depth + 1);
-    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
+  const chain = errorChain(err);
+  return {
+    names: chainStrings(chain, 'name'),
+    codes: [...chainStrings(chain, 'code'), ...chainStrings(chain, 'apiId')],
+    messages: chainStrings(chain, 'message'),
   };
-  visit(err, 0);
-  return f;
 }
 
 /** OpenSSL/Node verification codes of an untrusted broker certificate. */
