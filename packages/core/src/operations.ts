@@ -4,7 +4,7 @@ import { RuntimeStats } from './internal/runtime/runtime-stats.js';
 import type { StreamsState } from './internal/runtime/state-machine.js';
 import type { TaskManager } from './internal/runtime/task-manager.js';
 import type { KafkaPort, NewTopic } from './kafka/ports.js';
-import type { LogFields, Logger } from './logger.js';
+import type { LogFields, Logger, LogLevel } from './logger.js';
 import { InstanceDirectory, instancesTopic } from './query/instance-directory.js';
 import { type QueryHost, StoreQueries } from './query/local-stores.js';
 import type { InstanceInfo } from './query/read-only-stores.js';
@@ -189,6 +189,7 @@ export class Operations {
       },
       error: (m, f) => inner.error(m, f),
       child: (fields) => wrap(inner.child(fields)),
+      ...(inner.enabled ? { enabled: (level: LogLevel) => inner.enabled?.(level) ?? true } : {}),
     });
     return wrap(logger);
   }

@@ -15,7 +15,7 @@ import { TaskManager } from './internal/runtime/task-manager.js';
 import { builtInPort } from './kafka/client-choice.js';
 import { groupInstanceIdOf } from './kafka/instance-id.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerPort } from './kafka/ports.js';
-import { redactingLogger } from './kafka/security-errors.js';
+import { redactingLogger, redactsLike } from './kafka/security-errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { Operations } from './operations.js';
 import type { KeyQueryMetadata, QueryableStoreType, ReadOnlyStoreOf } from './query/read-only-stores.js';
@@ -80,7 +80,7 @@ export class Tributary {
       counters: () => this.metrics(),
     });
     // Tapped for the status page's recent dead-letter reasons.
-    this.logger = this.ops.tap(logger);
+    this.logger = redactsLike(this.ops.tap(logger), logger);
     this.sm.onChange(() => this.ops.changed());
     this.clock = config.clock ?? systemClock;
     this.exactlyOnce = config.processingGuarantee === 'exactly-once';

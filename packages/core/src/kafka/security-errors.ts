@@ -1,5 +1,5 @@
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
-import type { LogFields, Logger } from '../logger.js';
+import type { LogFields, Logger, LogLevel } from '../logger.js';
 import { chainStrings, errorChain } from './error-chain.js';
 import type { KafkaSecurity } from './security.js';
 
@@ -20,15 +20,14 @@ export function secretsOf(s: KafkaSecurity | undefined): string[] {
   return out.filter((x) => x.length >= 3);
 }
 
-/** Replaces every configured secret in a string. */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Replaces every configured secret in a string, in one pass (longest first where they overlap). */
 export function redactor(s: KafkaSecurity | undefined): (text: string) => string {
   const secrets = secretsOf(s).sort((a, b) => b.length - a.length);
   if (secrets.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const secret of secrets) out = out.split(secret).join(REDACTED);
-    return out;
-  };
+  const pattern = new RegExp(secrets.map(escapeRegExp).join('|'), 'g');
+  return (text) => text.replace(pattern, REDACTED);
 }
 
 function redactValue(v: unknown, redact: (t: string) => string, depth: number): unknown {
@@ -42,19 +41,52 @@ function redactValue(v: unknown, redact: (t: string) => string, depth: number): 
   return out;
 }
 
-/** A logger that scrubs the configured secrets from messages and fields (the Kafka clients log through it). */
+/** Loggers made by redactingLogger (or forwarding to one, see `redactsLike`), with what they redact. */
+const redacting = new WeakMap<Logger, string>();
+const secretsKey = (s: KafkaSecurity | undefined) => secretsOf(s).sort().join('\0');
+
+/**
+ * A logger that scrubs the configured secrets from messages and fields (the runtime and the Kafka
+ * clients log through it). Each line is redacted once: a logger that already redacts the same
+ * secrets is returned as it is, and a line at a level the logger drops (`enabled`) is not redacted.
+ */
 export function redactingLogger(logger: Logger, s: KafkaSecurity | undefined): Logger {
-  if (secretsOf(s).length === 0) return logger;
+  const key = secretsKey(s);
+  if (key === '' || redacting.get(logger) === key) return logger;
   const redact = redactor(s);
   const fields = (f?: LogFields) => (f ? (redactValue(f, redact, 0) as LogFields) : f);
-  const wrap = (l: Logger): Logger => ({
-    debug: (m, f) => l.debug(redact(m), fields(f)),
-    info: (m, f) => l.info(redact(m), fields(f)),
-    warn: (m, f) => l.warn(redact(m), fields(f)),
-    error: (m, f) => l.error(redact(m), fields(f)),
-    child: (f) => wrap(l.child(fields(f) ?? {})),
-  });
+  const wrap = (l: Logger): Logger => {
+    const on = (level: LogLevel) => l.enabled?.(level) ?? true;
+    const out: Logger = {
+      debug: (m, f) => {
+        if (on('debug')) l.debug(redact(m), fields(f));
+      },
+      info: (m, f) => {
+        if (on('info')) l.info(redact(m), fields(f));
+      },
+      warn: (m, f) => {
+        if (on('warn')) l.warn(redact(m), fields(f));
+      },
+      error: (m, f) => {
+        if (on('error')) l.error(redact(m), fields(f));
+      },
+      child: (f) => wrap(l.child(fields(f) ?? {})),
+      enabled: on,
+    };
+    redacting.set(out, key);
+    return out;
+  };
   return wrap(logger);
+}
+
+/**
+ * Marks `outer`, a logger that passes every line on to `inner` (a tap), as redacting what `inner`
+ * redacts, so that redactingLogger does not wrap it a second time. Returns `outer`.
+ */
+export function redactsLike(outer: Logger, inner: Logger): Logger {
+  const key = redacting.get(inner);
+  if (key !== undefined) redacting.set(outer, key);
+  return outer;
 }
 
 interface Facts {
@@ -103,18 +135,22 @@ export interface PeerFacts {
   readonly certificateNames?: string | undefined;
 }
 
+/** When a failure happened: on the port's first contact (the check before any client), or later. */
+export type ContactPhase = 'first-contact' | 'later';
+
 /**
  * A failure on first contact that retrying cannot fix, as a typed error naming the cause:
  * KAFKA_AUTH_FAILED (SASL rejected) or KAFKA_TLS_FAILED (certificate not trusted, name mismatch,
  * TLS against a plaintext port, plaintext against a TLS port). Undefined for anything else (a
  * broker not up yet, a timeout), which the clients retry as usual. A connection the broker closes
- * counts as "plaintext against TLS" only on `firstContact`: later, it is a broker going away.
+ * counts as "plaintext against TLS" only in the 'first-contact' phase: later, it is a broker going
+ * away (the check has already talked to it with these settings).
  */
 export function securityErrorOf(
   err: unknown,
   s: KafkaSecurity | undefined,
   brokers: string,
-  firstContact = true,
+  phase: ContactPhase,
   peer: PeerFacts = {},
 ): TributaryError | undefined {
   if (isTributaryError(err)) return undefined; // already typed by the adapter (e.g. TASK_CORRUPTED)
@@ -174,7 +210,7 @@ export function securityErrorOf(
     f.names.includes('KafkaJSConnectionClosedError') ||
     f.codes.includes('ECONNRESET') ||
     /closed connection|connection closed|socket hang up/i.test(text);
-  if (firstContact && !s?.tls && closed)
+  if (phase === 'first-contact' && !s?.tls && closed)
     return new TributaryError(
       'KAFKA_TLS_FAILED',
       `plaintext connection to ${brokers} closed by the broker during the first request: the listener ` +
@@ -200,7 +236,7 @@ export function checkedConnect<T extends { connect(): Promise<void> }>(
     try {
       await connect();
     } catch (err) {
-      throw securityErrorOf(err, s, brokers, false) ?? err;
+      throw securityErrorOf(err, s, brokers, 'later') ?? err;
     }
   };
   return client;
