@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { KafkaSecurity } from '@tributary/core';
-import { UsageError } from './cli.js';
+import { type FlagValues, UsageError } from './cli.js';
 
 export const SECURITY_FLAGS = {
   'security-protocol': {
@@ -47,17 +47,8 @@ export const SECURITY_USAGE = `security (docs/security.md): --security-protocol 
   --ssl-certificate-location / --ssl-key-location (mTLS; key passphrase in KAFKA_SSL_KEY_PASSWORD),
   --ssl-endpoint-identification-algorithm https|none, --enable-ssl-certificate-verification true|false`;
 
-export type SecurityFlagValues = {
-  'security-protocol': 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
-  'sasl-mechanism': 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER' | undefined;
-  'sasl-username': string | undefined;
-  'sasl-password-file': string | undefined;
-  'ssl-ca-location': string | undefined;
-  'ssl-certificate-location': string | undefined;
-  'ssl-key-location': string | undefined;
-  'ssl-endpoint-identification-algorithm': 'https' | 'none';
-  'enable-ssl-certificate-verification': 'true' | 'false';
-};
+/** The parsed SECURITY_FLAGS, typed from their definition above. */
+export type SecurityFlagValues = FlagValues<typeof SECURITY_FLAGS>;
 
 function secretFile(flag: string, path: string): string {
   try {

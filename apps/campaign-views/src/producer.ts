@@ -16,7 +16,7 @@ export interface ProduceOptions extends GeneratorOptions {
 function producerFor(bootstrapServers: string, security: KafkaSecurity | undefined): ProducerPort {
   return kafkajsPort({
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     clientId: 'campaign-views-producer',
     logger: silentLogger,
   }).producer({});

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { KafkaSecurity } from '@tributary/core';
+import { type KafkaSecurity, kafkajsSecurityOptions } from '@tributary/core';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 
 const run = promisify(execFile);
@@ -53,10 +53,11 @@ export async function startSecureBroker(): Promise<SecureBroker> {
     mtls: SecureBroker['mtls'];
     wrongName: SecureBroker['wrongName'];
   };
+  const tls = { caFile: c.caFile }; // one block: core reads the CA file once per block
   const security = (
     mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN' = 'SCRAM-SHA-512',
   ): KafkaSecurity => ({
-    tls: { caFile: c.caFile },
+    tls,
     sasl: { mechanism, ...(mechanism === 'PLAIN' ? c.plain : c.scram) },
   });
   const kafka = () => {
@@ -65,8 +66,8 @@ export async function startSecureBroker(): Promise<SecureBroker> {
       brokers: c.bootstrapServers.split(','),
       logLevel: logLevel.NOTHING,
       retry: { retries: 8, initialRetryTime: 100 },
-      ssl: { ca: [readFileSync(c.caFile, 'utf8')] },
-      sasl: { mechanism: 'scram-sha-512', ...c.scram },
+      // Core's own mapping of the security block, so the helpers connect exactly as the runtime does.
+      ...kafkajsSecurityOptions(security('SCRAM-SHA-512')),
     };
     return new Kafka(config);
   };

@@ -45,7 +45,7 @@ export async function failedStart(
   const app = new Tributary(topo, {
     applicationId: 'secure-failure',
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     kafkaClient,
     logger: capturingLogger(lines),
   });

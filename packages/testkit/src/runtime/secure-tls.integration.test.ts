@@ -1,7 +1,9 @@
 import {
+  inMemoryBackend,
   type KafkaSecurity,
   kafkajsPort,
   kafkajsSecurityOptions,
+  Serdes,
   silentLogger,
   StreamsBuilder,
   Tributary,
@@ -10,7 +12,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consumeAll, uniqueName } from '../kafka.js';
 import { type SecureBroker, startSecureBroker } from '../secure-broker.js';
-import { failedStart } from './secure-start.js';
+import { eventually } from './helpers.js';
+import { capturingLogger, failedStart } from './secure-start.js';
 
 // Issue 21, against the local secure broker's other listeners (kafka.sh start --secure): mutual TLS
 // (19096 wants a client certificate), hostname verification (19097 serves a certificate for
@@ -25,52 +28,78 @@ function unsecuredJwt(sub: string, expSec: number): string {
   return `${part({ alg: 'none' })}.${part({ sub, iat: Math.floor(Date.now() / 1000) - 5, exp: expSec })}.`;
 }
 
-/** Runs a one-step app (in -> out) over `security` and checks that 200 records come out. */
+/**
+ * Runs an app over `security` that uses every client of the port: a count per key (admin, consumer,
+ * producer, and the changelog reader at the store's restore) next to a global table (the tailer). Checks the counts, and that each client logged the same one-line security summary.
+ */
 async function roundTrip(servers: string, security: KafkaSecurity, kafkaClient: 'kafkajs' | 'platformatic') {
-  const [input, output] = [uniqueName('secure-in'), uniqueName('secure-out')];
+  const [input, output, table] = [uniqueName('secure-in'), uniqueName('secure-out'), uniqueName('secure-table')];
   const port = kafkajsPort({ bootstrapServers: servers, security, logger: silentLogger });
   const admin = port.admin();
   await admin.connect();
   await admin.createTopics([
     { name: input, partitions: 2 },
     { name: output, partitions: 2 },
+    { name: table, partitions: 1 },
   ]);
   await admin.disconnect();
   const producer = port.producer({ idempotent: true });
   await producer.connect();
-  const values = Array.from({ length: 200 }, (_, i) => `v-${i}`);
+  const keys = Array.from({ length: 200 }, (_, i) => `k-${(i * 7) % 11}`);
   await producer.send(
-    values.map((v, i) => ({
+    keys.map((k, i) => ({
       topic: input,
-      key: Buffer.from(`k-${i % 7}`),
-      value: Buffer.from(v),
+      key: Buffer.from(k),
+      value: Buffer.from(`v-${i}`),
       timestamp: Date.now(),
       headers: {},
     })),
   );
+  await producer.send([{ topic: table, key: Buffer.from('a'), value: Buffer.from('1'), timestamp: Date.now(), headers: {} }]);
   await producer.disconnect();
+  const expected = new Map<string, number>();
+  for (const k of keys) expected.set(k, (expected.get(k) ?? 0) + 1);
   const b = new StreamsBuilder();
-  b.stream(input).to(output);
+  b.globalTable<string, string>(table, { name: 'table', valueSerde: Serdes.string() });
+  b.stream<string, string>(input, { valueSerde: Serdes.string() })
+    .groupByKey()
+    .count({ name: 'counts', caching: false })
+    .toStream()
+    .to(output, { keySerde: Serdes.string(), valueSerde: Serdes.json<number>() });
+  const lines: string[] = [];
   const app = new Tributary(b.build(), {
     applicationId: uniqueName(`secure-${kafkaClient}`),
     bootstrapServers: servers,
     security,
     kafkaClient,
+    stateBackend: inMemoryBackend(),
     commitIntervalMs: 200,
-    logger: silentLogger,
+    logger: capturingLogger(lines),
   });
   try {
     await app.start();
-    const kafka = new Kafka({
-      brokers: [servers],
-      logLevel: logLevel.NOTHING,
-      ...kafkajsSecurityOptions(security),
-    });
-    const out = await consumeAll(output, { count: values.length, timeoutMs: 30_000, kafka });
-    expect(out.map((r) => r.value?.toString()).sort()).toEqual([...values].sort());
+    const kafka = new Kafka({ brokers: [servers], logLevel: logLevel.NOTHING, ...kafkajsSecurityOptions(security) });
+    const latest = new Map<string, number>();
+    const done = await eventually(async () => {
+      for (const r of await consumeAll(output, { idleMs: 1000, timeoutMs: 15_000, kafka }))
+        latest.set(r.key?.toString() ?? '', JSON.parse(r.value?.toString() ?? '0') as number);
+      return [...expected].every(([k, n]) => latest.get(k) === n);
+    }, 45_000);
+    expect(done).toBe(true);
+    expect(latest).toEqual(expected);
   } finally {
     await app.close();
   }
+  const summaries = lines
+    .map((l) => JSON.parse(l) as { level: string; msg: string; role?: string; security?: string })
+    .filter((l) => l.msg === 'kafka client connecting');
+  expect(new Set(summaries.map((l) => l.role))).toEqual(
+    new Set(['admin', 'consumer', 'producer', 'changelog reader', 'tailer']),
+  );
+  expect(summaries.every((l) => l.level === 'info')).toBe(true);
+  expect(new Set(summaries.map((l) => l.security)).size).toBe(1);
+  expect(summaries).toHaveLength(5); // once per client role
+  return { summary: summaries[0]?.security ?? '', lines };
 }
 
 describe('mutual TLS, hostname verification and OAUTHBEARER against the secure broker', () => {
@@ -83,7 +112,15 @@ describe('mutual TLS, hostname verification and OAUTHBEARER against the secure b
     '%s: mTLS with the client certificate runs an app end to end',
     async (client) => {
       const { bootstrapServers, certFile, keyFile } = broker.mtls;
-      await roundTrip(bootstrapServers, { tls: { caFile: broker.caFile, certFile, keyFile } }, client);
+      const { summary, lines } = await roundTrip(
+        bootstrapServers,
+        { tls: { caFile: broker.caFile, certFile, keyFile } },
+        client,
+      );
+      expect(summary).toBe(
+        `SSL; TLS (CA ${broker.caFile}, client certificate ${certFile}, hostname verified)`,
+      );
+      expect(lines.join('\n')).not.toContain('PRIVATE KEY');
     },
   );
 
@@ -131,12 +168,13 @@ describe('mutual TLS, hostname verification and OAUTHBEARER against the secure b
         calls++;
         return unsecuredJwt('tributary', Math.floor(Date.now() / 1000) + 3600);
       };
-      await roundTrip(
+      const { summary } = await roundTrip(
         broker.bootstrapServers,
         { tls: { caFile: broker.caFile }, sasl: { mechanism: 'OAUTHBEARER', token } },
         client,
       );
       expect(calls).toBeGreaterThan(0);
+      expect(summary).toMatch(/^SASL_SSL; SASL OAUTHBEARER; TLS \(CA /);
     },
   );
 
