@@ -66,10 +66,19 @@ function firstContactCheck(
         authenticationTimeout: 10_000,
         requestTimeout: 10_000,
       }).admin();
+      let authenticated = false;
       try {
         await admin.connect();
+        authenticated = true;
+        // One request on the new session: kafkajs reports an OAUTHBEARER login as done even when
+        // the broker rejected the token (it does not read the broker's error answer); the broker
+        // then closes the connection, and only the next request shows it.
+        await admin.listTopics();
       } catch (err) {
-        const typed = securityErrorOf(err, security, brokers, 'first-contact', { certificateNames });
+        const typed = securityErrorOf(err, security, brokers, 'first-contact', {
+          certificateNames,
+          authenticated,
+        });
         if (typed) throw typed;
       } finally {
         await admin.disconnect().catch(() => {});
@@ -107,7 +116,9 @@ export function kafkajsPortParts(opts: KafkajsOptions): {
     ...(opts.kafkaConfig as KafkaConfig | undefined),
   };
   if (opts.security?.tls?.rejectUnauthorized === false)
-    logger.warn('TLS certificate verification is off (security.tls.rejectUnauthorized: false): test use only');
+    logger.warn(
+      'TLS certificate verification is off (security.tls.rejectUnauthorized: false): test use only',
+    );
   const kafka = new Kafka(config);
   const firstContact = firstContactCheck(config, opts.security, brokersText);
   const summary = securitySummary(opts.security);

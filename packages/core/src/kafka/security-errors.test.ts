@@ -39,7 +39,9 @@ describe('redaction of configured secrets', () => {
     const tap: Logger = { ...log, info: (m, f) => log.info(m, f) };
     expect(redactingLogger(redactsLike(tap, log), security)).toBe(tap);
     // Other secrets are still redacted by a wrapper of their own.
-    const other = redactingLogger(log, { sasl: { mechanism: 'PLAIN', username: 'u', password: 'other-pass' } });
+    const other = redactingLogger(log, {
+      sasl: { mechanism: 'PLAIN', username: 'u', password: 'other-pass' },
+    });
     expect(other).not.toBe(log);
     other.info('other-pass and hunter2-very-secret');
     expect(lines).toEqual([JSON.stringify({ msg: '[redacted] and [redacted]' })]);
@@ -116,7 +118,9 @@ describe('security failures on first contact, as typed errors', () => {
     const altname = Object.assign(new Error("Hostname/IP does not match certificate's altnames"), {
       code: 'ERR_TLS_CERT_ALTNAME_INVALID',
     });
-    expect(securityErrorOf(altname, security, brokers, 'first-contact')?.message).toMatch(/does not name this host/);
+    expect(securityErrorOf(altname, security, brokers, 'first-contact')?.message).toMatch(
+      /does not name this host/,
+    );
     const wrongVersion = new Error(
       'Connection error: 4087:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
     );
@@ -150,8 +154,27 @@ describe('security failures on first contact, as typed errors', () => {
     expect(none?.message).toMatch(
       /refused the TLS handshake \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED\): the listener requires a client certificate.*certFile and keyFile/,
     );
-    const given = securityErrorOf(alert, { tls: { certFile: '/etc/kafka/me.pem', key: 'k' } }, brokers, 'first-contact');
+    const given = securityErrorOf(
+      alert,
+      { tls: { certFile: '/etc/kafka/me.pem', key: 'k' } },
+      brokers,
+      'first-contact',
+    );
     expect(given?.message).toMatch(/does not accept the client certificate \(\/etc\/kafka\/me\.pem\)/);
+  });
+
+  it('OAUTHBEARER: a connection closed right after a login kafkajs called good is a rejected token', () => {
+    const oauth: KafkaSecurity = { tls: {}, sasl: { mechanism: 'OAUTHBEARER', token: 'tok-secret-123' } };
+    const gone = Object.assign(new Error('No brokers in the broker pool'), { name: 'KafkaJSBrokerNotFound' });
+    const typed = securityErrorOf(gone, oauth, brokers, 'first-contact', { authenticated: true });
+    expect(typed?.code).toBe('KAFKA_AUTH_FAILED');
+    expect(typed?.message).toMatch(/SASL OAUTHBEARER authentication to k1:9093 failed: the broker closed/);
+    // Not before the login succeeded, not later, not for other mechanisms.
+    expect(securityErrorOf(gone, oauth, brokers, 'first-contact')).toBeUndefined();
+    expect(securityErrorOf(gone, oauth, brokers, 'later', { authenticated: true })).toBeUndefined();
+    expect(
+      securityErrorOf(gone, security, brokers, 'first-contact', { authenticated: true }),
+    ).toBeUndefined();
   });
 
   it('anything else is left to the clients: a broker not up yet is retried, not reported as a security error', () => {
@@ -160,7 +183,9 @@ describe('security failures on first contact, as typed errors', () => {
       code: 'ECONNREFUSED',
     });
     expect(securityErrorOf(refused, security, brokers, 'first-contact')).toBeUndefined();
-    expect(securityErrorOf(new Error('Request timed out'), undefined, brokers, 'first-contact')).toBeUndefined();
+    expect(
+      securityErrorOf(new Error('Request timed out'), undefined, brokers, 'first-contact'),
+    ).toBeUndefined();
   });
 
   it('after first contact, a closed connection is a broker going away, and typed errors stay as they are', () => {

@@ -133,6 +133,8 @@ const HANDSHAKE_REFUSED = new Set([
 export interface PeerFacts {
   /** The certificate's subjectAltName, as Node prints it (`DNS:a, IP Address:1.2.3.4`). */
   readonly certificateNames?: string | undefined;
+  /** The client's connect (and SASL login) had succeeded; the failure came with the first request. */
+  readonly authenticated?: boolean | undefined;
 }
 
 /** When a failure happened: on the port's first contact (the check before any client), or later. */
@@ -170,6 +172,19 @@ export function securityErrorOf(
         `credentials (wrong password or token, unknown user, or no credential for this mechanism) [${detail}]`,
     );
   }
+  const text = f.messages.join(' | ');
+  const closed =
+    f.names.includes('KafkaJSConnectionClosedError') ||
+    f.names.includes('KafkaJSBrokerNotFound') ||
+    f.codes.includes('ECONNRESET') ||
+    /closed connection|connection closed|socket hang up/i.test(text);
+  if (phase === 'first-contact' && peer.authenticated && sasl?.mechanism === 'OAUTHBEARER' && closed)
+    return new TributaryError(
+      'KAFKA_AUTH_FAILED',
+      `SASL OAUTHBEARER authentication to ${brokers} failed: the broker closed the connection after ` +
+        `the login, as it does when it rejects the token (expired, not yet valid, or claims or ` +
+        `signature it does not accept) [${detail}]`,
+    );
   const untrusted = f.codes.find((c) => UNTRUSTED.has(c));
   if (untrusted) {
     const fix = s?.tls?.caFile
@@ -195,9 +210,11 @@ export function securityErrorOf(
       certFile || s?.tls?.cert
         ? `it does not accept the client certificate${certFile ? ` (${certFile})` : ''}: it must be signed by a CA the broker trusts`
         : 'the listener requires a client certificate (mutual TLS): set security.tls.certFile and keyFile';
-    return new TributaryError('KAFKA_TLS_FAILED', `TLS to ${brokers}: the broker refused the TLS handshake (${refused}): ${fix} [${detail}]`);
+    return new TributaryError(
+      'KAFKA_TLS_FAILED',
+      `TLS to ${brokers}: the broker refused the TLS handshake (${refused}): ${fix} [${detail}]`,
+    );
   }
-  const text = f.messages.join(' | ');
   if (
     s?.tls &&
     /wrong version number|packet length too long|unknown protocol|verify the broker supports TLS/i.test(text)
@@ -206,10 +223,6 @@ export function securityErrorOf(
       'KAFKA_TLS_FAILED',
       `TLS to ${brokers}: the broker does not speak TLS on this port (a plaintext listener?) [${detail}]`,
     );
-  const closed =
-    f.names.includes('KafkaJSConnectionClosedError') ||
-    f.codes.includes('ECONNRESET') ||
-    /closed connection|connection closed|socket hang up/i.test(text);
   if (phase === 'first-contact' && !s?.tls && closed)
     return new TributaryError(
       'KAFKA_TLS_FAILED',

@@ -15,7 +15,10 @@ import { expect } from 'vitest';
 /** Every line as JSON, at every level, into `lines`. */
 export function capturingLogger(lines: string[], base: LogFields = {}): Logger {
   const write = (level: string) => (msg: string, fields?: LogFields) =>
-    void lines.push(JSON.stringify({ level, msg, ...base, ...fields }));
+    void lines.push(
+      // The runtime logs offsets as bigints, which JSON.stringify refuses.
+      JSON.stringify({ level, msg, ...base, ...fields }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    );
   return {
     debug: write('debug'),
     info: write('info'),
