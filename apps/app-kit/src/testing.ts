@@ -110,4 +110,3 @@ export async function secureCliFlags(broker: SecureBrokerFlags, passwordFile: st
     ...['--sasl-password-file', passwordFile, '--ssl-ca-location', broker.caFile],
   ];
 }
-

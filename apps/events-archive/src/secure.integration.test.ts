@@ -54,9 +54,10 @@ describe('events-archive over TLS + SASL/SCRAM-SHA-512, from its flags', () => {
     // Ground truth from the generator and the bytes on the topic: a record whose value is not its
     // generated event's JSON was replaced by a malformed one and must reach the DLQ instead.
     const generated = new Map(
-      generateEvents({ seed: SEED, startMs: Date.parse(`${START}T00:00:00Z`), spanMs: 2 * 86_400_000 }, COUNT).map(
-        (e) => [e.key, e],
-      ),
+      generateEvents(
+        { seed: SEED, startMs: Date.parse(`${START}T00:00:00Z`), spanMs: 2 * 86_400_000 },
+        COUNT,
+      ).map((e) => [e.key, e]),
     );
     const sent = await consumeAll(input, { count: COUNT, idleMs: 1000, timeoutMs: 30_000, kafka });
     expect(sent).toHaveLength(COUNT);

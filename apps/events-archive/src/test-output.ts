@@ -47,7 +47,9 @@ export async function listFiles(root: string, ext: string): Promise<string[]> {
  * The CSV archive under `out`, parsed as text (its header checked), sorted by id; the day comes from
  * each file's `dt=` directory. `perFile` holds the row count of each file.
  */
-export async function readCsvRows(out: string): Promise<{ rows: ArchiveRow[]; perFile: Map<string, number> }> {
+export async function readCsvRows(
+  out: string,
+): Promise<{ rows: ArchiveRow[]; perFile: Map<string, number> }> {
   const rows: ArchiveRow[] = [];
   const perFile = new Map<string, number>();
   const num = (s: string | null | undefined) => (s === null || s === undefined ? null : Number(s));

@@ -71,7 +71,10 @@ describe('KafkajsAdmin lookups', () => {
   it('go through the shared admin: a retriable failure is retried on a fresh client, not the long-lived one', async () => {
     const log: string[] = [];
     let created = 0;
-    const leaderElection = Object.assign(new Error('no leader'), { type: 'LEADER_NOT_AVAILABLE', retriable: true });
+    const leaderElection = Object.assign(new Error('no leader'), {
+      type: 'LEADER_NOT_AVAILABLE',
+      retriable: true,
+    });
     const create = () => {
       const id = ++created;
       return {
@@ -80,7 +83,15 @@ describe('KafkajsAdmin lookups', () => {
         fetchOffsets: async () => {
           log.push(`fetchOffsets on ${id}`);
           if (id === 1) throw leaderElection;
-          return [{ topic: 't', partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '-1' }] }];
+          return [
+            {
+              topic: 't',
+              partitions: [
+                { partition: 0, offset: '5' },
+                { partition: 1, offset: '-1' },
+              ],
+            },
+          ];
         },
         fetchTopicOffsets: async () => {
           log.push(`fetchTopicOffsets on ${id}`);

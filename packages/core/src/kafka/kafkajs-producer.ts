@@ -146,7 +146,9 @@ export class KafkajsProducer implements ProducerPort {
         }
         // The usual case, every partition answered: nothing to resend, no pass over the records.
         if (answeredPartitions === sentPartitions) break;
-        pending = pending.filter((r) => r.partition === undefined || !answered.get(r.topic)?.has(r.partition));
+        pending = pending.filter(
+          (r) => r.partition === undefined || !answered.get(r.topic)?.has(r.partition),
+        );
         if (pending.length === 0) break;
         if (attempt >= maxResends) {
           const missing = [...new Set(pending.map((r) => `${r.topic}-${r.partition}`))].join(', ');

@@ -191,9 +191,11 @@ describe('TLS files and SNI', () => {
   });
 
   it('takes the host of every address form, so IPs never get SNI and names keep their last letter', () => {
-    expect(['b1.example.com:9093', 'localhost', '10.0.0.1', '10.0.0.1:9093', '[::1]:9093', '[fe80::1]', '::1'].map(hostOf)).toEqual(
-      ['b1.example.com', 'localhost', '10.0.0.1', '10.0.0.1', '::1', 'fe80::1', '::1'],
-    );
+    expect(
+      ['b1.example.com:9093', 'localhost', '10.0.0.1', '10.0.0.1:9093', '[::1]:9093', '[fe80::1]', '::1'].map(
+        hostOf,
+      ),
+    ).toEqual(['b1.example.com', 'localhost', '10.0.0.1', '10.0.0.1', '::1', 'fe80::1', '::1']);
     const sni = (brokers: string[]) => platformaticSecurityOptions({ tls: {} }, brokers).tlsServerName;
     // Without a port the old derivation cut the last character: '10.0.0.1' became '10.0.0.', a "name".
     expect(sni(['10.0.0.1'])).toBeUndefined();

@@ -65,11 +65,16 @@ export function securityProtocolOf(s: KafkaSecurity | undefined): string {
 export function securitySummary(s: KafkaSecurity | undefined): string {
   const parts = [securityProtocolOf(s)];
   const sasl = s?.sasl;
-  if (sasl) parts.push(`SASL ${sasl.mechanism}${sasl.mechanism === 'OAUTHBEARER' ? '' : ` as '${sasl.username}'`}`);
+  if (sasl)
+    parts.push(`SASL ${sasl.mechanism}${sasl.mechanism === 'OAUTHBEARER' ? '' : ` as '${sasl.username}'`}`);
   const t = s?.tls;
   if (t) {
     const ca = t.caFile ? `CA ${t.caFile}` : t.ca ? 'CA given inline' : "Node's default CAs";
-    const cert = t.certFile ? `client certificate ${t.certFile}` : t.cert ? 'client certificate given inline' : 'no client certificate';
+    const cert = t.certFile
+      ? `client certificate ${t.certFile}`
+      : t.cert
+        ? 'client certificate given inline'
+        : 'no client certificate';
     const host = t.verifyHostname === false ? 'hostname NOT verified' : 'hostname verified';
     const chain = t.rejectUnauthorized === false ? ', certificate NOT verified' : '';
     parts.push(`TLS (${ca}, ${cert}, ${host}${chain})`);
