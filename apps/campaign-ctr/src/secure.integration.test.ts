@@ -1,17 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CAMPAIGNS_CSV, generateViews, readCampaigns } from '@tributary/app-campaign-views';
 import { runMain, secureCliFlags, startMain } from '@tributary/app-kit/testing';
-import {
-  consumeAll,
-  type SecureBroker,
-  startSecureBroker,
-  uniqueName,
-  waitForCommittedToEnd,
-} from '@tributary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumeAll, secureFixture, uniqueName, waitForCommittedToEnd } from '@tributary/testkit';
+import { describe, expect, it } from 'vitest';
 import { generateClicks } from './generator.js';
 import { ctrGroundTruth } from './ground-truth.js';
 import { type CtrParquetRow, expectedCtrRows, readCtrParquetRows } from './test-output.js';
@@ -28,17 +20,10 @@ const START = '2025-11-06T12:30:00Z';
 const GEN = { malformed: 0.02, unknownCampaigns: 0.02, clickRate: 0.15, orphans: 0.05, clickMalformed: 0.02 };
 
 describe('campaign-ctr over TLS + SASL/SCRAM-SHA-512, from its flags', () => {
-  let broker: SecureBroker;
-  let dir: string;
-  beforeAll(async () => {
-    broker = await startSecureBroker();
-    dir = await mkdtemp(join(tmpdir(), 'ctr-secure-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = secureFixture('ctr-secure');
 
   it('load, produce and streams: the Parquet rows equal the ground truth, each DLQ holds exactly its malformed records', async () => {
+    const [broker, dir] = [fixture.broker(), fixture.dir()];
     const flags = await secureCliFlags(broker, join(dir, 'password'));
     const topics = {
       view: uniqueName('view_log'),

@@ -1,17 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain, secureCliFlags, startMain } from '@tributary/app-kit/testing';
 import {
   consumeAll,
   createTopics,
-  type SecureBroker,
-  startSecureBroker,
+  secureFixture,
   uniqueName,
   waitForCommittedToEnd,
 } from '@tributary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type GeneratedEvent, generateEvents } from './producer.js';
 import { expectedRows, readCsvRows } from './test-output.js';
 
@@ -24,17 +21,10 @@ const SEED = 23;
 const START = '2025-11-05';
 
 describe('events-archive over TLS + SASL/SCRAM-SHA-512, from its flags', () => {
-  let broker: SecureBroker;
-  let dir: string;
-  beforeAll(async () => {
-    broker = await startSecureBroker();
-    dir = await mkdtemp(join(tmpdir(), 'archive-secure-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = secureFixture('archive-secure');
 
   it('produce and streams: the CSV rows equal the generated events, the DLQ holds exactly the malformed ones', async () => {
+    const [broker, dir] = [fixture.broker(), fixture.dir()];
     const flags = await secureCliFlags(broker, join(dir, 'password'));
     const [input, dlq] = [uniqueName('events'), uniqueName('events-dlq')];
     const applicationId = uniqueName('archive-secure');

@@ -1,17 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain, secureCliFlags, startMain } from '@tributary/app-kit/testing';
-import {
-  consumeAll,
-  createTopics,
-  eventually,
-  type SecureBroker,
-  startSecureBroker,
-  uniqueName,
-} from '@tributary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumeAll, createTopics, eventually, secureFixture, uniqueName } from '@tributary/testkit';
+import { describe, expect, it } from 'vitest';
 import { generateVoters } from './producer.js';
 import type { VoterStat } from './voter.js';
 
@@ -23,17 +14,10 @@ const COUNT = 3000;
 const SEED = 17;
 
 describe('voters over TLS + SASL/SCRAM-SHA-512, from its flags', () => {
-  let broker: SecureBroker;
-  let dir: string;
-  beforeAll(async () => {
-    broker = await startSecureBroker();
-    dir = await mkdtemp(join(tmpdir(), 'voters-secure-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = secureFixture('voters-secure');
 
   it('produce and streams: the counts equal the generated voters, the DLQ holds exactly the malformed ones', async () => {
+    const [broker, dir] = [fixture.broker(), fixture.dir()];
     const flags = await secureCliFlags(broker, join(dir, 'password'));
     const [input, output, dlq] = [uniqueName('voters'), uniqueName('voter-stats'), uniqueName('voters-dlq')];
     const applicationId = uniqueName('voters-secure');

@@ -1,9 +1,11 @@
 import { inspect } from 'node:util';
 import {
   type KafkaSecurity,
+  kafkajsPort,
   type LogFields,
   type Logger,
   StreamsBuilder,
+  silentLogger,
   Tributary,
   type TributaryError,
 } from '@tributary/core';
@@ -26,6 +28,17 @@ export function capturingLogger(lines: string[], base: LogFields = {}): Logger {
     error: write('error'),
     child: (f) => capturingLogger(lines, { ...base, ...f }),
   };
+}
+
+/** An admin over `security` connects and answers a metadata lookup. */
+export async function expectConnects(bootstrapServers: string, security: KafkaSecurity): Promise<void> {
+  const admin = kafkajsPort({ bootstrapServers, security, logger: silentLogger }).admin();
+  await admin.connect();
+  try {
+    expect(await admin.partitionCounts(['absent-topic'])).toEqual(new Map());
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function topology() {
