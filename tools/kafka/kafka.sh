@@ -7,12 +7,13 @@
 #   tools/kafka/kafka.sh status [--nodes 3]    print pid and readiness; exit 0 only when ready
 #   tools/kafka/kafka.sh kill9 N               kill -9 one node of the 3-node cluster (failover tests)
 #   tools/kafka/kafka.sh bootstrap [--nodes 3] print the bootstrap servers
-#   ... --secure                               the single-node broker with one SASL_SSL listener
-#                                              (127.0.0.1:19094, .kafka/secure/), apart from the plaintext one
+#   ... --secure                               the single-node broker with TLS listeners (.kafka/secure/),
+#                                              apart from the plaintext one: SASL_SSL on 127.0.0.1:19094,
+#                                              mutual TLS on 19096, a certificate for another name on 19097
 #
-# --secure makes, once per data dir, a throwaway CA and a broker certificate with the JDK's keytool
-# (.kafka/secure/tls/ca.pem is what clients trust) and creates SCRAM-SHA-256/512 users at format time;
-# .kafka/secure/client.json names the port, the CA file and the users for tests and demos.
+# --secure makes, once per data dir, a throwaway CA, the broker's certificates and a client certificate
+# with the JDK's keytool (.kafka/secure/tls/ca.pem is what clients trust) and creates SCRAM-SHA-256/512
+# users at format time; .kafka/secure/client.json names the ports, the files and the users for tests.
 #
 # Env: KAFKA_HOME_DIR (default <repo>/.kafka), KAFKA_HEAP (default 512m), KAFKA_READY_TIMEOUT (s, default 90).
 set -euo pipefail
@@ -49,8 +50,11 @@ scram_user=tributary scram_pass=tributary-local-secret
 plain_user=plain-user plain_pass=plain-local-secret
 
 node_ids() { if [ "$nodes" = 1 ]; then echo 1; else echo 1 2 3; fi; }
-port() { # port <node> <kind: client|controller>
-  if [ "$secure" = 1 ]; then if [ "$2" = client ]; then echo 19094; else echo 19095; fi; return; fi
+port() { # port <node> <kind: client|controller|mtls|wrongname>
+  if [ "$secure" = 1 ]; then
+    case "$2" in client) echo 19094 ;; controller) echo 19095 ;; mtls) echo 19096 ;; wrongname) echo 19097 ;; esac
+    return
+  fi
   local base; if [ "$nodes" = 1 ]; then base=19; else base=2$1; fi
   if [ "$2" = client ]; then echo "${base}092"; else echo "${base}093"; fi
 }
@@ -79,17 +83,25 @@ write_config() { # write_config <node>
   for m in $(node_ids); do voters="$voters${voters:+,}$m@127.0.0.1:$(port "$m" controller)"; done
   local rf=1 isr=1
   [ "$nodes" = 3 ] && rf=3 && isr=2
-  local listener=PLAINTEXT
+  local listener=PLAINTEXT clients protocols
   [ "$secure" = 1 ] && listener=SASL_SSL
+  clients="$listener://127.0.0.1:$(port "$n" client)"
+  protocols="CONTROLLER:PLAINTEXT,$listener:$listener"
+  if [ "$secure" = 1 ]; then
+    # Two more TLS listeners for the failure cases: one that wants a client certificate (mTLS), one
+    # whose certificate names another host (hostname verification must refuse it).
+    clients="$clients,MTLS://127.0.0.1:$(port "$n" mtls),WRONGNAME://127.0.0.1:$(port "$n" wrongname)"
+    protocols="$protocols,MTLS:SSL,WRONGNAME:SSL"
+  fi
   cat > "$dir/node-$n.properties" <<CONF
 process.roles=broker,controller
 node.id=$n
 controller.quorum.voters=$voters
-listeners=$listener://127.0.0.1:$(port "$n" client),CONTROLLER://127.0.0.1:$(port "$n" controller)
-advertised.listeners=$listener://127.0.0.1:$(port "$n" client)
+listeners=$clients,CONTROLLER://127.0.0.1:$(port "$n" controller)
+advertised.listeners=$clients
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=$listener
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,$listener:$listener
+listener.security.protocol.map=$protocols
 log.dirs=$dir/data-$n
 auto.create.topics.enable=false
 num.partitions=1
@@ -119,15 +131,24 @@ CONF
 }
 
 # The SASL_SSL listener: TLS with the keytool-made broker certificate, SCRAM-SHA-256/512 (users
-# created by format --add-scram) and PLAIN (users in the JAAS line). The controller listener stays
-# plaintext on 127.0.0.1: only the broker in the same process talks to it.
+# created by format --add-scram), PLAIN (users in the JAAS line) and OAUTHBEARER with Kafka's built-in
+# unsecured validator (it accepts any unsigned JWT with a `sub` and a future `exp`: test use only, no
+# identity provider needed). MTLS requires a client certificate signed by the CA; WRONGNAME serves a
+# certificate for wrong-name.invalid. The controller listener stays plaintext on 127.0.0.1: only the
+# broker in the same process talks to it.
 secure_config() {
   cat <<CONF
-sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN,OAUTHBEARER
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$admin_user" password="$admin_pass";
 listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$admin_user" password="$admin_pass" user_$admin_user="$admin_pass" user_$plain_user="$plain_pass";
+listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="$admin_user";
+listener.name.mtls.ssl.client.auth=required
+listener.name.wrongname.ssl.keystore.type=PKCS12
+listener.name.wrongname.ssl.keystore.location=$tls/wrongname.p12
+listener.name.wrongname.ssl.keystore.password=$store_pass
+listener.name.wrongname.ssl.key.password=$store_pass
 ssl.keystore.type=PKCS12
 ssl.keystore.location=$tls/broker.p12
 ssl.keystore.password=$store_pass
@@ -139,25 +160,39 @@ ssl.endpoint.identification.algorithm=https
 CONF
 }
 
-# A CA, a broker key pair signed by it (SAN 127.0.0.1 and localhost, so hostname verification
-# passes), the CA as PEM for Node clients and as a truststore for Java ones. Made once per data dir.
+# A CA; a broker key pair signed by it (SAN 127.0.0.1 and localhost, so hostname verification
+# passes) and one for wrong-name.invalid only; a client key pair for mTLS, as PEM (PemKey.java: keytool
+# cannot export a private key); the CA as PEM for Node clients and as a truststore for Java ones.
+# Made once per data dir (client-key.pem is the last file made: a dir without it gets new ones).
 make_certs() {
-  [ -f "$tls/broker.p12" ] && [ -f "$tls/ca.pem" ] && return 0
+  [ -f "$tls/client-key.pem" ] && return 0
+  if alive 1; then
+    echo "kafka.sh: the running secure broker has certificates of an older kafka.sh; run stop --secure, then start --secure" >&2
+    return 0
+  fi
   rm -rf "$tls" && mkdir -p "$tls"
   local kt="keytool -storetype PKCS12 -storepass $store_pass -keypass $store_pass"
   $kt -genkeypair -keystore "$tls/ca.p12" -alias ca -keyalg RSA -keysize 2048 -validity 365 \
     -dname "CN=Tributary local test CA" -ext bc:c >/dev/null 2>&1
   $kt -exportcert -keystore "$tls/ca.p12" -alias ca -rfc -file "$tls/ca.pem" >/dev/null 2>&1
-  $kt -genkeypair -keystore "$tls/broker.p12" -alias broker -keyalg RSA -keysize 2048 -validity 365 \
-    -dname "CN=localhost" >/dev/null 2>&1
-  $kt -certreq -keystore "$tls/broker.p12" -alias broker -file "$tls/broker.csr" >/dev/null 2>&1
-  $kt -gencert -keystore "$tls/ca.p12" -alias ca -infile "$tls/broker.csr" -outfile "$tls/broker.pem" -rfc \
-    -validity 365 -ext SAN=ip:127.0.0.1,dns:localhost -ext KU=digitalSignature,keyEncipherment -ext EKU=serverAuth \
-    >/dev/null 2>&1
-  $kt -importcert -keystore "$tls/broker.p12" -alias ca -file "$tls/ca.pem" -noprompt >/dev/null 2>&1
-  $kt -importcert -keystore "$tls/broker.p12" -alias broker -file "$tls/broker.pem" -noprompt >/dev/null 2>&1
   $kt -importcert -keystore "$tls/truststore.p12" -alias ca -file "$tls/ca.pem" -noprompt >/dev/null 2>&1
-  [ -f "$tls/ca.pem" ] && [ -f "$tls/truststore.p12" ] || { echo "kafka.sh: keytool failed to make the test certificates" >&2; exit 1; }
+  signed_pair broker "CN=localhost" SAN=ip:127.0.0.1,dns:localhost EKU=serverAuth
+  signed_pair wrongname "CN=wrong-name.invalid" SAN=dns:wrong-name.invalid EKU=serverAuth
+  signed_pair client "CN=tributary-client" EKU=clientAuth
+  java -Xmx64m -XX:TieredStopAtLevel=1 "$here/PemKey.java" "$tls/client.p12" client "$store_pass" "$tls/client-key.pem" >/dev/null 2>&1 || true
+  [ -f "$tls/ca.pem" ] && [ -f "$tls/truststore.p12" ] && [ -f "$tls/client-key.pem" ] || { echo "kafka.sh: keytool failed to make the test certificates" >&2; exit 1; }
+}
+
+signed_pair() { # signed_pair <name> <dname> <ext...>: <name>.p12 with a key pair signed by the CA, and <name>.pem
+  local name=$1 dname=$2 ext=() e; shift 2
+  for e in "$@"; do ext+=(-ext "$e"); done
+  local kt="keytool -storetype PKCS12 -storepass $store_pass -keypass $store_pass"
+  $kt -genkeypair -keystore "$tls/$name.p12" -alias "$name" -keyalg RSA -keysize 2048 -validity 365 -dname "$dname" >/dev/null 2>&1
+  $kt -certreq -keystore "$tls/$name.p12" -alias "$name" -file "$tls/$name.csr" >/dev/null 2>&1
+  $kt -gencert -keystore "$tls/ca.p12" -alias ca -infile "$tls/$name.csr" -outfile "$tls/$name.pem" -rfc -validity 365 \
+    -ext KU=digitalSignature,keyEncipherment "${ext[@]}" >/dev/null 2>&1
+  $kt -importcert -keystore "$tls/$name.p12" -alias ca -file "$tls/ca.pem" -noprompt >/dev/null 2>&1
+  $kt -importcert -keystore "$tls/$name.p12" -alias "$name" -file "$tls/$name.pem" -noprompt >/dev/null 2>&1
 }
 
 # What clients need: Ready.java's properties, and client.json for the tests.
@@ -174,6 +209,8 @@ CONF
 {
   "bootstrapServers": "$(bootstrap)",
   "caFile": "$tls/ca.pem",
+  "mtls": { "bootstrapServers": "127.0.0.1:$(port 1 mtls)", "certFile": "$tls/client.pem", "keyFile": "$tls/client-key.pem" },
+  "wrongName": { "bootstrapServers": "127.0.0.1:$(port 1 wrongname)", "certificateName": "wrong-name.invalid" },
   "scram": { "username": "$scram_user", "password": "$scram_pass" },
   "plain": { "username": "$plain_user", "password": "$plain_pass" },
   "admin": { "username": "$admin_user", "password": "$admin_pass" }

@@ -36,7 +36,7 @@ export async function produceCommand(o: ProduceCommandOptions): Promise<number> 
   const topic = f['input-topic'];
   const port = kafkajsPort({
     bootstrapServers: f['bootstrap-servers'],
-    ...(o.security ? { security: o.security } : {}),
+    security: o.security,
     clientId: o.clientId,
     logger: o.logger,
   });

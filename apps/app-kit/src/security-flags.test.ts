@@ -115,7 +115,7 @@ describe('security flags', () => {
       /--ssl-ca-location needs --security-protocol SSL or SASL_SSL/,
     );
     expect(fails(['--sasl-mechanism', 'PLAIN'])).toMatch(
-      /need --security-protocol SASL_SSL or SASL_PLAINTEXT/,
+      /--sasl-mechanism needs --security-protocol SASL_SSL or SASL_PLAINTEXT/,
     );
     expect(fails(['--security-protocol', 'SSL', '--ssl-key-location', '/k.pem'])).toMatch(/go together/);
     expect(fails(['--security-protocol', 'TLS'])).toMatch(
@@ -134,6 +134,51 @@ describe('security flags', () => {
         '/nope',
       ]),
     ).toMatch(/cannot read \/nope \(ENOENT\)/);
+  });
+
+  it('settings that mean nothing without another are usage errors, not silently ignored', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sec-flags-'));
+    const pwFile = join(dir, 'pw');
+    writeFileSync(pwFile, 'pw\n');
+    // A password file without SASL, or with PLAINTEXT's defaults.
+    expect(fails(['--sasl-password-file', pwFile])).toMatch(
+      /--sasl-password-file needs --security-protocol SASL_SSL or SASL_PLAINTEXT \(got PLAINTEXT\)/,
+    );
+    expect(fails(['--security-protocol', 'SSL', '--sasl-username', 'u'])).toMatch(
+      /--sasl-username needs --security-protocol SASL_SSL/,
+    );
+    // User and password belong to PLAIN and SCRAM, not to OAUTHBEARER.
+    const oauth = ['--security-protocol', 'SASL_SSL', '--sasl-mechanism', 'OAUTHBEARER'];
+    const token = { KAFKA_SASL_OAUTHBEARER_TOKEN: 't' };
+    expect(fails([...oauth, '--sasl-username', 'u'], token)).toMatch(
+      /--sasl-username is for PLAIN and SCRAM/,
+    );
+    expect(fails([...oauth, '--sasl-password-file', pwFile], token)).toMatch(
+      /--sasl-password-file is for PLAIN and SCRAM/,
+    );
+    // The password twice; a key passphrase without a key; TLS switches without TLS.
+    const scram = [
+      '--security-protocol',
+      'SASL_SSL',
+      '--sasl-mechanism',
+      'SCRAM-SHA-512',
+      '--sasl-username',
+      'u',
+    ];
+    expect(fails([...scram, '--sasl-password-file', pwFile], { KAFKA_SASL_PASSWORD: 'p' })).toMatch(
+      /password is given twice/,
+    );
+    expect(fails(['--security-protocol', 'SSL'], { KAFKA_SSL_KEY_PASSWORD: 'kp' })).toMatch(
+      /KAFKA_SSL_KEY_PASSWORD is the passphrase of --ssl-key-location/,
+    );
+    expect(fails(['--ssl-endpoint-identification-algorithm', 'none'])).toMatch(
+      /--ssl-endpoint-identification-algorithm needs --security-protocol SSL or SASL_SSL/,
+    );
+    expect(
+      fails(['--security-protocol', 'SASL_PLAINTEXT', '--enable-ssl-certificate-verification', 'false']),
+    ).toMatch(
+      /--enable-ssl-certificate-verification needs --security-protocol SSL or SASL_SSL \(got SASL_PLAINTEXT\)/,
+    );
   });
 
   it('withSecurity adds the block to a parsed command line', () => {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { KafkaSecurity } from '@tributary/core';
-import { UsageError } from './cli.js';
+import { type FlagValues, UsageError } from './cli.js';
 
 export const SECURITY_FLAGS = {
   'security-protocol': {
@@ -47,17 +47,8 @@ export const SECURITY_USAGE = `security (docs/security.md): --security-protocol 
   --ssl-certificate-location / --ssl-key-location (mTLS; key passphrase in KAFKA_SSL_KEY_PASSWORD),
   --ssl-endpoint-identification-algorithm https|none, --enable-ssl-certificate-verification true|false`;
 
-export type SecurityFlagValues = {
-  'security-protocol': 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
-  'sasl-mechanism': 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER' | undefined;
-  'sasl-username': string | undefined;
-  'sasl-password-file': string | undefined;
-  'ssl-ca-location': string | undefined;
-  'ssl-certificate-location': string | undefined;
-  'ssl-key-location': string | undefined;
-  'ssl-endpoint-identification-algorithm': 'https' | 'none';
-  'enable-ssl-certificate-verification': 'true' | 'false';
-};
+/** The parsed SECURITY_FLAGS, typed from their definition above. */
+export type SecurityFlagValues = FlagValues<typeof SECURITY_FLAGS>;
 
 function secretFile(flag: string, path: string): string {
   try {
@@ -69,8 +60,9 @@ function secretFile(flag: string, path: string): string {
 
 /**
  * TributaryConfig.security from the parsed flags and the environment's secrets (undefined for
- * PLAINTEXT). Throws UsageError when a setting is missing or belongs to a protocol not chosen, so a
- * half-configured app exits 2 before connecting instead of failing at the broker.
+ * PLAINTEXT). Throws UsageError when a setting is missing, belongs to a protocol or mechanism not
+ * chosen, or is given twice, so a half-configured app exits 2 before connecting instead of failing
+ * at the broker or silently ignoring a setting (docs/security.md lists the rules).
  */
 export function securityFromFlags(
   v: SecurityFlagValues,
@@ -88,19 +80,39 @@ export function securityFromFlags(
   if (!useTls) {
     const stray = tlsFlags.find(given);
     if (stray) throw new UsageError(`--${stray} needs --security-protocol SSL or SASL_SSL (got ${protocol})`);
+    // These two have defaults: only a value other than the default was asked for.
+    if (v['ssl-endpoint-identification-algorithm'] !== 'https')
+      throw new UsageError(
+        `--ssl-endpoint-identification-algorithm needs --security-protocol SSL or SASL_SSL (got ${protocol})`,
+      );
+    if (v['enable-ssl-certificate-verification'] !== 'true')
+      throw new UsageError(
+        `--enable-ssl-certificate-verification needs --security-protocol SSL or SASL_SSL (got ${protocol})`,
+      );
   }
-  if (!useSasl && (given('sasl-mechanism') || given('sasl-username')))
+  const saslFlags = ['sasl-mechanism', 'sasl-username', 'sasl-password-file'] as const;
+  const straySasl = saslFlags.find(given);
+  if (!useSasl && straySasl)
     throw new UsageError(
-      `--sasl-mechanism/--sasl-username need --security-protocol SASL_SSL or SASL_PLAINTEXT (got ${protocol})`,
+      `--${straySasl} needs --security-protocol SASL_SSL or SASL_PLAINTEXT (got ${protocol})`,
     );
   if (given('ssl-certificate-location') !== given('ssl-key-location'))
     throw new UsageError('--ssl-certificate-location and --ssl-key-location go together (mutual TLS)');
+  if (env.KAFKA_SSL_KEY_PASSWORD && !given('ssl-key-location'))
+    throw new UsageError(
+      'KAFKA_SSL_KEY_PASSWORD is the passphrase of --ssl-key-location, which is not given',
+    );
   let sasl: KafkaSecurity['sasl'];
   if (useSasl) {
     const mechanism = v['sasl-mechanism'];
     if (!mechanism)
       throw new UsageError(`--security-protocol ${protocol} needs --sasl-mechanism (KAFKA_SASL_MECHANISM)`);
     if (mechanism === 'OAUTHBEARER') {
+      const userFlag = (['sasl-username', 'sasl-password-file'] as const).find(given);
+      if (userFlag)
+        throw new UsageError(
+          `--${userFlag} is for PLAIN and SCRAM; OAUTHBEARER takes a token (KAFKA_SASL_OAUTHBEARER_TOKEN)`,
+        );
       const token = env.KAFKA_SASL_OAUTHBEARER_TOKEN;
       if (!token)
         throw new UsageError('--sasl-mechanism OAUTHBEARER needs the token in KAFKA_SASL_OAUTHBEARER_TOKEN');
@@ -110,6 +122,10 @@ export function securityFromFlags(
       if (!username)
         throw new UsageError(`--sasl-mechanism ${mechanism} needs --sasl-username (KAFKA_SASL_USERNAME)`);
       const file = v['sasl-password-file'];
+      if (file !== undefined && env.KAFKA_SASL_PASSWORD)
+        throw new UsageError(
+          'the password is given twice: KAFKA_SASL_PASSWORD and --sasl-password-file; give one',
+        );
       const password = file !== undefined ? secretFile('sasl-password-file', file) : env.KAFKA_SASL_PASSWORD;
       if (!password)
         throw new UsageError(

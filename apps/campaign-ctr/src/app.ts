@@ -47,7 +47,7 @@ export function createCampaignCtrApp(o: CampaignCtrAppOptions): Tributary {
   return new Tributary(topology, {
     applicationId: applicationId ?? 'campaign-ctr',
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     stateBackend: levelDbBackend({ stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: ctrDeadLetterTopic(viewTopic, clickTopic) },
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
@@ -87,7 +87,7 @@ export function createCampaignNetworksApp(o: CampaignNetworksAppOptions): Tribut
   return new Tributary(buildCampaignNetworksTopology(rest), {
     applicationId: applicationId ?? 'campaign-ctr-networks',
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     stateBackend: levelDbBackend({ stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: networksDeadLetterTopic },
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),

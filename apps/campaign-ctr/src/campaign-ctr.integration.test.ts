@@ -15,7 +15,7 @@ import { createCampaignCtrApp } from './app.js';
 import { generateClicks } from './generator.js';
 import { ctrGroundTruth } from './ground-truth.js';
 import { produceCtrData } from './producer.js';
-import { type CtrParquetRow, readCtrParquetRows } from './test-output.js';
+import { type CtrParquetRow, expectedCtrRows, readCtrParquetRows } from './test-output.js';
 import { ensureCtrTopics } from './topics.js';
 
 describe('campaign-ctr end to end on the real broker', () => {
@@ -68,7 +68,6 @@ describe('campaign-ctr end to end on the real broker', () => {
     // The data exercises what the rules are about: several clicks per view, and clicks that do not count.
     expect(totals.clicks).toBeGreaterThan(totals.clicked);
     expect(clicks.filter((c) => c.kind === 'valid').length).toBeGreaterThan(totals.clicks);
-    const byId = new Map(campaigns.map((c) => [c.campaign_id, c]));
 
     const stats = { unknownCampaignRows: 0 };
     const applicationId = uniqueName('ctr-app');
@@ -131,24 +130,7 @@ describe('campaign-ctr end to end on the real broker', () => {
         `minute_timestamp=${new Date(row.minute_timestamp).toISOString().slice(0, 16).replace(':', '-')}`,
       );
     }
-    const expected = Object.fromEntries(
-      [...truth].map(([k, t]) => {
-        const c = byId.get(t.campaign);
-        return [
-          k,
-          {
-            campaign_id: t.campaign,
-            network_id: c?.network_id ?? null,
-            campaign_name: c?.campaign_name ?? null,
-            minute_timestamp: t.minute,
-            view_count: t.views,
-            clicked_view_count: t.clickedViews,
-            click_count: t.clicks,
-            ctr: t.clickedViews / t.views,
-          },
-        ];
-      }),
-    );
+    const expected = expectedCtrRows(truth, campaigns);
     const actual = Object.fromEntries([...got].map(([k, { filename: _f, ...r }]) => [k, r]));
     expect(actual).toEqual(expected);
     expect(stats.unknownCampaignRows).toBe(rows.filter((r) => r.network_id === null).length);

@@ -56,7 +56,7 @@ export async function loadNetworks(o: {
 }): Promise<void> {
   const producer = kafkajsPort({
     bootstrapServers: o.bootstrapServers,
-    ...(o.security ? { security: o.security } : {}),
+    security: o.security,
     clientId: 'campaign-ctr-networks',
     logger: silentLogger,
   }).producer({ idempotent: true });

@@ -49,7 +49,7 @@ export function* interleave(
 function producerFor(bootstrapServers: string, security: KafkaSecurity | undefined): ProducerPort {
   return kafkajsPort({
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     clientId: 'campaign-ctr-producer',
     logger: silentLogger,
   }).producer({ idempotent: true });

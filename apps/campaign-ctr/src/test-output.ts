@@ -1,7 +1,9 @@
 /** Reader of the app's Parquet output for the tests and the demo (not part of the app itself), with DuckDB. */
 
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { Campaign } from '@tributary/app-campaign-views';
 import { listParquet } from '@tributary/app-campaign-views/test-output';
+import type { CtrTruth } from './ground-truth.js';
 import type { CampaignCtrMinute } from './topology.js';
 
 /** One row of the Parquet output, with the file it was read from. */
@@ -37,4 +39,30 @@ export async function readCtrParquetRows(dir: string): Promise<CtrParquetRow[]> 
   } finally {
     db.closeSync();
   }
+}
+
+/** The rows the ground truth calls for, keyed `campaign@minute`, with the campaign's table fields. */
+export function expectedCtrRows(
+  truth: ReadonlyMap<string, CtrTruth>,
+  campaigns: readonly Campaign[],
+): Record<string, CampaignCtrMinute> {
+  const byId = new Map(campaigns.map((c) => [c.campaign_id, c]));
+  return Object.fromEntries(
+    [...truth].map(([k, t]) => {
+      const c = byId.get(t.campaign);
+      return [
+        k,
+        {
+          campaign_id: t.campaign,
+          network_id: c?.network_id ?? null,
+          campaign_name: c?.campaign_name ?? null,
+          minute_timestamp: t.minute,
+          view_count: t.views,
+          clicked_view_count: t.clickedViews,
+          click_count: t.clicks,
+          ctr: t.clickedViews / t.views,
+        },
+      ];
+    }),
+  );
 }

@@ -29,7 +29,7 @@ export async function ensureCtrTopics(o: {
   });
   const admin = kafkajsPort({
     bootstrapServers: o.bootstrapServers,
-    ...(o.security ? { security: o.security } : {}),
+    security: o.security,
     logger: silentLogger,
   }).admin();
   await admin.connect();

@@ -54,7 +54,7 @@ export function createCampaignViewsApp(o: CampaignViewsAppOptions): Tributary {
   return new Tributary(topology, {
     applicationId: o.applicationId ?? 'campaign-views',
     bootstrapServers: o.bootstrapServers,
-    ...(o.security ? { security: o.security } : {}),
+    security: o.security,
     stateBackend: levelDbBackend({ stateDir: o.stateDir }),
     errorPolicy: { mode: 'dead-letter', topic: `${inputTopic}-dlq` },
     ...(o.commitIntervalMs !== undefined ? { commitIntervalMs: o.commitIntervalMs } : {}),

@@ -26,7 +26,7 @@ function producerFor(
 ): ProducerPort {
   return kafkajsPort({
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     clientId: 'campaign-views-producer',
     logger: silentLogger,
   }).producer({ idempotent });

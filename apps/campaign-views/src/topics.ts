@@ -17,7 +17,7 @@ export async function ensureTopics(o: {
 }): Promise<void> {
   const admin = kafkajsPort({
     bootstrapServers: o.bootstrapServers,
-    ...(o.security ? { security: o.security } : {}),
+    security: o.security,
     logger: silentLogger,
   }).admin();
   await admin.connect();

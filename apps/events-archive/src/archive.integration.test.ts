@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DLQ_HEADERS, silentLogger, Tributary } from '@tributary/core';
 import type { RollingOptions } from '@tributary/sinks';
@@ -15,6 +15,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsv } from './csv.js';
 import { type GeneratedEvent, generateEvents, MALFORMED_EVENTS } from './producer.js';
+import { type ArchiveRow, expectedRows, listFiles, readCsvRows } from './test-output.js';
 import { buildTopology } from './topology.js';
 
 const DAY = 86_400_000;
@@ -22,42 +23,6 @@ const roots: string[] = [];
 afterAll(async () => {
   for (const r of roots) await rm(r, { recursive: true, force: true });
 });
-
-type Row = [
-  id: string,
-  ts: number,
-  value: unknown,
-  source: unknown,
-  lat: unknown,
-  lon: unknown,
-  device: unknown,
-  dt: string,
-];
-
-/** Expected rows straight from the generator's own values and intended event time. */
-function expectedRows(events: readonly GeneratedEvent[]): Row[] {
-  return events
-    .map((e): Row => {
-      const v = e.value;
-      const day = new Date(e.tsMs).toISOString().slice(0, 10);
-      return [
-        e.key,
-        e.tsMs,
-        v.value ?? null,
-        v.source ?? null,
-        v.lat ?? null,
-        v.lon ?? null,
-        v.device_id ?? null,
-        day,
-      ];
-    })
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-}
-
-async function listFiles(root: string, ext: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile() && e.name.endsWith(ext)).map((e) => join(e.parentPath, e.name));
-}
 
 /** Produces events + malformed records, runs the archive until every input offset is committed. */
 async function archive(
@@ -148,7 +113,7 @@ describe('events-archive on the real broker', () => {
       const rows = reader.getRowObjectsJS();
       const got = rows
         .map(
-          (r): Row => [
+          (r): ArchiveRow => [
             String(r.event_id),
             Number(r.ts),
             r.value,
@@ -173,28 +138,8 @@ describe('events-archive on the real broker', () => {
     }
 
     // CSV, parsed as text: the same rows, each file under its rows' day.
-    const csvRows: Row[] = [];
-    const perFile = new Map<string, number>();
-    for (const file of await listFiles(join(out, 'csv'), '.csv')) {
-      const [header, ...rows] = parseCsv(await readFile(file, 'utf8'));
-      expect(header).toEqual(['event_id', 'ts', 'value', 'source', 'lat', 'lon', 'device_id']);
-      const dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(relative(out, file))?.[1] ?? '';
-      perFile.set(file, rows.length);
-      for (const r of rows) {
-        const num = (s: string | null) => (s === null ? null : Number(s));
-        csvRows.push([
-          r[0]!,
-          Date.parse(r[1]!),
-          num(r[2]!),
-          r[3] ?? null,
-          num(r[4]!),
-          num(r[5]!),
-          r[6] ?? null,
-          dt,
-        ]);
-      }
-    }
-    expect(csvRows.sort((a, b) => (a[0] < b[0] ? -1 : 1))).toEqual(want);
+    const { rows: csvRows, perFile } = await readCsvRows(out);
+    expect(csvRows).toEqual(want);
     expect(perFile.size).toBeGreaterThan(checkRolling(perFile, 150));
 
     // The DLQ holds exactly the malformed inputs, byte for byte.

@@ -44,7 +44,7 @@ async function streams(): Promise<number> {
   const formats = values.formats;
   const port = kafkajsPort({
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     clientId: applicationId,
     logger,
   });
@@ -59,7 +59,7 @@ async function streams(): Promise<number> {
   const app = new Tributary(topology, {
     applicationId,
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     kafka: port,
     // The archive keeps no state today; the backend is passed so a stateful step needs no new flag.
     stateBackend: levelDbBackend({ stateDir: values['state-dir'] }),

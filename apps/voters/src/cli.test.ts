@@ -49,4 +49,12 @@ describe('voters CLI', () => {
     expect(unknown.stderr).toContain('unknown flag --topic');
     expect(unknown.stderr).toContain('usage: tsx apps/voters/src/main.ts');
   });
+
+  it('exits 2 on security flags that mean nothing without another (a password file without SASL)', async () => {
+    const r = await runMain(main, ['streams', '--sasl-password-file', '/etc/kafka/pw']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '--sasl-password-file needs --security-protocol SASL_SSL or SASL_PLAINTEXT (got PLAINTEXT)',
+    );
+  });
 });

@@ -31,7 +31,7 @@ async function streams(): Promise<number> {
   const partitions = values.partitions;
   const port = kafkajsPort({
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     clientId: applicationId,
     logger,
   });
@@ -54,7 +54,7 @@ async function streams(): Promise<number> {
   const app = new Tributary(topology, {
     applicationId,
     bootstrapServers,
-    ...(security ? { security } : {}),
+    security,
     kafka: port,
     stateBackend: levelDbBackend({ stateDir: values['state-dir'] }),
     commitIntervalMs: values['commit-interval-ms'],

@@ -36,6 +36,7 @@ export type {
 export {
   describeSecurity,
   type KafkaSecurity,
+  kafkajsSecurityOptions,
   type SaslMechanism,
   type SaslSecurity,
   securityProtocolOf,

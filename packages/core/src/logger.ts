@@ -11,6 +11,11 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /**
+   * Whether a line at `level` is written at all. Optional; a logger that drops levels should say so,
+   * so that wrappers skip their work (the redaction of secrets) for lines nobody will see.
+   */
+  enabled?(level: LogLevel): boolean;
 }
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -29,6 +34,7 @@ export function jsonLogger(level: LogLevel = 'info', base: LogFields = {}): Logg
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     child: (fields) => jsonLogger(level, { ...base, ...fields }),
+    enabled: (lvl) => order[lvl] >= min,
   };
 }
 
@@ -40,4 +46,5 @@ export const silentLogger: Logger = {
   child() {
     return silentLogger;
   },
+  enabled: () => false,
 };

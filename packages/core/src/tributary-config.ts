@@ -17,7 +17,7 @@ export interface TributaryConfig {
    * changelog restores), with either built-in adapter. Secrets in it are never logged. See
    * docs/security.md.
    */
-  security?: KafkaSecurity;
+  security?: KafkaSecurity | undefined;
   /** Where task stores live; required when the topology has stores (see @tributary/state). */
   stateBackend?: StateBackend;
   processingGuarantee?: 'at-least-once' | 'exactly-once';

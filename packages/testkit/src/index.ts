@@ -29,3 +29,4 @@ export {
   startSecureBroker,
   stopSecureBroker,
 } from './secure-broker.js';
+export { secureFixture } from './secure-fixture.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { KafkaSecurity } from '@tributary/core';
+import { type KafkaSecurity, kafkajsSecurityOptions } from '@tributary/core';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 
 const run = promisify(execFile);
@@ -24,6 +24,10 @@ export interface SecureBroker {
   readonly scram: Credentials;
   /** A user of the PLAIN mechanism. */
   readonly plain: Credentials;
+  /** The listener that requires a client certificate (SSL, no SASL), and a certificate it accepts. */
+  readonly mtls: { readonly bootstrapServers: string; readonly certFile: string; readonly keyFile: string };
+  /** The listener whose certificate (signed by the same CA) names another host only. */
+  readonly wrongName: { readonly bootstrapServers: string; readonly certificateName: string };
   /** TLS with the CA and SASL as the SCRAM user (or the PLAIN user), for TributaryConfig.security. */
   security(mechanism?: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN'): KafkaSecurity;
   /** A kafkajs client for the testkit helpers (consumeAll, waitForCommittedToEnd, ...). */
@@ -46,11 +50,14 @@ export async function startSecureBroker(): Promise<SecureBroker> {
     caFile: string;
     scram: Credentials;
     plain: Credentials;
+    mtls: SecureBroker['mtls'];
+    wrongName: SecureBroker['wrongName'];
   };
+  const tls = { caFile: c.caFile }; // one block: core reads the CA file once per block
   const security = (
     mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN' = 'SCRAM-SHA-512',
   ): KafkaSecurity => ({
-    tls: { caFile: c.caFile },
+    tls,
     sasl: { mechanism, ...(mechanism === 'PLAIN' ? c.plain : c.scram) },
   });
   const kafka = () => {
@@ -59,8 +66,8 @@ export async function startSecureBroker(): Promise<SecureBroker> {
       brokers: c.bootstrapServers.split(','),
       logLevel: logLevel.NOTHING,
       retry: { retries: 8, initialRetryTime: 100 },
-      ssl: { ca: [readFileSync(c.caFile, 'utf8')] },
-      sasl: { mechanism: 'scram-sha-512', ...c.scram },
+      // Core's own mapping of the security block, so the helpers connect exactly as the runtime does.
+      ...kafkajsSecurityOptions(security('SCRAM-SHA-512')),
     };
     return new Kafka(config);
   };

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { SharedAdmin } from './kafkajs-admin.js';
+import { KafkajsAdmin, SharedAdmin } from './kafkajs-admin.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,5 +64,56 @@ describe('SharedAdmin', () => {
     await expect(shared.topicOffsets('t')).rejects.toThrow('broker not reachable');
     await shared.topicOffsets('t');
     expect(a.log).toEqual(['connect 1', 'connect 2']);
+  });
+});
+
+describe('KafkajsAdmin lookups', () => {
+  it('go through the shared admin: a retriable failure is retried on a fresh client, not the long-lived one', async () => {
+    const log: string[] = [];
+    let created = 0;
+    const leaderElection = Object.assign(new Error('no leader'), {
+      type: 'LEADER_NOT_AVAILABLE',
+      retriable: true,
+    });
+    const create = () => {
+      const id = ++created;
+      return {
+        connect: async () => void log.push(`connect ${id}`),
+        disconnect: async () => void log.push(`disconnect ${id}`),
+        fetchOffsets: async () => {
+          log.push(`fetchOffsets on ${id}`);
+          if (id === 1) throw leaderElection;
+          return [
+            {
+              topic: 't',
+              partitions: [
+                { partition: 0, offset: '5' },
+                { partition: 1, offset: '-1' },
+              ],
+            },
+          ];
+        },
+        fetchTopicOffsets: async () => {
+          log.push(`fetchTopicOffsets on ${id}`);
+          return [{ partition: 0, offset: '9', low: '0', high: '9' }];
+        },
+      } as unknown as Admin;
+    };
+    const own = {
+      fetchOffsets: async () => {
+        throw new Error('the long-lived admin must not serve lookups');
+      },
+    } as unknown as Admin;
+    const admin = new KafkajsAdmin(own, new SharedAdmin(create, 1000));
+    expect(await admin.committedOffsets('g', ['t'])).toEqual(new Map([['t:0', 5n]]));
+    expect(await admin.endOffsets('t')).toEqual(new Map([[0, 9n]]));
+    expect(log).toEqual([
+      'connect 1',
+      'fetchOffsets on 1',
+      'disconnect 1',
+      'connect 2',
+      'fetchOffsets on 2',
+      'fetchTopicOffsets on 2',
+    ]);
   });
 });

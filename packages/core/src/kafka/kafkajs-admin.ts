@@ -3,9 +3,17 @@ import { TributaryError } from '../errors.js';
 import { retryLookup } from './kafkajs-lookup-retry.js';
 import type { AdminPort, NewTopic } from './ports.js';
 
-/** The AdminPort: the runtime's topic setup, committed offsets and repartition purges. */
+/**
+ * The AdminPort: the runtime's topic setup, committed offsets and repartition purges. Its lookups
+ * (committed and end offsets) go through the port's SharedAdmin, whose retries get a fresh client
+ * after a failure; retrying on this long-lived client kept its stale metadata (kafkajs does not
+ * refresh it on every error), and the port had one more admin connection for the same lookups.
+ */
 export class KafkajsAdmin implements AdminPort {
-  constructor(private readonly admin: Admin) {}
+  constructor(
+    private readonly admin: Admin,
+    private readonly lookups: SharedAdmin,
+  ) {}
   connect(): Promise<void> {
     return this.admin.connect();
   }
@@ -47,9 +55,7 @@ export class KafkajsAdmin implements AdminPort {
     );
   }
   async committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
-    const res = await retryLookup('committed offsets', () =>
-      this.admin.fetchOffsets({ groupId, topics: [...topics] }),
-    );
+    const res = await this.lookups.committedOffsets(groupId, topics);
     const out = new Map<string, bigint>();
     for (const t of res) {
       for (const p of t.partitions) {
@@ -70,8 +76,8 @@ export class KafkajsAdmin implements AdminPort {
     });
   }
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const res = await retryLookup(`end offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic));
-    return new Map(res.map((p) => [p.partition, BigInt(p.high)]));
+    const res = await this.lookups.topicOffsets(topic);
+    return new Map(res.map((p) => [p.partition, p.high]));
   }
 }
 
@@ -153,6 +159,13 @@ export class SharedAdmin {
         const meta = await admin.fetchTopicMetadata({ topics });
         return new Map(meta.topics.map((t) => [t.name, t.partitions]));
       }),
+    );
+  }
+
+  /** The group's committed offsets of `topics` (kafkajs' answer: -1 where none is committed). */
+  committedOffsets(groupId: string, topics: readonly string[]) {
+    return retryLookup('committed offsets', () =>
+      this.use((admin) => admin.fetchOffsets({ groupId, topics: [...topics] })),
     );
   }
 

@@ -32,48 +32,71 @@ interface SeekTarget {
  * starts after all of them was fetched from the old position, before the seek. After that, only
  * records past the last one delivered go on.
  */
+interface PartitionGate {
+  /** The pending seek, if any. */
+  seekTarget: SeekTarget | undefined;
+  /** The offset after the last record delivered, once one was. */
+  next: bigint | undefined;
+}
+
 export class BatchGate {
-  private readonly seekTargets = new Map<string, SeekTarget>();
-  /** Per partition: the offset after the last record delivered. */
-  private readonly next = new Map<string, bigint>();
+  /** Per topic, per partition: nested maps, so a batch looks its partition up without a key string. */
+  private readonly partitions = new Map<string, Map<number, PartitionGate>>();
 
   /** A new generation: every partition starts again from its committed offset. */
   reset(): void {
-    this.seekTargets.clear();
-    this.next.clear();
+    this.partitions.clear();
   }
 
   seek(topic: string, partition: number, offset: bigint): void {
-    const k = key(topic, partition);
-    const delivered = (this.next.get(k) ?? offset) - 1n;
-    this.seekTargets.set(k, { offset, rereadUpTo: delivered });
+    const p = this.gate(topic, partition);
+    p.seekTarget = { offset, rereadUpTo: (p.next ?? offset) - 1n };
   }
 
   /** A seek is pending: batches now say nothing about the position. */
   seeking(topic: string, partition: number): boolean {
-    return this.seekTargets.has(key(topic, partition));
+    return this.partitions.get(topic)?.get(partition)?.seekTarget !== undefined;
   }
 
   admit(batch: GatedBatch): GateDecision {
     if (batch.firstOffset === undefined || batch.lastOffset === undefined) return { kind: 'deliver' };
     const first = BigInt(batch.firstOffset);
     const last = BigInt(batch.lastOffset);
-    const k = key(batch.topic, batch.partition);
-    const target = this.seekTargets.get(k);
+    const p = this.gate(batch.topic, batch.partition);
+    const target = p.seekTarget;
     if (target !== undefined) {
       if (target.rereadUpTo >= target.offset && first > target.rereadUpTo)
         return { kind: 'drop', reason: 'before-seek' };
-      this.seekTargets.delete(k);
-      this.next.set(k, target.offset);
+      p.seekTarget = undefined;
+      p.next = target.offset;
     }
-    const expected = this.next.get(k);
+    const expected = p.next;
     if (expected !== undefined && last < expected) return { kind: 'drop', reason: 'delivered' };
-    this.next.set(k, last + 1n);
+    p.next = last + 1n;
     if (expected !== undefined && first < expected) return { kind: 'trim', from: expected };
     return { kind: 'deliver' };
   }
+
+  private gate(topic: string, partition: number): PartitionGate {
+    let byPartition = this.partitions.get(topic);
+    if (!byPartition) {
+      byPartition = new Map();
+      this.partitions.set(topic, byPartition);
+    }
+    let p = byPartition.get(partition);
+    if (!p) {
+      p = { seekTarget: undefined, next: undefined };
+      byPartition.set(partition, p);
+    }
+    return p;
+  }
 }
 
-function key(topic: string, partition: number): string {
-  return `${topic}:${partition}`;
+/**
+ * The messages of a batch at or after offset `from` (a trim decision): kafkajs hands them over in
+ * offset order, so the first one kept starts a slice, without a BigInt per message after it.
+ */
+export function trimBatch<M extends { readonly offset: string }>(messages: readonly M[], from: bigint): M[] {
+  const start = messages.findIndex((m) => BigInt(m.offset) >= from);
+  return start < 0 ? [] : messages.slice(start);
 }

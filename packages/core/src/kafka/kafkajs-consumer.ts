@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import { stickyTaskAssigner } from './kafkajs-assigner.js';
-import { BatchGate } from './kafkajs-batch-gate.js';
+import { BatchGate, trimBatch } from './kafkajs-batch-gate.js';
 import { mapGroupErrors } from './kafkajs-errors.js';
 import { toRawRecord } from './kafkajs-records.js';
 import type { ConsumerHandlers, ConsumerPort, KafkaPort, TopicPartitionOffset } from './ports.js';
@@ -90,7 +90,7 @@ export class KafkajsConsumer implements ConsumerPort {
         }
         let messages = batch.messages;
         if (decision.kind === 'trim') {
-          messages = messages.filter((m) => BigInt(m.offset) >= decision.from);
+          messages = trimBatch(messages, decision.from);
           this.logger.debug('fetched batch overlaps delivered records', {
             topic,
             partition,

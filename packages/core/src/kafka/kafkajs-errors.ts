@@ -1,6 +1,7 @@
 import { type LogEntry, type logCreator, logLevel } from 'kafkajs';
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
 import type { Logger, LogLevel } from '../logger.js';
+import { chainStrings, errorChain } from './error-chain.js';
 
 const GROUP_LOST = new Set([
   'UNKNOWN_MEMBER_ID',
@@ -12,12 +13,7 @@ const FENCED = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_TX
 
 /** kafkajs wraps protocol errors (retries exceeded, non-retriable); the protocol type is inside. */
 function protocolType(err: unknown): string {
-  let e = err as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (e.type) return e.type;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return '';
+  return chainStrings(errorChain(err), 'type').find((t) => t !== '') ?? '';
 }
 
 /** Turns "this member no longer owns its partitions" into typed errors the runtime recovers from. */

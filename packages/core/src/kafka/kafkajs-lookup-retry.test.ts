@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTributaryError } from '../errors.js';
+import { isTributaryError, TributaryError } from '../errors.js';
 import { isRetriableKafkaError, retryLookup } from './kafkajs-lookup-retry.js';
 
 const leaderElection = () =>
@@ -40,6 +40,24 @@ describe('retryLookup', () => {
     });
     expect(isRetriableKafkaError(wrapped)).toBe(true);
     expect(isRetriableKafkaError(new Error('plain'))).toBe(false);
+  });
+
+  it('never retries a TributaryError, even one that wraps a retriable cause', async () => {
+    let calls = 0;
+    const typed = new TributaryError('KAFKA_AUTH_FAILED', 'SASL rejected', { cause: leaderElection() });
+    await expect(
+      retryLookup(
+        'end offsets',
+        async () => {
+          calls++;
+          throw typed;
+        },
+        fakeClock(),
+      ),
+    ).rejects.toBe(typed);
+    expect(calls).toBe(1);
+    const insideKafkajs = Object.assign(new Error('wrapped'), { retriable: true, originalError: typed });
+    expect(isRetriableKafkaError(insideKafkajs)).toBe(false);
   });
 
   it('hands back a non-retriable error at once', async () => {

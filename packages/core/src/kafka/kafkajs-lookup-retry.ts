@@ -1,4 +1,5 @@
 import { TributaryError } from '../errors.js';
+import { errorChain } from './error-chain.js';
 
 export interface LookupRetryOptions {
   /** Give up after this long (default 60 s: longer than a leader election after a broker loss). */
@@ -9,14 +10,15 @@ export interface LookupRetryOptions {
   readonly now?: () => number;
 }
 
-/** kafkajs marks errors a retry can cure (`retriable`), also on the error a wrapper carries inside. */
+/**
+ * kafkajs marks errors a retry can cure (`retriable`), also on the error a wrapper carries inside.
+ * A TributaryError anywhere in the chain makes it final: typed errors are decisions (a security
+ * failure, a lookup that already gave up), never retried, whatever their cause says.
+ */
 export function isRetriableKafkaError(err: unknown): boolean {
-  let e = err as { retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (e.retriable === true) return true;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return false;
+  const chain = errorChain(err);
+  if (chain.some((e) => e instanceof TributaryError)) return false;
+  return chain.some((e) => e.retriable === true);
 }
 
 /**

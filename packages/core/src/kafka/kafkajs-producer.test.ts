@@ -312,3 +312,24 @@ describe('KafkajsProducer.connect', () => {
     expect(attempts).toBe(2);
   });
 });
+
+describe('KafkajsProducer.send, answers counted per partition', () => {
+  it('a partition answered twice in one response counts once; the others are still checked', async () => {
+    const kafka = fakeKafka();
+    const sendBatch = kafka.client.sendBatch;
+    let call = 0;
+    // The first response repeats t-0's answer and leaves t-2 out: t-2's records must be resent.
+    kafka.client.sendBatch = async (batch) => {
+      call++;
+      const answers = await sendBatch(batch);
+      if (call > 1) return answers;
+      const t0 = answers.find((a) => a.partition === 0);
+      return [...answers.filter((a) => a.partition !== 2), ...(t0 ? [t0] : [])];
+    };
+    const records = [0, 1, 2, 0, 2].map((p, i) => record(`k${i}`, `v${i}`, p));
+    const offsets = await producer(kafka.client).send(records);
+    expect(kafka.calls).toHaveLength(2);
+    expect(Object.keys(keysByPartition(kafka.calls[1] ?? []))).toEqual(['t-2']);
+    expect(offsets.map((o) => `${o.partition}:${o.lastOffset}`).sort()).toEqual(['0:1', '1:0', '2:3']);
+  });
+});

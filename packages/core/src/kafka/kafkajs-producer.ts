@@ -126,21 +126,26 @@ export class KafkajsProducer implements ProducerPort {
     for (const chunk of chunkForSend(await this.partitions.assign(records))) {
       let pending = chunk;
       for (let attempt = 0; ; attempt++) {
-        const sent = countPerPartition(pending);
+        const { counts: sent, partitions: sentPartitions } = countPerPartition(pending);
         const answered = new Map<string, Set<number>>();
+        let answeredPartitions = 0;
         for (const m of await send(topicMessages(pending))) {
           const n = sent.get(m.topicName)?.get(m.partition);
           if (m.errorCode !== 0 || n === undefined) continue;
-          // The broker returns each partition's base offset: last = base + count - 1.
-          const lastOffset = BigInt(m.baseOffset ?? '0') + BigInt(n) - 1n;
-          out.push({ topic: m.topicName, partition: m.partition, lastOffset });
           let partitions = answered.get(m.topicName);
           if (!partitions) {
             partitions = new Set();
             answered.set(m.topicName, partitions);
           }
+          if (partitions.has(m.partition)) continue; // one answer per partition counts
           partitions.add(m.partition);
+          answeredPartitions++;
+          // The broker returns each partition's base offset: last = base + count - 1.
+          const lastOffset = BigInt(m.baseOffset ?? '0') + BigInt(n) - 1n;
+          out.push({ topic: m.topicName, partition: m.partition, lastOffset });
         }
+        // The usual case, every partition answered: nothing to resend, no pass over the records.
+        if (answeredPartitions === sentPartitions) break;
         pending = pending.filter(
           (r) => r.partition === undefined || !answered.get(r.topic)?.has(r.partition),
         );
@@ -159,9 +164,16 @@ export class KafkajsProducer implements ProducerPort {
   }
 }
 
-/** Record counts per topic, per partition: nested maps, so the per-record loops build no key strings. */
-function countPerPartition(records: readonly OutgoingRecord[]): Map<string, Map<number, number>> {
+/**
+ * Record counts per topic, per partition (nested maps, so the per-record loops build no key
+ * strings), and how many partitions that is.
+ */
+function countPerPartition(records: readonly OutgoingRecord[]): {
+  counts: Map<string, Map<number, number>>;
+  partitions: number;
+} {
   const counts = new Map<string, Map<number, number>>();
+  let partitions = 0;
   for (const r of records) {
     if (r.partition === undefined) continue;
     let byPartition = counts.get(r.topic);
@@ -169,9 +181,11 @@ function countPerPartition(records: readonly OutgoingRecord[]): Map<string, Map<
       byPartition = new Map();
       counts.set(r.topic, byPartition);
     }
-    byPartition.set(r.partition, (byPartition.get(r.partition) ?? 0) + 1);
+    const n = byPartition.get(r.partition);
+    if (n === undefined) partitions++;
+    byPartition.set(r.partition, (n ?? 0) + 1);
   }
-  return counts;
+  return { counts, partitions };
 }
 
 function topicMessages(records: readonly OutgoingRecord[]): TopicMessages[] {

@@ -1,5 +1,6 @@
 import { errorMessage, isTributaryError, TributaryError } from '../errors.js';
-import type { LogFields, Logger } from '../logger.js';
+import type { LogFields, Logger, LogLevel } from '../logger.js';
+import { chainStrings, errorChain } from './error-chain.js';
 import type { KafkaSecurity } from './security.js';
 
 // Failures of the security handshake, named for what the user has to fix, and the redaction that
@@ -19,15 +20,14 @@ export function secretsOf(s: KafkaSecurity | undefined): string[] {
   return out.filter((x) => x.length >= 3);
 }
 
-/** Replaces every configured secret in a string. */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Replaces every configured secret in a string, in one pass (longest first where they overlap). */
 export function redactor(s: KafkaSecurity | undefined): (text: string) => string {
   const secrets = secretsOf(s).sort((a, b) => b.length - a.length);
   if (secrets.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const secret of secrets) out = out.split(secret).join(REDACTED);
-    return out;
-  };
+  const pattern = new RegExp(secrets.map(escapeRegExp).join('|'), 'g');
+  return (text) => text.replace(pattern, REDACTED);
 }
 
 function redactValue(v: unknown, redact: (t: string) => string, depth: number): unknown {
@@ -41,18 +41,41 @@ function redactValue(v: unknown, redact: (t: string) => string, depth: number): 
   return out;
 }
 
-/** A logger that scrubs the configured secrets from messages and fields (the Kafka clients log through it). */
+/** Loggers made by redactingLogger, with what they redact. */
+const redacting = new WeakMap<Logger, string>();
+const secretsKey = (s: KafkaSecurity | undefined) => secretsOf(s).sort().join('\0');
+
+/**
+ * A logger that scrubs the configured secrets from messages and fields (the runtime and the Kafka
+ * clients log through it). Each line is redacted once: a logger that already redacts the same
+ * secrets is returned as it is, and a line at a level the logger drops (`enabled`) is not redacted.
+ */
 export function redactingLogger(logger: Logger, s: KafkaSecurity | undefined): Logger {
-  if (secretsOf(s).length === 0) return logger;
+  const key = secretsKey(s);
+  if (key === '' || redacting.get(logger) === key) return logger;
   const redact = redactor(s);
   const fields = (f?: LogFields) => (f ? (redactValue(f, redact, 0) as LogFields) : f);
-  const wrap = (l: Logger): Logger => ({
-    debug: (m, f) => l.debug(redact(m), fields(f)),
-    info: (m, f) => l.info(redact(m), fields(f)),
-    warn: (m, f) => l.warn(redact(m), fields(f)),
-    error: (m, f) => l.error(redact(m), fields(f)),
-    child: (f) => wrap(l.child(fields(f) ?? {})),
-  });
+  const wrap = (l: Logger): Logger => {
+    const on = (level: LogLevel) => l.enabled?.(level) ?? true;
+    const out: Logger = {
+      debug: (m, f) => {
+        if (on('debug')) l.debug(redact(m), fields(f));
+      },
+      info: (m, f) => {
+        if (on('info')) l.info(redact(m), fields(f));
+      },
+      warn: (m, f) => {
+        if (on('warn')) l.warn(redact(m), fields(f));
+      },
+      error: (m, f) => {
+        if (on('error')) l.error(redact(m), fields(f));
+      },
+      child: (f) => wrap(l.child(fields(f) ?? {})),
+      enabled: on,
+    };
+    redacting.set(out, key);
+    return out;
+  };
   return wrap(logger);
 }
 
@@ -62,27 +85,14 @@ interface Facts {
   messages: string[];
 }
 
-/** Error names, codes and messages along a client error's chain (cause, originalError, errors[]). */
+/** Error names, codes (and protocol error names) and messages along a client error's chain. */
 function factsOf(err: unknown): Facts {
-  const f: Facts = { names: [], codes: [], messages: [] };
-  const visit = (e: unknown, depth: number) => {
-    if (!e || typeof e !== 'object' || depth > 6) return;
-    const x = e as { name?: unknown; code?: unknown; apiId?: unknown; message?: unknown };
-    if (typeof x.name === 'string') f.names.push(x.name);
-    if (typeof x.code === 'string') f.codes.push(x.code);
-    if (typeof x.apiId === 'string') f.codes.push(x.apiId);
-    if (typeof x.message === 'string') f.messages.push(x.message);
-    const { cause, originalError, errors } = e as {
-      cause?: unknown;
-      originalError?: unknown;
-      errors?: unknown;
-    };
-    visit(cause, depth + 1);
-    visit(originalError, depth + 1);
-    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
+  const chain = errorChain(err);
+  return {
+    names: chainStrings(chain, 'name'),
+    codes: [...chainStrings(chain, 'code'), ...chainStrings(chain, 'apiId')],
+    messages: chainStrings(chain, 'message'),
   };
-  visit(err, 0);
-  return f;
 }
 
 /** OpenSSL/Node verification codes of an untrusted broker certificate. */
@@ -99,18 +109,41 @@ const UNTRUSTED = new Set([
   'CERT_REVOKED',
 ]);
 
+/** TLS alerts of a broker that refused the handshake: what a listener requiring mTLS sends. */
+const HANDSHAKE_REFUSED = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+]);
+
+/** What the client saw of the broker's certificate on the failed connection (kafkajs' errors drop it). */
+export interface PeerFacts {
+  /** The certificate's subjectAltName, as Node prints it (`DNS:a, IP Address:1.2.3.4`). */
+  readonly certificateNames?: string | undefined;
+  /** The client's connect (and SASL login) had succeeded; the failure came with the first request. */
+  readonly authenticated?: boolean | undefined;
+}
+
+/** When a failure happened: on the port's first contact (the check before any client), or later. */
+export type ContactPhase = 'first-contact' | 'later';
+
 /**
  * A failure on first contact that retrying cannot fix, as a typed error naming the cause:
  * KAFKA_AUTH_FAILED (SASL rejected) or KAFKA_TLS_FAILED (certificate not trusted, name mismatch,
  * TLS against a plaintext port, plaintext against a TLS port). Undefined for anything else (a
  * broker not up yet, a timeout), which the clients retry as usual. A connection the broker closes
- * counts as "plaintext against TLS" only on `firstContact`: later, it is a broker going away.
+ * counts as "plaintext against TLS" only in the 'first-contact' phase: later, it is a broker going
+ * away (the check has already talked to it with these settings).
  */
 export function securityErrorOf(
   err: unknown,
   s: KafkaSecurity | undefined,
   brokers: string,
-  firstContact = true,
+  phase: ContactPhase,
+  peer: PeerFacts = {},
 ): TributaryError | undefined {
   if (isTributaryError(err)) return undefined; // already typed by the adapter (e.g. TASK_CORRUPTED)
   const redact = redactor(s);
@@ -129,6 +162,19 @@ export function securityErrorOf(
         `credentials (wrong password or token, unknown user, or no credential for this mechanism) [${detail}]`,
     );
   }
+  const text = f.messages.join(' | ');
+  const closed =
+    f.names.includes('KafkaJSConnectionClosedError') ||
+    f.names.includes('KafkaJSBrokerNotFound') ||
+    f.codes.includes('ECONNRESET') ||
+    /closed connection|connection closed|socket hang up/i.test(text);
+  if (phase === 'first-contact' && peer.authenticated && sasl?.mechanism === 'OAUTHBEARER' && closed)
+    return new TributaryError(
+      'KAFKA_AUTH_FAILED',
+      `SASL OAUTHBEARER authentication to ${brokers} failed: the broker closed the connection after ` +
+        `the login, as it does when it rejects the token (expired, not yet valid, or claims or ` +
+        `signature it does not accept) [${detail}]`,
+    );
   const untrusted = f.codes.find((c) => UNTRUSTED.has(c));
   if (untrusted) {
     const fix = s?.tls?.caFile
@@ -139,13 +185,26 @@ export function securityErrorOf(
       `TLS to ${brokers}: the broker's certificate is not trusted (${untrusted}): ${fix} [${detail}]`,
     );
   }
-  if (f.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID'))
+  if (f.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID')) {
+    const names = peer.certificateNames ? `it names ${peer.certificateNames} only; ` : '';
     return new TributaryError(
       'KAFKA_TLS_FAILED',
       `TLS to ${brokers}: the broker's certificate does not name this host (hostname verification): ` +
-        `connect by a name the certificate lists [${detail}]`,
+        `${names}connect by a name the certificate lists [${detail}]`,
     );
-  const text = f.messages.join(' | ');
+  }
+  const refused = f.codes.find((c) => HANDSHAKE_REFUSED.has(c));
+  if (refused) {
+    const certFile = s?.tls?.certFile;
+    const fix =
+      certFile || s?.tls?.cert
+        ? `it does not accept the client certificate${certFile ? ` (${certFile})` : ''}: it must be signed by a CA the broker trusts`
+        : 'the listener requires a client certificate (mutual TLS): set security.tls.certFile and keyFile';
+    return new TributaryError(
+      'KAFKA_TLS_FAILED',
+      `TLS to ${brokers}: the broker refused the TLS handshake (${refused}): ${fix} [${detail}]`,
+    );
+  }
   if (
     s?.tls &&
     /wrong version number|packet length too long|unknown protocol|verify the broker supports TLS/i.test(text)
@@ -154,11 +213,7 @@ export function securityErrorOf(
       'KAFKA_TLS_FAILED',
       `TLS to ${brokers}: the broker does not speak TLS on this port (a plaintext listener?) [${detail}]`,
     );
-  const closed =
-    f.names.includes('KafkaJSConnectionClosedError') ||
-    f.codes.includes('ECONNRESET') ||
-    /closed connection|connection closed|socket hang up/i.test(text);
-  if (firstContact && !s?.tls && closed)
+  if (phase === 'first-contact' && !s?.tls && closed)
     return new TributaryError(
       'KAFKA_TLS_FAILED',
       `plaintext connection to ${brokers} closed by the broker during the first request: the listener ` +
@@ -184,7 +239,7 @@ export function checkedConnect<T extends { connect(): Promise<void> }>(
     try {
       await connect();
     } catch (err) {
-      throw securityErrorOf(err, s, brokers, false) ?? err;
+      throw securityErrorOf(err, s, brokers, 'later') ?? err;
     }
   };
   return client;

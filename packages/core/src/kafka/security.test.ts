@@ -6,10 +6,12 @@ import { isTributaryError } from '../errors.js';
 import {
   checkSasl,
   describeSecurity,
+  hostOf,
   type KafkaSecurity,
   kafkajsSecurityOptions,
   platformaticSecurityOptions,
   securityProtocolOf,
+  securitySummary,
 } from './security.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'security-test-'));
@@ -152,5 +154,52 @@ describe('what may be logged about it', () => {
     });
     const text = JSON.stringify(d);
     for (const secret of ['s3cret-pw', 'key-pass', 'key-material']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('the one-line summary every client logs', () => {
+  it('names protocol, mechanism, user and TLS settings; never a secret', () => {
+    expect(securitySummary(undefined)).toBe('PLAINTEXT');
+    const mtls = { tls: { caFile, certFile, keyFile, keyPassword: 'key-pass' } };
+    expect(securitySummary(mtls)).toBe(
+      `SSL; TLS (CA ${caFile}, client certificate ${certFile}, hostname verified)`,
+    );
+    expect(securitySummary(scram)).toBe(
+      `SASL_SSL; SASL SCRAM-SHA-512 as 'alice'; TLS (CA ${caFile}, no client certificate, hostname verified)`,
+    );
+    expect(
+      securitySummary({
+        tls: { verifyHostname: false, rejectUnauthorized: false },
+        sasl: { mechanism: 'OAUTHBEARER', token: 'tok-secret' },
+      }),
+    ).toBe(
+      "SASL_SSL; SASL OAUTHBEARER; TLS (Node's default CAs, no client certificate, hostname NOT verified, certificate NOT verified)",
+    );
+  });
+});
+
+describe('TLS files and SNI', () => {
+  it('reads the PEM files once per tls block, for every client and both adapters', () => {
+    const ca = file('rotating-ca.pem', CA);
+    const security: KafkaSecurity = { tls: { caFile: ca } };
+    const first = kafkajsSecurityOptions(security).ssl;
+    writeFileSync(ca, 'changed on disk after the port was built');
+    expect(kafkajsSecurityOptions(security).ssl).toBe(first);
+    expect(platformaticSecurityOptions(security, ['h:1']).tls).toBe(first);
+    // Another block reads the file again.
+    expect(kafkajsSecurityOptions({ tls: { caFile: ca } }).ssl).not.toEqual(first);
+  });
+
+  it('takes the host of every address form, so IPs never get SNI and names keep their last letter', () => {
+    expect(
+      ['b1.example.com:9093', 'localhost', '10.0.0.1', '10.0.0.1:9093', '[::1]:9093', '[fe80::1]', '::1'].map(
+        hostOf,
+      ),
+    ).toEqual(['b1.example.com', 'localhost', '10.0.0.1', '10.0.0.1', '::1', 'fe80::1', '::1']);
+    const sni = (brokers: string[]) => platformaticSecurityOptions({ tls: {} }, brokers).tlsServerName;
+    // Without a port the old derivation cut the last character: '10.0.0.1' became '10.0.0.', a "name".
+    expect(sni(['10.0.0.1'])).toBeUndefined();
+    expect(sni(['[::1]:9093'])).toBeUndefined();
+    expect(sni(['localhost'])).toBe(true);
   });
 });

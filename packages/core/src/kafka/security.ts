@@ -58,6 +58,30 @@ export function securityProtocolOf(s: KafkaSecurity | undefined): string {
   return s?.tls ? 'SSL' : 'PLAINTEXT';
 }
 
+/**
+ * The one line every client of a port logs when it first connects: protocol, SASL mechanism and
+ * user, and the TLS settings, never a password, token or key.
+ */
+export function securitySummary(s: KafkaSecurity | undefined): string {
+  const parts = [securityProtocolOf(s)];
+  const sasl = s?.sasl;
+  if (sasl)
+    parts.push(`SASL ${sasl.mechanism}${sasl.mechanism === 'OAUTHBEARER' ? '' : ` as '${sasl.username}'`}`);
+  const t = s?.tls;
+  if (t) {
+    const ca = t.caFile ? `CA ${t.caFile}` : t.ca ? 'CA given inline' : "Node's default CAs";
+    const cert = t.certFile
+      ? `client certificate ${t.certFile}`
+      : t.cert
+        ? 'client certificate given inline'
+        : 'no client certificate';
+    const host = t.verifyHostname === false ? 'hostname NOT verified' : 'hostname verified';
+    const chain = t.rejectUnauthorized === false ? ', certificate NOT verified' : '';
+    parts.push(`TLS (${ca}, ${cert}, ${host}${chain})`);
+  }
+  return parts.join('; ');
+}
+
 /** What may be logged about the security settings: no password, token or key. */
 export function describeSecurity(s: KafkaSecurity | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = { securityProtocol: securityProtocolOf(s) };
@@ -88,10 +112,18 @@ function readPem(field: string, file: string | undefined, inline: string | undef
   }
 }
 
-/** Node TLS options from the config (files read once, here); undefined without TLS. */
+/** TLS options already built, per `tls` block: both clients and every port on one config share them. */
+const builtTls = new WeakMap<TlsSecurity, TlsOptions>();
+
+/**
+ * Node TLS options from the config; undefined without TLS. The PEM files are read once per `tls`
+ * block, at the first call (when the port is built), not once per client or adapter.
+ */
 export function tlsOptionsOf(s: KafkaSecurity | undefined): TlsOptions | undefined {
   const t = s?.tls;
   if (!t) return undefined;
+  const built = builtTls.get(t);
+  if (built) return built;
   const ca = readPem('caFile', t.caFile, t.ca);
   const cert = readPem('certFile', t.certFile, t.cert);
   const key = readPem('keyFile', t.keyFile, t.key);
@@ -100,7 +132,7 @@ export function tlsOptionsOf(s: KafkaSecurity | undefined): TlsOptions | undefin
       'CONFIG_INVALID',
       'security.tls: a client certificate needs its private key and the other way round (certFile and keyFile)',
     );
-  return {
+  const options: TlsOptions = {
     ...(ca !== undefined ? { ca: [ca] } : {}),
     ...(cert !== undefined ? { cert } : {}),
     ...(key !== undefined ? { key } : {}),
@@ -108,6 +140,21 @@ export function tlsOptionsOf(s: KafkaSecurity | undefined): TlsOptions | undefin
     rejectUnauthorized: t.rejectUnauthorized !== false,
     ...(t.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
   };
+  builtTls.set(t, options);
+  return options;
+}
+
+/** The host of a `host:port`, `[v6]:port`, `host` or `[v6]` broker address. */
+export function hostOf(broker: string): string {
+  const b = broker.trim();
+  if (b.startsWith('[')) {
+    const end = b.indexOf(']');
+    return end < 0 ? b.slice(1) : b.slice(1, end);
+  }
+  const colon = b.lastIndexOf(':');
+  // More than one colon and no brackets: a bare IPv6 address, no port.
+  if (colon < 0 || b.indexOf(':') !== colon) return b;
+  return b.slice(0, colon);
 }
 
 /** Throws CONFIG_INVALID on an incomplete SASL block (before any connection). */
@@ -158,9 +205,7 @@ export function platformaticSecurityOptions(
   const tls = tlsOptionsOf(s);
   const sasl = s?.sasl;
   // SNI with the host name (managed clusters route on it), as kafkajs does; never for IP addresses.
-  const byName = bootstrapBrokers.every(
-    (b) => isIP(b.slice(0, b.lastIndexOf(':')).replace(/^\[|\]$/g, '')) === 0,
-  );
+  const byName = bootstrapBrokers.every((b) => isIP(hostOf(b)) === 0);
   return {
     ...(tls ? { tls, ...(byName ? { tlsServerName: true } : {}) } : {}),
     ...(sasl?.mechanism === 'OAUTHBEARER'

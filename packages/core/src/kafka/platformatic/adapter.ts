@@ -23,6 +23,9 @@ export function platformaticPort(opts: PlatformaticOptions): KafkaPort {
   return {
     ...rest,
     consumer: (c) =>
-      checked(new PlatformaticConsumer({ clientId, bootstrapBrokers: brokers, connection }, c, logger)),
+      checked(
+        new PlatformaticConsumer({ clientId, bootstrapBrokers: brokers, connection }, c, logger),
+        'consumer',
+      ),
   };
 }

@@ -1,26 +1,14 @@
 import { TributaryError } from '../../errors.js';
+import { chainStrings, errorChain } from '../error-chain.js';
 
 /**
  * The protocol error names (`apiId`) anywhere in a @platformatic/kafka error chain (retries wrap
  * each attempt's error in a MultipleErrors); with `codes`, the client's error codes as well.
  */
 export function protocolErrorIds(err: unknown, codes?: string[]): string[] {
-  const out: string[] = [];
-  const visit = (e: unknown, depth: number) => {
-    if (!e || typeof e !== 'object' || depth > 5) return;
-    const { apiId, code, errors, cause } = e as {
-      apiId?: unknown;
-      code?: unknown;
-      errors?: unknown;
-      cause?: unknown;
-    };
-    if (typeof apiId === 'string') out.push(apiId);
-    if (typeof code === 'string') codes?.push(code);
-    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
-    visit(cause, depth + 1);
-  };
-  visit(err, 0);
-  return out;
+  const chain = errorChain(err);
+  codes?.push(...chainStrings(chain, 'code'));
+  return chainStrings(chain, 'apiId');
 }
 
 const TRANSIENT_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
