@@ -9,7 +9,7 @@ import type { StateStore } from '../../state/store.js';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
 import { resolveTopic } from '../graph/nodes.js';
 import type { Subtopology } from '../graph/topology.js';
-import type { SkipCountingContext, SkipReason } from '../processors/skipped-records.js';
+import type { SkipCountingContext } from '../processors/skipped-records.js';
 import {
   DeserializationError,
   type ErrorCounters,
@@ -29,6 +29,7 @@ import {
   TopicSinkProcessor,
   UnroutedLateProcessor,
 } from './sink-processors.js';
+import { SkipLog } from './skip-log.js';
 import { taskEventTime, type WatermarkWiring } from './task-event-time.js';
 import { UncommittedOffsets, type UncommittedRange } from './uncommitted-offsets.js';
 import { type TaskWatermark, type WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
@@ -95,7 +96,7 @@ export class StreamTask {
   private currentRaw: RawRecord | undefined;
   private currentMeta: RecordMetadata | undefined;
   private readonly late: UnroutedLateProcessor[] = [];
-  private lastSkipLog = Number.NEGATIVE_INFINITY;
+  private readonly skips: SkipLog;
   private readonly limits: ResolvedRecordLimits;
   /** The wall clock read once per batch, punctuation or close: the sinks' timestamp limit uses it. */
   private now: number;
@@ -110,6 +111,7 @@ export class StreamTask {
     this.watermark = clock.watermark;
     this.broadcaster = clock.broadcaster;
     this.reader = new WatermarkReader(this.watermark);
+    this.skips = new SkipLog(this.counters, opts.logger, opts.clock, this.id);
   }
 
   /** The task's event-time clock: the watermark, or under 'stream-time' the largest timestamp seen. */
@@ -194,18 +196,15 @@ export class StreamTask {
         }
         return node.supplier();
       case 'sink': {
-        const broadcaster = this.broadcaster;
-        const watermark = this.watermark;
+        const { broadcaster, watermark, limits, refused } = this;
         const repartition = typeof node.topic !== 'function' && node.topic.kind === 'repartition';
         const stamp =
           repartition && broadcaster && watermark
             ? () => broadcaster.stamp(watermark.watermark, watermark.idle)
             : undefined;
-        const { applicationId, collector } = this.opts;
         const now = () => this.now;
-        const refused = this.refused;
-        return new TopicSinkProcessor(node, applicationId, collector, {
-          limits: this.limits,
+        return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector, {
+          limits,
           now,
           stamp,
           refused,
@@ -259,26 +258,8 @@ export class StreamTask {
       currentSystemTime: () => this.opts.clock.now(),
       isCaughtUp: () => this.opts.isCaughtUp?.() ?? true,
       requestCommit: () => this.opts.requestCommit(),
-      recordSkipped: (reason) => this.recordSkipped(inst.node.name, reason),
+      recordSkipped: (reason) => this.skips.skipped(inst.node.name, reason, this.current),
     };
-  }
-
-  /** A record an operator skipped by its own rules: counted, and logged at most once a minute. */
-  private recordSkipped(node: string, reason: SkipReason): void {
-    if (reason === 'nullKey') this.counters.skippedNullKeys += 1;
-    else this.counters.skippedNullValues += 1;
-    const now = this.opts.clock.now();
-    if (now - this.lastSkipLog < 60_000) return;
-    this.lastSkipLog = now;
-    const { skippedNullKeys, skippedNullValues } = this.counters;
-    this.opts.logger.warn('records skipped for a null key or value', {
-      task: this.id,
-      node,
-      reason,
-      skippedNullKeys,
-      skippedNullValues,
-      ...(this.current ? { topic: this.current.topic, offset: this.current.offset.toString() } : {}),
-    });
   }
 
   /** Processes a batch of one partition's records in order. Awaits only for async processors. */
