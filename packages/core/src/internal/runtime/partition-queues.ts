@@ -25,6 +25,8 @@ export interface PartitionLag {
 interface PartitionQueue {
   readonly task: ActiveTask;
   records: RawRecord[];
+  /** Per record, its share of the memory it keeps alive (see `bufferedBytes`). */
+  weights: number[];
   head: number;
   /** When this queue last ran; breaks timestamp ties so equal heads take turns. */
   lastRun: number;
@@ -53,10 +55,22 @@ export class PartitionQueues {
   private readonly owners = new Map<string, ActiveTask>();
   private runCounter = 0;
   private bufferedCount = 0;
+  private bufferedByteCount = 0;
 
   /** Records buffered and not processed yet. */
   get buffered(): number {
     return this.bufferedCount;
+  }
+
+  /**
+   * The memory the buffered records keep alive. A record's key and value are views into the buffer
+   * its fetch response was read into, so a few buffered records can hold whole responses: each
+   * record counts its share of that buffer (the buffer's size over the records of the batch that
+   * share it). Measured before this bound: 1,400 records per partition held back 540 MB of responses
+   * (bench/src/hostile-memory.ts, docs/security.md).
+   */
+  get bufferedBytes(): number {
+    return this.bufferedByteCount;
   }
 
   /**
@@ -76,7 +90,10 @@ export class PartitionQueues {
       this.owners.delete(key);
       this.positions.delete(key);
       const q = this.queues.get(key);
-      if (q) this.bufferedCount -= q.records.length - q.head;
+      if (q) {
+        this.bufferedCount -= q.records.length - q.head;
+        for (let i = q.head; i < q.weights.length; i++) this.bufferedByteCount -= q.weights[i] as number;
+      }
       this.queues.delete(key);
     }
   }
@@ -97,15 +114,13 @@ export class PartitionQueues {
     if (!task || !pos) return 0;
     let q = this.queues.get(key);
     if (!q) {
-      q = { task, records: [], head: 0, lastRun: 0 };
+      q = { task, records: [], weights: [], head: 0, lastRun: 0 };
       this.queues.set(key, q);
     }
-    let added = 0;
-    for (const r of records) {
-      if (r.offset < pos.enqueued) continue;
-      q.records.push(r);
-      added += 1;
-    }
+    const from = q.records.length;
+    for (const r of records) if (r.offset >= pos.enqueued) q.records.push(r);
+    const added = q.records.length - from;
+    this.bufferedByteCount += weighRecords(q.records, from, q.weights);
     const last = records[records.length - 1] as RawRecord;
     if (last.offset + 1n > pos.enqueued) pos.enqueued = last.offset + 1n;
     if (highWatermark !== undefined && highWatermark > pos.end) pos.end = highWatermark;
@@ -144,14 +159,17 @@ export class PartitionQueues {
     }
     best.lastRun = ++this.runCounter;
     const records = best.records.slice(best.head, end);
+    for (let i = best.head; i < end; i++) this.bufferedByteCount -= best.weights[i] as number;
     best.head = end;
     if (best.head === best.records.length) {
       best.records = [];
+      best.weights = [];
       best.head = 0;
     } else if (best.head >= COMPACT_AFTER && best.head * 2 >= best.records.length) {
       // A queue that keeps getting batches never runs empty; without this its processed records
       // stayed referenced (seen: 350k records, ~250 MB, held by a 1M-record drain).
       best.records = best.records.slice(best.head);
+      best.weights = best.weights.slice(best.head);
       best.head = 0;
     }
     this.bufferedCount -= records.length;
@@ -224,3 +242,28 @@ export class PartitionQueues {
     return out;
   }
 }
+
+/**
+ * Appends to `weights` the share of memory each of `records[from..]` keeps alive, and returns their
+ * sum: records that are views into one buffer share its size; a record without one counts its bytes.
+ */
+function weighRecords(records: readonly RawRecord[], from: number, weights: number[]): number {
+  let total = 0;
+  let i = from;
+  while (i < records.length) {
+    const backing = backingOf(records[i] as RawRecord);
+    let j = i + 1;
+    while (j < records.length && backingOf(records[j] as RawRecord) === backing) j++;
+    for (let k = i; k < j; k++) {
+      const r = records[k] as RawRecord;
+      const own = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+      const w = backing ? Math.max(own, backing.byteLength / (j - i)) : own;
+      weights.push(w);
+      total += w;
+    }
+    i = j;
+  }
+  return total;
+}
+
+const backingOf = (r: RawRecord): ArrayBufferLike | undefined => r.value?.buffer ?? r.key?.buffer;

@@ -20,9 +20,11 @@ import {
 import { type TaskManagerDeps, taskEnvironmentOf } from './task-manager-deps.js';
 import {
   HARD_CAP,
+  HARD_CAP_BYTES,
   HEARTBEAT_EVERY_MS,
   MAX_BUFFER_DELAY_MS,
   MAX_BUFFERED,
+  MAX_BUFFERED_BYTES,
   OUTPUT_FLUSH_MS,
   OUTPUT_FLUSH_RECORDS,
   SMALL_BATCH,
@@ -179,15 +181,20 @@ export class TaskManager {
     const added = this.queues.enqueue(records, highWatermark);
     if (added === 0) return;
     if (wasEmpty) this.bufferedSince = this.d.clock.now();
-    if (this.queues.buffered >= MAX_BUFFERED) await this.drain(MAX_BUFFERED / 2);
+    if (this.queues.buffered >= MAX_BUFFERED || this.queues.bufferedBytes >= MAX_BUFFERED_BYTES)
+      await this.drain(MAX_BUFFERED / 2, MAX_BUFFERED_BYTES / 2);
     else if (added < SMALL_BATCH || this.bufferedTooLong()) await this.drain(0);
   }
 
-  /** Processes buffered records until at most `target` remain, then produces outputs and maybe commits. */
-  async drain(target = 0): Promise<void> {
-    while (this.queues.buffered > target && !this.stopping) {
-      // Wait for a lagging partition's fetch rather than run ahead of it (bounded by HARD_CAP records).
-      if (this.queues.buffered < HARD_CAP && this.queues.someBehindPartitionIsEmpty()) break;
+  /**
+   * Processes buffered records until at most `target` records and `targetBytes` bytes remain, then
+   * produces outputs and maybe commits.
+   */
+  async drain(target = 0, targetBytes = 0): Promise<void> {
+    const q = this.queues;
+    while ((q.buffered > target || (target > 0 && q.bufferedBytes > targetBytes)) && !this.stopping) {
+      // Wait for a lagging partition's fetch rather than run ahead of it (bounded by HARD_CAP).
+      if (q.buffered < HARD_CAP && q.bufferedBytes < HARD_CAP_BYTES && q.someBehindPartitionIsEmpty()) break;
       const run = this.queues.nextRun();
       if (!run) break;
       const started = performance.now();
