@@ -105,6 +105,28 @@ export const CEILING_CLI = {
   },
 } as const;
 
+export const HOSTILE_MEMORY_CLI = {
+  usage: `usage: npx tsx bench/src/hostile-memory.ts [--hostile 10000,100000] [--valid 5000] [--near-limit 10]
+    [--max-old-space-mb N] [--bootstrap-servers B]   (one campaign-views run per --hostile size; sizes are whole numbers >= 1)`,
+  flags: {
+    hostile: { type: 'list', default: ['10000', '100000'] },
+    valid: count(5000),
+    'near-limit': { type: 'number', integer: true, min: 0, default: 10 },
+    // The child's V8 old-space limit: a run that completes under a small one needs no more memory.
+    'max-old-space-mb': countOrNone,
+    'bootstrap-servers': bootstrapServers,
+  },
+} as const;
+
+/** A list flag of whole numbers >= 1. */
+export function counts(values: readonly string[], flag: string): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${flag}: ${v} is not a whole number >= 1`);
+    return n;
+  });
+}
+
 export const PROFILE_TOP_CLI = {
   usage: 'usage: npx tsx bench/src/profile-top.ts <file.cpuprofile> [--top 15]',
   flags: { top: count(15) },
