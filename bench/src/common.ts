@@ -35,8 +35,9 @@ export interface DataSet {
   campaigns: number;
 }
 
+/** The views name their campaigns, so the campaign count is part of the data set's name. */
 export function inputTopic(d: DataSet): string {
-  return `bench-view-log-${d.records}-${d.partitions}`;
+  return `bench-view-log-${d.records}-${d.partitions}-c${d.campaigns}`;
 }
 export function campaignsTopic(d: DataSet): string {
   return `bench-campaigns-${d.campaigns}`;

@@ -1,5 +1,5 @@
 /**
- * Pre-loads the benchmark input once: `bench-view-log-<N>-<P>` (N generated view-log records over P
+ * Pre-loads the benchmark input once: `bench-view-log-<N>-<P>-c<C>` (N generated view-log records over P
  * partitions) and `bench-campaigns-<C>` (compacted, keyed by campaign_id). The flush records that close
  * the last windows are not in this topic: run-suite writes them to a per-run topic (see common.ts).
  * Skips when the input topic already holds exactly that many records.

@@ -14,7 +14,7 @@ export const CLICK_WINDOW_MS = 10 * 60_000;
 export const JOIN_GRACE_MS = 15 * 60_000;
 
 export function clickTopic(d: DataSet): string {
-  return `bench-click-log-${d.records}-${d.partitions}`;
+  return `bench-click-log-${d.records}-${d.partitions}-c${d.campaigns}`;
 }
 
 /** A quarter of the views clicked (1-3 clicks each), 5% orphans, 0.2% malformed: a busy click log. */
