@@ -128,8 +128,8 @@ export function counts(values: readonly string[], flag: string): number[] {
 }
 
 export const PROFILE_TOP_CLI = {
-  usage: 'usage: npx tsx bench/src/profile-top.ts <file.cpuprofile> [--top 15]',
-  flags: { top: count(15) },
+  usage: 'usage: npx tsx bench/src/profile-top.ts <file.cpuprofile> [--top 15] [--records N]',
+  flags: { top: count(15), records: countOrNone },
   positionals: true,
 } as const;
 
