@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { isTributaryError } from '../../errors.js';
-import type { KafkaPort } from '../../kafka/ports.js';
-import { StreamsBuilder } from '../../kstream/streams-builder.js';
-import { Tributary } from '../../tributary.js';
 import { type Buffering, DEFAULT_BUFFERING, resolveBuffering } from './buffering.js';
 
 const MiB = 1024 * 1024;
@@ -74,18 +71,5 @@ describe('buffering settings', () => {
       `buffering.hardCapBytes (${MiB}) must be at least maxBufferedBytes (${2 * MiB})`,
     );
     expect(rejectionOf({ hardCapBytes: MiB })).toMatch(/hardCapBytes .* must be at least maxBufferedBytes/);
-  });
-
-  it('a bad setting fails at construction of the app, before any connection', () => {
-    const b = new StreamsBuilder();
-    b.stream('in').to('out');
-    const topology = b.build();
-    const config = { applicationId: 'a', bootstrapServers: 'unused:9092', kafka: {} as KafkaPort };
-    expect(() => new Tributary(topology, { ...config, buffering: { maxBufferedRecords: 0 } })).toThrow(
-      expect.objectContaining({ code: 'CONFIG_INVALID' }),
-    );
-    expect(
-      () => new Tributary(topology, { ...config, buffering: { maxBufferedRecords: 1000 } }),
-    ).not.toThrow();
   });
 });
