@@ -4,6 +4,7 @@ export { type ErrorCode, errorMessage, isTributaryError, TributaryError } from '
 export type { TopologyDescription } from './internal/graph/describe.js';
 export type { Subtopology } from './internal/graph/topology.js';
 export { Topology } from './internal/graph/topology.js';
+export { type Buffering, DEFAULT_BUFFERING } from './internal/runtime/buffering.js';
 export { DLQ_HEADERS } from './internal/runtime/dead-letter.js';
 export type { ErrorPolicy, ErrorStage } from './internal/runtime/error-policy.js';
 export {

@@ -1,7 +1,12 @@
 import type { Clock } from './clock.js';
 import { TributaryError } from './errors.js';
+import { type Buffering, type ResolvedBuffering, resolveBuffering } from './internal/runtime/buffering.js';
 import type { ErrorPolicy } from './internal/runtime/error-policy.js';
-import type { RecordLimits } from './internal/runtime/record-limits.js';
+import {
+  type RecordLimits,
+  type ResolvedRecordLimits,
+  resolveRecordLimits,
+} from './internal/runtime/record-limits.js';
 import type { KafkaPort } from './kafka/ports.js';
 import type { KafkaSecurity } from './kafka/security.js';
 import type { Logger } from './logger.js';
@@ -27,6 +32,12 @@ export interface TributaryConfig {
   errorPolicy?: ErrorPolicy;
   /** Timestamps and sizes a record must keep to, checked before Kafka sees it; a breach is a record error. */
   recordLimits?: RecordLimits;
+  /**
+   * How much fetched input is buffered before it is processed (in records and in bytes), and when
+   * collected output is sent. Defaults: 20,000 records / 16 MiB, hard caps 80,000 / 64 MiB, 200 ms,
+   * 10,000 records, runs of 1,000. See Buffering and docs/performance.md#tuning.
+   */
+  buffering?: Buffering;
   /**
    * After a fatal error: how long closing tasks and clients may take before `done` rejects anyway
    * (and `runUntilSignal` returns 1), so a stuck client can never keep a failed app alive. Default 10 000.
@@ -100,4 +111,18 @@ export function kafkaClientOf(config: TributaryConfig): KafkaClientName {
   if (name !== 'kafkajs' && name !== 'platformatic')
     throw new TributaryError('CONFIG_INVALID', `unknown kafkaClient '${name}' (kafkajs or platformatic)`);
   return name;
+}
+
+/**
+ * The config's record limits and buffering bounds with defaults filled in. CONFIG_INVALID for a bad
+ * value (see resolveRecordLimits, resolveBuffering), so the constructor rejects it.
+ */
+export function boundsOf(config: TributaryConfig): {
+  recordLimits: ResolvedRecordLimits;
+  buffering: ResolvedBuffering;
+} {
+  return {
+    recordLimits: resolveRecordLimits(config.recordLimits),
+    buffering: resolveBuffering(config.buffering),
+  };
 }

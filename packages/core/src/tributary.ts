@@ -8,11 +8,7 @@ import { deadLetterTopicsOf } from './internal/runtime/dead-letter.js';
 import { GlobalState } from './internal/runtime/global-state.js';
 import { planInternalTopics } from './internal/runtime/internal-topics.js';
 import { SerialLock } from './internal/runtime/lock.js';
-import {
-  dlqMaxMessageBytes,
-  type ResolvedRecordLimits,
-  resolveRecordLimits,
-} from './internal/runtime/record-limits.js';
+import { dlqMaxMessageBytes } from './internal/runtime/record-limits.js';
 import { type StateListener, StateMachine, type StreamsState } from './internal/runtime/state-machine.js';
 import { DEFAULT_PARTITION_IDLE_MS } from './internal/runtime/stream-task.js';
 import { TaskManager } from './internal/runtime/task-manager.js';
@@ -24,7 +20,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { Operations } from './operations.js';
 import type { KeyQueryMetadata, QueryableStoreType, ReadOnlyStoreOf } from './query/read-only-stores.js';
 import type { RestoreProgress } from './state/store.js';
-import { type KafkaClientName, kafkaClientOf, type TributaryConfig } from './tributary-config.js';
+import { boundsOf, type KafkaClientName, kafkaClientOf, type TributaryConfig } from './tributary-config.js';
 
 export type { KafkaClientName, ServerConfig, TributaryConfig } from './tributary-config.js';
 
@@ -42,7 +38,7 @@ export class Tributary {
   /** The built-in adapter in use (undefined when the config brought its own port). */
   private readonly kafkaClient: KafkaClientName | undefined;
   private readonly exactlyOnce: boolean;
-  private readonly recordLimits: ResolvedRecordLimits;
+  private readonly bounds: ReturnType<typeof boundsOf>;
   private readonly restoreListeners = new Set<(e: RestoreProgress) => void>();
   private consumer: ConsumerPort | undefined;
   private commitAdmin: AdminPort | undefined;
@@ -66,8 +62,8 @@ export class Tributary {
     if (!config.applicationId) throw new TributaryError('CONFIG_INVALID', 'applicationId is required');
     if (!config.bootstrapServers && !config.kafka)
       throw new TributaryError('CONFIG_INVALID', 'bootstrapServers is required');
-    // A bad limit is a configuration error now, not at the first record it would apply to.
-    this.recordLimits = resolveRecordLimits(config.recordLimits);
+    // A bad limit or bound is a configuration error now, not at the first record it would apply to.
+    this.bounds = boundsOf(config);
     // Every line of the runtime and its clients, with any configured secret blanked out.
     const logger = redactingLogger(
       (config.logger ?? jsonLogger('info')).child({ app: config.applicationId }),
@@ -172,7 +168,7 @@ export class Tributary {
   private async prepare(): Promise<void> {
     const { applicationId } = this.config;
     const policy = this.config.errorPolicy ?? { mode: 'fail' };
-    const recordLimits = this.recordLimits;
+    const { recordLimits, buffering } = this.bounds;
     const admin = this.port.admin();
     await admin.connect();
     let plan: Awaited<ReturnType<typeof planInternalTopics>>;
@@ -219,6 +215,7 @@ export class Tributary {
       globals: this.globals,
       errorPolicy: policy,
       recordLimits,
+      buffering,
       logger: this.logger,
       clock: this.clock,
       commitIntervalMs: this.config.commitIntervalMs ?? (this.exactlyOnce ? 100 : 1000),

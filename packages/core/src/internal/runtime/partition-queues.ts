@@ -40,7 +40,6 @@ export interface Run {
 
 /** Each run has at least this many records, so partitions with equal timestamps alternate in short runs. */
 const MIN_RUN = 50;
-const MAX_RUN = 1000;
 /** Processed records at the head of a queue are dropped once there are this many (and at least half). */
 const COMPACT_AFTER = 2048;
 
@@ -56,6 +55,9 @@ export class PartitionQueues {
   private runCounter = 0;
   private bufferedCount = 0;
   private bufferedByteCount = 0;
+
+  /** `maxRun`: the most records of one run (`buffering.maxRunRecords`). */
+  constructor(private readonly maxRun: number) {}
 
   /** Records buffered and not processed yet. */
   get buffered(): number {
@@ -152,7 +154,7 @@ export class PartitionQueues {
     let end = best.head;
     while (
       end < best.records.length &&
-      end - best.head < MAX_RUN &&
+      end - best.head < this.maxRun &&
       (end - best.head < MIN_RUN || (best.records[end] as RawRecord).timestamp < nextHead)
     ) {
       end++;

@@ -86,7 +86,7 @@ describe('record limits', () => {
     expect(resolveRecordLimits({ maxRecordBytes: KAFKA_MAX_INT }).maxRecordBytes).toBe(KAFKA_MAX_INT);
   });
 
-  it('a bad limit fails at construction, not at the first record', async () => {
+  it('a bad limit or buffering setting fails at construction, not at the first record', async () => {
     const b = new StreamsBuilder();
     b.stream('in').to('out');
     const topology = b.build();
@@ -94,6 +94,12 @@ describe('record limits', () => {
     expect(() => new Tributary(topology, { ...config, recordLimits: { maxRecordBytes: 0.5 } })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),
     );
+    expect(() => new Tributary(topology, { ...config, buffering: { maxBufferedRecords: 0 } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    expect(
+      () => new Tributary(topology, { ...config, buffering: { maxBufferedRecords: 1000 } }),
+    ).not.toThrow();
     await expect(
       TopologyTestDriver.create(topology, {
         recordLimits: { maxTimestampAhead: 1 } as unknown as RecordLimits,

@@ -5,6 +5,7 @@ import type { EventTimeMode } from '../../processor/processor.js';
 import type { RestoreProgress, StateBackend } from '../../state/store.js';
 import type { Topology } from '../graph/topology.js';
 import type { StoreStats } from '../state/metered-stores.js';
+import type { ResolvedBuffering } from './buffering.js';
 import type { ErrorPolicy, RecordFailure } from './error-policy.js';
 import type { GlobalState } from './global-state.js';
 import type { RuntimeStats } from './runtime-stats.js';
@@ -32,6 +33,8 @@ export interface TaskManagerDeps {
   readonly commitIntervalMs: number;
   readonly eventTime: EventTimeMode;
   readonly partitionIdleMs: number;
+  /** Input buffer bounds, output flush points and the run length (TributaryConfig.buffering). */
+  readonly buffering: ResolvedBuffering;
   /** Partition counts of the internal topics (repartition topics among them), by resolved name. */
   readonly partitionCounts: ReadonlyMap<string, number>;
   readonly tasksPerSubtopology: ReadonlyMap<number, number>;

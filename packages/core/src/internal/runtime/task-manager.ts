@@ -18,17 +18,7 @@ import {
   tasksForAssignment,
 } from './task-factory.js';
 import { type TaskManagerDeps, taskEnvironmentOf } from './task-manager-deps.js';
-import {
-  HARD_CAP,
-  HARD_CAP_BYTES,
-  HEARTBEAT_EVERY_MS,
-  MAX_BUFFER_DELAY_MS,
-  MAX_BUFFERED,
-  MAX_BUFFERED_BYTES,
-  OUTPUT_FLUSH_MS,
-  OUTPUT_FLUSH_RECORDS,
-  SMALL_BATCH,
-} from './task-manager-tuning.js';
+import { HEARTBEAT_EVERY_MS, SMALL_BATCH } from './task-manager-tuning.js';
 import { addTaskCounters, instanceCounters } from './task-metrics.js';
 
 export type { TaskManagerDeps } from './task-manager-deps.js';
@@ -36,7 +26,7 @@ export type { TaskManagerDeps } from './task-manager-deps.js';
 /** Owns the active tasks: creates and restores them on assignment, feeds them, commits and closes them. */
 export class TaskManager {
   readonly tasks = new Map<string, ActiveTask>();
-  private readonly queues = new PartitionQueues();
+  private readonly queues: PartitionQueues;
   private readonly sharedOutputs: OutgoingRecord[] = [];
   private readonly schedule: CommitSchedule;
   private readonly purge: RepartitionPurge;
@@ -57,6 +47,7 @@ export class TaskManager {
   private readonly retired: Record<string, number> = {};
 
   constructor(private readonly d: TaskManagerDeps) {
+    this.queues = new PartitionQueues(d.buffering.maxRunRecords);
     this.schedule = new CommitSchedule(d.commitIntervalMs, d.clock, d.state);
     this.flusher = new OutputFlusher(d.sharedProducer, d.exactlyOnce, d.logger, () => this.retireAll());
     const repartitionTopics = new Set(
@@ -181,8 +172,9 @@ export class TaskManager {
     const added = this.queues.enqueue(records, highWatermark);
     if (added === 0) return;
     if (wasEmpty) this.bufferedSince = this.d.clock.now();
-    if (this.queues.buffered >= MAX_BUFFERED || this.queues.bufferedBytes >= MAX_BUFFERED_BYTES)
-      await this.drain(MAX_BUFFERED / 2, MAX_BUFFERED_BYTES / 2);
+    const { maxBufferedRecords, maxBufferedBytes } = this.d.buffering;
+    if (this.queues.buffered >= maxBufferedRecords || this.queues.bufferedBytes >= maxBufferedBytes)
+      await this.drain(maxBufferedRecords / 2, maxBufferedBytes / 2);
     else if (added < SMALL_BATCH || this.bufferedTooLong()) await this.drain(0);
   }
 
@@ -192,9 +184,11 @@ export class TaskManager {
    */
   async drain(target = 0, targetBytes = 0): Promise<void> {
     const q = this.queues;
+    const b = this.d.buffering;
     while ((q.buffered > target || (target > 0 && q.bufferedBytes > targetBytes)) && !this.stopping) {
-      // Wait for a lagging partition's fetch rather than run ahead of it (bounded by HARD_CAP).
-      if (q.buffered < HARD_CAP && q.bufferedBytes < HARD_CAP_BYTES && q.someBehindPartitionIsEmpty()) break;
+      // Wait for a lagging partition's fetch rather than run ahead of it (bounded by the hard caps).
+      if (q.buffered < b.hardCapRecords && q.bufferedBytes < b.hardCapBytes && q.someBehindPartitionIsEmpty())
+        break;
       const run = this.queues.nextRun();
       if (!run) break;
       const started = performance.now();
@@ -206,8 +200,8 @@ export class TaskManager {
       // Long drains still hand output on and commit on time, instead of only at their end.
       const now = this.d.clock.now();
       if (
-        now - this.lastOutputFlush >= OUTPUT_FLUSH_MS ||
-        this.sharedOutputs.length >= OUTPUT_FLUSH_RECORDS
+        now - this.lastOutputFlush >= b.outputFlushMs ||
+        this.sharedOutputs.length >= b.outputFlushRecords
       ) {
         this.lastOutputFlush = now;
         for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
@@ -230,9 +224,9 @@ export class TaskManager {
     await this.heartbeat().catch(() => {});
   }
 
-  /** Records wait at most MAX_BUFFER_DELAY_MS for other partitions' records to interleave with. */
+  /** Records wait at most `buffering.maxBufferDelayMs` for other partitions' records to interleave with. */
   private bufferedTooLong(): boolean {
-    return this.d.clock.now() - this.bufferedSince >= MAX_BUFFER_DELAY_MS;
+    return this.d.clock.now() - this.bufferedSince >= this.d.buffering.maxBufferDelayMs;
   }
 
   /**
