@@ -110,6 +110,7 @@ function harness(opts: { changelog?: ChangelogRecord[]; offsets?: TopicPartition
     outputs: [],
     producer: opts.eos ? producer : undefined,
     transaction: undefined,
+    pendingSend: undefined,
     commitRequested: true,
   };
   const commit = () =>
