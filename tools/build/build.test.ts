@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAll, buildEntry, ENTRIES, ROOT, relativeSpecifier } from './build.js';
+import { type BuildResult, buildAll, buildEntry, ENTRIES, ROOT, relativeSpecifier } from './build.js';
 
 interface Run {
   code: number | null;
@@ -36,7 +37,21 @@ async function twoAtATime<T>(jobs: readonly (() => Promise<T>)[]): Promise<T[]> 
 
 describe('the production bundles (pnpm build)', () => {
   // The real build into the real dist/ directories: what `node apps/<app>/dist/main.js` runs.
-  beforeAll(() => buildAll(), 60_000);
+  let built: BuildResult[] = [];
+  beforeAll(async () => {
+    built = await buildAll();
+  }, 60_000);
+
+  it('inlines the workspace and imports node_modules by relative path, no bare specifier left', () => {
+    expect(built.map((r) => r.out)).toEqual(ENTRIES.map((e) => e.out));
+    for (const r of built) {
+      const bare = r.externals.filter((x) => !isBuiltin(x) && !x.startsWith('../'));
+      expect({ out: r.out, bare }).toEqual({ out: r.out, bare: [] });
+    }
+    const voters = built.find((r) => r.out === 'apps/voters/dist/main.js');
+    expect(voters?.externals).toContain('../../../packages/core/node_modules/kafkajs/index.js');
+    expect(voters?.externals).toContain('../../../packages/state/node_modules/classic-level/index.js');
+  });
 
   // --help gets past every static import (kafkajs, classic-level's binding, msgpackr, ...), so a
   // dependency the bundle cannot find fails here; the flag checks themselves are the CLI tests' job.

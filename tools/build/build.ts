@@ -108,9 +108,9 @@ function externalDependencies(outDir: string): Plugin {
 }
 
 /**
- * Gives each inlined source module except the entry its own `import.meta.url` (relative to the bundle's, so the output
- * does not name absolute paths). `import.meta.dirname` / `filename` are refused: they would name the
- * bundle's directory silently.
+ * Gives each inlined source module except the entry its own `import.meta.url` (relative to the
+ * bundle's, so the output names no absolute path). `import.meta.dirname` / `filename` are refused:
+ * they would silently name the bundle's directory.
  */
 function sourceImportMeta(outDir: string, entry: string): Plugin {
   return {
@@ -137,7 +137,9 @@ function sourceImportMeta(outDir: string, entry: string): Plugin {
 export interface BuildResult {
   readonly out: string;
   readonly bytes: number;
+  /** Files esbuild read (sources and the package.json files of resolution). */
   readonly inputs: number;
+  /** What the bundle imports at run time: Node builtins and relative paths into node_modules. */
   readonly externals: readonly string[];
 }
 
