@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark suite in one command: install, start the local broker (unless KAFKA_BOOTSTRAP_SERVERS
 # points at one), run bench/src/run-suite.ts with the given arguments, and stop the broker again if this
-# script started it. Example: npm run bench -- --records 1000000 --partitions 8 --runs 3
+# script started it. The suite's build step (unless --no-build) packages the Kafka Streams peer and
+# bundles the Node peers into bench/dist/, which run under plain node (--tsx-peers: from source).
+# Example: npm run bench -- --records 1000000 --partitions 8 --runs 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -26,6 +26,8 @@ step() { # step <name> <command...>
 
 step lint biome check .
 step typecheck tsc -p tsconfig.json --noEmit
+# The unit tests include tools/build/build.test.ts: it runs the production build (the bundles in dist/
+# that `pnpm build` writes) and starts each app's bundle under plain node, so CI builds here.
 step unit vitest run --project unit --reporter=default --reporter=json --outputFile="$results/unit.json"
 # One broker for every integration project (unless KAFKA_BOOTSTRAP_SERVERS names one): started here,
 # so the projects' global setups find it instead of each racing to start their own.

@@ -13,9 +13,12 @@ const countOrNone = { type: 'number', integer: true, min: 1 } as const;
 export const SUITE_CLI = {
   usage: `usage: npx tsx bench/src/run-suite.ts [--records N] [--partitions P] [--runs 3] [--quick] [--full]
     [--peers id,id,...] [--campaigns 1000] [--timeout-s S] [--commit-ms 1000] [--commit-ms-eos 100]
-    [--suffix -name] [--no-build]
+    [--suffix -name] [--no-build] [--tsx-peers]
   --quick = 200,000 records, 4 partitions (the default size, results suffixed -quick);
-  --full = 5,000,000 records, 8 partitions. Peers: ${PEER_IDS.join(', ')}`,
+  --full = 5,000,000 records, 8 partitions. --no-build: skip building the Kafka Streams peer (mvn) and
+  the Node peers' bundles (bench/dist, tools/build/build.ts), and use them as they are; --tsx-peers: run
+  the Tributary and ceiling peers from their sources through the tsx loader instead of the bundles.
+  Peers: ${PEER_IDS.join(', ')}`,
   flags: {
     records: countOrNone,
     partitions: countOrNone,
@@ -29,6 +32,7 @@ export const SUITE_CLI = {
     'commit-ms-eos': count(100),
     suffix: { type: 'string' },
     'no-build': { type: 'boolean' },
+    'tsx-peers': { type: 'boolean' },
   },
 } as const;
 export const parseSuiteCli = (argv: readonly string[], env: Env = process.env) =>
@@ -74,7 +78,7 @@ const bootstrapServers = {
 const required = { type: 'string', required: true } as const;
 
 export const TRIBUTARY_PEER_CLI = {
-  usage: `usage: node --import tsx bench/src/peers/tributary.ts --mode full-parquet|full-topic|passthrough|join
+  usage: `usage: node bench/dist/peers/tributary.js --mode full-parquet|full-topic|passthrough|join
     --app-id ID --input-topic T[,FLUSH_T] --campaigns T --output TOPIC_OR_DIR --dlq T --late T --state-dir DIR
     [--click-topic T (join)] [--bootstrap-servers B] [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]`,
   flags: {
@@ -96,7 +100,7 @@ export const TRIBUTARY_PEER_CLI = {
 
 export const CEILING_CLI = {
   usage:
-    'usage: node --import tsx bench/src/peers/ceiling.ts --input-topic T --expect N --group G [--bootstrap-servers B]',
+    'usage: node bench/dist/peers/ceiling.js --input-topic T --expect N --group G [--bootstrap-servers B]',
   flags: {
     'bootstrap-servers': bootstrapServers,
     'input-topic': required,

@@ -7,7 +7,9 @@
  * With --records (the input records of the profiled run), also the self time per hot-path stage in
  * milliseconds per 1,000 records (stages: profile-categories.ts).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCliOrExit, parseFlags, UsageError } from '@tributary/app-kit';
 import { PROFILE_TOP_CLI } from './cli.js';
@@ -43,25 +45,46 @@ for (let i = 0; i < p.samples.length; i++) {
   const id = p.samples[i] as number;
   self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
 }
-// Paths under the checkout print relative to it, wherever it is.
-const REPO_ROOT = `${fileURLToPath(new URL('../..', import.meta.url))}`;
 const total = [...self.values()].reduce((s, v) => s + v, 0);
+const repo = `${path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')}/`;
 const short = (url: string) =>
   url
     .replace(/^file:\/\//, '')
     .replace(/.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, 'npm:')
-    .replace(REPO_ROOT, '');
-const fnKey = (n: Node) =>
-  `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+    .replace(repo, '');
+// The bench's peers run as bundles (bench/dist, `pnpm build`): a frame in a bundle is mapped back to
+// its source file and line through the bundle's source map, so the tables name src/*.ts files as
+// they do for a run from source (--tsx-peers).
+const maps = new Map<string, SourceMap | undefined>();
+function sourceMapOf(url: string): SourceMap | undefined {
+  if (!url.startsWith('file://') || !url.endsWith('.js')) return undefined;
+  if (!maps.has(url)) {
+    const file = `${fileURLToPath(url)}.map`;
+    maps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : undefined);
+  }
+  return maps.get(url);
+}
+/** The frame's file URL and 0-based line, in the source when the file is a bundle with a map. */
+function where(n: Node): { url: string; line: number } {
+  const { url, lineNumber, columnNumber } = n.callFrame;
+  const e = sourceMapOf(url)?.findEntry(lineNumber, columnNumber);
+  return e && 'originalSource' in e
+    ? { url: new URL(e.originalSource, url).href, line: e.originalLine }
+    : { url, line: lineNumber };
+}
+const fnKey = (n: Node) => {
+  const w = where(n);
+  return `${n.callFrame.functionName || '(anonymous)'} ${short(w.url)}${w.url ? `:${w.line + 1}` : ''}`;
+};
 const agg = new Map<string, number>();
 const byFile = new Map<string, number>();
 const byStage = new Map<string, number>();
 for (const [id, us] of self) {
   const n = byId.get(id) as Node;
-  const stage = stageOf({ functionName: n.callFrame.functionName, url: short(n.callFrame.url) });
+  const stage = stageOf({ functionName: n.callFrame.functionName, url: short(where(n).url) });
   byStage.set(stage, (byStage.get(stage) ?? 0) + us);
   agg.set(fnKey(n), (agg.get(fnKey(n)) ?? 0) + us);
-  const f = short(n.callFrame.url) || `(${n.callFrame.functionName})`;
+  const f = short(where(n).url) || `(${n.callFrame.functionName})`;
   byFile.set(f, (byFile.get(f) ?? 0) + us);
 }
 const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;

@@ -4,20 +4,24 @@
  * committed; CPU-seconds and peak RSS come from /proc/<pid>/{stat,status} sampled at that moment.
  *
  *   npx tsx bench/src/run-suite.ts [--records N] [--partitions P] [--runs 3] [--quick] [--full]
- *       [--peers id,id,...] [--campaigns 1000] [--timeout-s S] [--no-build]
+ *       [--peers id,id,...] [--campaigns 1000] [--timeout-s S] [--no-build] [--tsx-peers]
  *
+ * The build step (skipped by --no-build) packages the Kafka Streams peer with Maven and bundles the
+ * Node peers (tools/build/build.ts, bench/dist/peers/*.js), which then run under plain `node`;
+ * --tsx-peers runs those from source through tsx instead.
  * --quick = 200,000 records, 4 partitions; --full = 5,000,000 records, 8 partitions. The peers table is
  * suite/peers.ts, one run of a peer suite/runner.ts, the correctness gates suite/gate.ts and the report
  * suite/report.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseCliOrExit } from '@tributary/app-kit';
 import { parseSuiteCli, SUITE_CLI } from './cli.js';
 import { type DataSet, groundTruth, kafka } from './common.js';
 import { ensureData } from './generate.js';
 import { clickRecords, ensureClickData, type JoinTruth, joinTruth } from './join-data.js';
-import { KS_DIR, PEERS } from './suite/peers.js';
+import { BENCH, KS_DIR, type NodePeers, neededBundles, PEERS } from './suite/peers.js';
 import { fmt, writeReport } from './suite/report.js';
 import { type RunResult, runOnce } from './suite/runner.js';
 import { sleep } from './suite/topics.js';
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
   const only = a.peers.length > 0 ? a.peers : undefined;
   const peers = only ? PEERS.filter((p) => only.includes(p.id)) : PEERS;
   const k = kafka('bench-suite');
+  const nodePeers: NodePeers = a['tsx-peers'] ? 'tsx' : 'dist';
   const opts = {
     d,
     k,
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
     commitAlo: a['commit-ms'],
     commitEos: a['commit-ms-eos'],
     javaOpts: (process.env.KS_JAVA_OPTS ?? '-Xms256m -Xmx1g -XX:+UseG1GC').split(' '),
+    nodePeers,
   };
   const command = `npx tsx bench/src/run-suite.ts ${process.argv.slice(2).join(' ')}`.trim();
   log(
@@ -67,6 +73,22 @@ async function main(): Promise<void> {
       ],
       { stdio: 'inherit' },
     );
+  }
+  const bundles = neededBundles(peers, opts.nodePeers);
+  if (!a['no-build'] && bundles.length > 0) {
+    log('bundling the Node peers (tools/build/build.ts bench/)');
+    execFileSync(process.execPath, ['--import', 'tsx', 'tools/build/build.ts', '--quiet', 'bench/'], {
+      cwd: path.resolve(BENCH, '..'),
+      stdio: 'inherit',
+    });
+  }
+  const missing = bundles.filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    // Before the broker is touched, like a bad flag.
+    console.error(
+      `missing ${missing.map((f) => path.relative(process.cwd(), f)).join(', ')}: run \`pnpm build\`, or drop --no-build, or add --tsx-peers`,
+    );
+    process.exit(2);
   }
   await ensureData(d, log);
   const truth = groundTruth(d);
@@ -107,6 +129,7 @@ async function main(): Promise<void> {
     commitAlo: ctx.commitAlo,
     commitEos: ctx.commitEos,
     javaOpts: ctx.javaOpts,
+    nodePeers: ctx.nodePeers,
     peers,
     results,
   });

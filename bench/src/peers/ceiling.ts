@@ -3,7 +3,9 @@
  * topic, no state, no commits. Exits by itself after `--expect` records and prints its counts and
  * process.resourceUsage().
  *
- *   node --import tsx bench/src/peers/ceiling.ts --input-topic T --expect N --group G
+ *   node bench/dist/peers/ceiling.js --input-topic T --expect N --group G
+ *
+ * (the bundle `pnpm build` writes; from source: `node --import tsx bench/src/peers/ceiling.ts ...`)
  */
 import { parseCliOrExit, parseFlags } from '@tributary/app-kit';
 import { KAFKAJS_CONSUMER_FETCH } from '@tributary/core';

@@ -4,9 +4,11 @@
  * join (join-topology.ts). Runs until SIGTERM, then
  * closes gracefully and prints its metrics and process.resourceUsage() as one JSON line.
  *
- *   node --import tsx bench/src/peers/tributary.ts --mode full-parquet|full-topic|passthrough|join
+ *   node bench/dist/peers/tributary.js --mode full-parquet|full-topic|passthrough|join
  *     --app-id ID --input-topic T --campaigns T --output TOPIC_OR_DIR --dlq T --late T --state-dir DIR
  *     [--click-topic T (join)] [--bootstrap-servers B] [--guarantee at-least-once|exactly-once] [--commit-ms 1000] [--grace-ms 900000]
+ *
+ * (the bundle `pnpm build` writes; from source: `node --import tsx bench/src/peers/tributary.ts ...`)
  */
 import { buildCampaignViewsTopology, parseView, type View } from '@tributary/app-campaign-views';
 import { parseCliOrExit, parseFlags } from '@tributary/app-kit';

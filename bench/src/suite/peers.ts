@@ -153,11 +153,35 @@ export const PEERS: Peer[] = [
 
 export const PEER_IDS: readonly string[] = PEERS.map((p) => p.id);
 
+/**
+ * How the Node peers (Tributary, ceiling) run: `dist`, the bundles `pnpm build` writes to
+ * `bench/dist/peers/` (plain `node`, as the apps run in production); `tsx`, their sources through the
+ * tsx loader (about 50 MB more RSS, and the TypeScript transpile in the start-up time).
+ */
+export type NodePeers = 'dist' | 'tsx';
+type NodePeer = 'tributary' | 'ceiling';
+
+/** The file (and loader flags) that start Node peer `name`. */
+function nodePeer(name: NodePeer, how: NodePeers): string[] {
+  return how === 'tsx' ? ['--import', 'tsx', path.join(BENCH, `src/peers/${name}.ts`)] : [peerBundle(name)];
+}
+
+/** The bundle of Node peer `name` (tools/build/build.ts writes it). */
+export const peerBundle = (name: NodePeer) => path.join(BENCH, `dist/peers/${name}.js`);
+
+/** The bundles that `peers` need under `how` (none under tsx, none for Kafka Streams). */
+export function neededBundles(peers: readonly Peer[], how: NodePeers): string[] {
+  if (how === 'tsx') return [];
+  const names = peers.flatMap((p) => (p.system === 'kstreams' ? [] : [p.system]));
+  return [...new Set(names)].map(peerBundle);
+}
+
 export interface ChildOptions {
   d: DataSet;
   commitAlo: number;
   commitEos: number;
   javaOpts: string[];
+  nodePeers: NodePeers;
 }
 
 /** The command line of one peer run; `ids` names the run's topics and directory. */
@@ -174,9 +198,7 @@ export function childCommand(
     return {
       cmd: process.execPath,
       args: [
-        '--import',
-        'tsx',
-        path.join(BENCH, 'src/peers/ceiling.ts'),
+        ...nodePeer('ceiling', ctx.nodePeers),
         '--input-topic',
         input,
         '--expect',
@@ -217,9 +239,7 @@ export function childCommand(
     cmd: process.execPath,
     args: [
       ...extra,
-      '--import',
-      'tsx',
-      path.join(BENCH, 'src/peers/tributary.ts'),
+      ...nodePeer('tributary', ctx.nodePeers),
       '--mode',
       p.kind,
       '--app-id',

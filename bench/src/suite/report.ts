@@ -6,7 +6,7 @@ import path from 'node:path';
 import { barChart, COLORS } from '../chart.js';
 import { BOOTSTRAP, type DataSet, GRACE_MS, inputTopic, median, type Truth } from '../common.js';
 import { CLICK_WINDOW_MS, clickTopic, JOIN_GRACE_MS, type JoinTruth } from '../join-data.js';
-import { BENCH, kindClass, type Peer } from './peers.js';
+import { BENCH, kindClass, type NodePeers, type Peer } from './peers.js';
 import type { RunResult } from './runner.js';
 
 function machineFacts(): string[] {
@@ -62,6 +62,7 @@ export interface ReportInput {
   commitAlo: number;
   commitEos: number;
   javaOpts: string[];
+  nodePeers: NodePeers;
   peers: Peer[];
   results: RunResult[];
 }
@@ -75,7 +76,10 @@ export function writeReport(r: ReportInput): string {
   mkdirSync(outDir, { recursive: true });
   const suffix = r.suffix ?? (quick ? '-quick' : '');
   const stem = path.join(outDir, `${date}${suffix}`);
-  writeFileSync(`${stem}.json`, JSON.stringify({ date, dataSet: d, runs, command, results }, null, 2));
+  writeFileSync(
+    `${stem}.json`,
+    JSON.stringify({ date, dataSet: d, runs, command, nodePeers: r.nodePeers, results }, null, 2),
+  );
   const sum = summarize(peers, results);
   const ref = (p: Peer, sys: 'kstreams', threads: number) =>
     sum.find(
@@ -95,7 +99,7 @@ export function writeReport(r: ReportInput): string {
   lines.push(`# Drain benchmark ${date}${quick ? ' (quick)' : ''}`, '');
   lines.push(`Command: \`${command}\``, '');
   lines.push(
-    `Data: \`${inputTopic(d)}\`: ${fmt(d.records)} view-log records (${fmt(ctx.truth.valid)} valid, ${fmt(ctx.truth.malformed)} malformed), ${d.partitions} partitions, ${d.campaigns} campaigns, ${fmt(ctx.truth.windows.size)} (campaign, minute) windows; 1-minute windows, grace ${GRACE_MS / 60_000} min; commit interval ${ctx.commitAlo} ms (ALO) / ${ctx.commitEos} ms (EOS); ${runs} runs per peer, interleaved. JVM: \`${ctx.javaOpts.join(' ')}\`.`,
+    `Data: \`${inputTopic(d)}\`: ${fmt(d.records)} view-log records (${fmt(ctx.truth.valid)} valid, ${fmt(ctx.truth.malformed)} malformed), ${d.partitions} partitions, ${d.campaigns} campaigns, ${fmt(ctx.truth.windows.size)} (campaign, minute) windows; 1-minute windows, grace ${GRACE_MS / 60_000} min; commit interval ${ctx.commitAlo} ms (ALO) / ${ctx.commitEos} ms (EOS); ${runs} runs per peer, interleaved. JVM: \`${ctx.javaOpts.join(' ')}\`. Node peers: ${r.nodePeers === 'tsx' ? 'from source through the tsx loader (--tsx-peers)' : 'the esbuild bundles in bench/dist/peers (plain node)'}.`,
     '',
   );
   if (r.join) {
