@@ -35,8 +35,12 @@ export interface DataSet {
   campaigns: number;
 }
 
+/** The default number of campaigns; other counts get their own input topic (`-c<C>` suffix). */
+export const DEFAULT_CAMPAIGNS = 1000;
+
 export function inputTopic(d: DataSet): string {
-  return `bench-view-log-${d.records}-${d.partitions}`;
+  const c = d.campaigns === DEFAULT_CAMPAIGNS ? '' : `-c${d.campaigns}`;
+  return `bench-view-log-${d.records}-${d.partitions}${c}`;
 }
 export function campaignsTopic(d: DataSet): string {
   return `bench-campaigns-${d.campaigns}`;
