@@ -164,6 +164,13 @@ export const SCALE_CLI = {
 export const parseScaleCli = (argv: readonly string[], env: Env = process.env) =>
   parseFlags(SCALE_CLI, argv, env);
 
+export const SCALE_REPORT_CLI = {
+  usage:
+    'usage: npx tsx bench/src/scale-report.ts <results.json>... [--suffix -scale]  (merges scale.ts results)',
+  flags: { suffix: { type: 'string', default: '-scale' } },
+  positionals: true,
+} as const;
+
 /** `RECORDS:CAMPAIGNS` pairs of whole numbers >= 1 (a list flag). */
 export function dataSets(values: readonly string[], flag: string): { records: number; campaigns: number }[] {
   return values.map((v) => {

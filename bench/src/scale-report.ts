@@ -1,8 +1,10 @@
 /** The scale curves' report: raw JSON, Markdown tables per curve and one PNG chart (chart.ts). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseCliOrExit, parseFlags } from '@tributary/app-kit';
 import { type Bar, barChart } from './chart.js';
-import type { Curve } from './cli.js';
+import { type Curve, SCALE_REPORT_CLI } from './cli.js';
 import type { Point } from './scale-plan.js';
 import { BENCH } from './suite/peers.js';
 import { fmt, machineFacts } from './suite/report.js';
@@ -101,8 +103,8 @@ export function scaleTables(results: readonly ScalePointResult[]): string[] {
 /** One bar per run: CPU-s per 1M records (the flatness figure), records/s in the note. */
 export function scaleBars(results: readonly ScalePointResult[]): Bar[] {
   const bars: Bar[] = [];
-  for (const r of results)
-    for (const c of r.point.curves) {
+  for (const c of ['input', 'windows', 'instances'] as const)
+    for (const r of results.filter((x) => x.point.curves.includes(c))) {
       const label =
         c === 'input'
           ? `input ${k(r.point.records)}`
@@ -126,7 +128,8 @@ export function writeScaleReport(r: {
   results: ScalePointResult[];
   partitions: number;
   suffix: string;
-  command: string;
+  /** The command lines that measured these results (several when files were merged). */
+  commands: string[];
 }): string {
   const date = new Date().toISOString().slice(0, 10);
   const outDir = path.join(BENCH, 'results');
@@ -134,12 +137,12 @@ export function writeScaleReport(r: {
   const stem = path.join(outDir, `${date}${r.suffix}`);
   writeFileSync(
     `${stem}.json`,
-    JSON.stringify({ date, command: r.command, partitions: r.partitions, results: r.results }, null, 2),
+    JSON.stringify({ date, commands: r.commands, partitions: r.partitions, results: r.results }, null, 2),
   );
   const lines = [
     `# Scale curves, ${date}`,
     '',
-    `Command: \`${r.command}\`. Peer \`trib-full-topic-alo\` (campaign-views, full topology to a topic, at-least-once, commit 1000 ms, LevelDB), ${r.partitions} input partitions, one run per point, correctness gate on for every run.`,
+    `Command${r.commands.length > 1 ? 's' : ''}: ${r.commands.map((c) => `\`${c}\``).join(', ')}. Peer \`trib-full-topic-alo\` (campaign-views, full topology to a topic, at-least-once, commit 1000 ms, LevelDB), ${r.partitions} input partitions, one run per point, correctness gate on for every run.`,
     '',
     ...machineFacts(),
     '',
@@ -160,4 +163,30 @@ export function writeScaleReport(r: {
       ),
     );
   return stem;
+}
+
+/**
+ * Merges the results of several scale.ts runs into one report (tables, chart, JSON):
+ *   npx tsx bench/src/scale-report.ts a.json b.json [--suffix -scale]
+ */
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values, positionals } = parseCliOrExit(SCALE_REPORT_CLI.usage, () =>
+    parseFlags(SCALE_REPORT_CLI, process.argv.slice(2)),
+  );
+  const files = positionals.map(
+    (f) =>
+      JSON.parse(readFileSync(f, 'utf8')) as {
+        commands?: string[];
+        command?: string;
+        partitions: number;
+        results: ScalePointResult[];
+      },
+  );
+  const stem = writeScaleReport({
+    results: files.flatMap((f) => f.results),
+    partitions: files[0]?.partitions ?? 8,
+    suffix: values.suffix,
+    commands: files.flatMap((f) => f.commands ?? (f.command ? [f.command] : [])),
+  });
+  console.log(`wrote ${stem}.md, ${stem}.png, ${stem}.json`);
 }

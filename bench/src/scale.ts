@@ -165,10 +165,10 @@ async function main(): Promise<void> {
     }
     results.push(await runPoint(pt, d, truth.t, a['timeout-s']));
     // Write after every point: a run cut short still leaves the points measured so far.
-    writeScaleReport({ results, partitions: a.partitions, suffix: a.suffix, command });
+    writeScaleReport({ results, partitions: a.partitions, suffix: a.suffix, commands: [command] });
     await sleep(2000);
   }
-  const stem = writeScaleReport({ results, partitions: a.partitions, suffix: a.suffix, command });
+  const stem = writeScaleReport({ results, partitions: a.partitions, suffix: a.suffix, commands: [command] });
   log(`wrote ${stem}.md, ${stem}.png, ${stem}.json`);
   console.log(readFileSync(`${stem}.md`, 'utf8'));
   process.exit(0);
