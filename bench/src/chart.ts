@@ -170,7 +170,8 @@ export function barChart(title: string, subtitle: string, unit: string, bars: Ba
   const rowH = 34;
   const top = 80;
   const plotW = 620;
-  const width = Math.max(labelW + plotW + 220, subtitle.length * 12 + 40, title.length * 18 + 40);
+  const noteW = Math.max(200, ...bars.map((b) => (b.note ?? `${Math.round(b.value)} ${unit}`).length * 12));
+  const width = Math.max(labelW + plotW + noteW + 20, subtitle.length * 12 + 40, title.length * 18 + 40);
   const height = top + bars.length * rowH + 40;
   const c = new Canvas(width, height);
   c.text(16, 14, title, [0, 0, 0], 3);

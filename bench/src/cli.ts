@@ -142,3 +142,46 @@ export function need<T>(value: T | undefined, flag: string): T {
   if (value === undefined) throw new UsageError(`--${flag} is required`);
   return value;
 }
+
+const CURVES = ['input', 'windows', 'instances', 'restore'] as const;
+export type Curve = (typeof CURVES)[number];
+
+export const SCALE_CLI = {
+  usage: `usage: npx tsx bench/src/scale.ts [--curves input,windows,instances,restore]
+    [--sizes 250000,1000000,4000000] [--windows 1000000:30,1000000:770,1000000:7700,4000000:22000]
+    [--instances 1,2,4] [--instance-records 1000000] [--restore 4000000:22000] [--partitions 8]
+    [--timeout-s S] [--suffix -scale]
+  Data sets are RECORDS:CAMPAIGNS (--sizes use 1,000 campaigns); every point runs trib-full-topic-alo
+  once with the suite's correctness gate; --restore times a fresh instance restoring that run's changelogs.`,
+  flags: {
+    curves: { type: 'list', values: CURVES, default: [...CURVES] },
+    sizes: { type: 'list', default: ['250000', '1000000', '4000000'] },
+    windows: { type: 'list', default: ['1000000:30', '1000000:770', '1000000:7700', '4000000:22000'] },
+    instances: { type: 'list', default: ['1', '2', '4'] },
+    'instance-records': count(1_000_000),
+    restore: { type: 'list', default: ['4000000:22000'] },
+    partitions: count(8),
+    'timeout-s': { type: 'number', min: 1 },
+    suffix: { type: 'string', default: '-scale' },
+  },
+} as const;
+export const parseScaleCli = (argv: readonly string[], env: Env = process.env) =>
+  parseFlags(SCALE_CLI, argv, env);
+
+export const SCALE_REPORT_CLI = {
+  usage:
+    'usage: npx tsx bench/src/scale-report.ts <results.json>... [--suffix -scale]  (merges scale.ts results)',
+  flags: { suffix: { type: 'string', default: '-scale' } },
+  positionals: true,
+} as const;
+
+/** `RECORDS:CAMPAIGNS` pairs of whole numbers >= 1 (a list flag). */
+export function dataSets(values: readonly string[], flag: string): { records: number; campaigns: number }[] {
+  return values.map((v) => {
+    const [r, c, ...rest] = v.split(':');
+    const [records, campaigns] = counts([r ?? '', c ?? ''], flag);
+    if (rest.length > 0 || records === undefined || campaigns === undefined)
+      throw new UsageError(`--${flag}: ${v} is not RECORDS:CAMPAIGNS`);
+    return { records, campaigns };
+  });
+}

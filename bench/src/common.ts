@@ -35,6 +35,9 @@ export interface DataSet {
   campaigns: number;
 }
 
+/** The default number of campaigns of the generator and the suite. */
+export const DEFAULT_CAMPAIGNS = 1000;
+
 /** The views name their campaigns, so the campaign count is part of the data set's name. */
 export function inputTopic(d: DataSet): string {
   return `bench-view-log-${d.records}-${d.partitions}-c${d.campaigns}`;

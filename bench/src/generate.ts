@@ -72,14 +72,16 @@ export async function ensureData(d: DataSet, log: (s: string) => void = console.
     await recreate(k, campaigns, 1, { 'cleanup.policy': 'compact' });
     const p = k.producer({ allowAutoTopicCreation: false });
     await p.connect();
-    await p.send({
-      topic: campaigns,
-      acks: -1,
-      messages: benchCampaigns(d.campaigns).map((c) => ({
-        key: String(c.campaign_id),
-        value: JSON.stringify(c),
-      })),
-    });
+    // In chunks: one batch of 20,000+ campaigns would exceed the broker's 1 MiB message.max.bytes.
+    const all = benchCampaigns(d.campaigns);
+    for (let i = 0; i < all.length; i += 5000)
+      await p.send({
+        topic: campaigns,
+        acks: -1,
+        messages: all
+          .slice(i, i + 5000)
+          .map((c) => ({ key: String(c.campaign_id), value: JSON.stringify(c) })),
+      });
     await p.disconnect();
     log(`generate: wrote ${d.campaigns} campaigns to ${campaigns}`);
   }

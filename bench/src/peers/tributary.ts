@@ -94,6 +94,21 @@ const app = new Tributary(topology, {
 const emit = (o: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ ...o, t: Date.now() })}\n`);
 app.onStateChange((to) => emit({ event: 'state', state: to }));
+// Start and end of each store restore (every store restores from its changelog in a fresh state dir):
+// scale.ts times the restore of a kept run's changelogs from them.
+app.onRestoreProgress((e) => {
+  if (e.phase === 'progress') return;
+  emit({
+    event: 'restore',
+    phase: e.phase,
+    task: e.taskId,
+    store: e.store,
+    from: String(e.fromOffset),
+    to: String(e.toOffset),
+    restored: e.restored,
+    elapsedMs: Math.round(e.elapsedMs),
+  });
+});
 
 let closing = false;
 const shutdown = async (signal: string) => {

@@ -255,7 +255,8 @@ export function childCommand(
       '--late',
       ids.late as string,
       '--state-dir',
-      `${ids.dir}/state`,
+      // ids.state: a second instance of the same application id (its own state dir).
+      ids.state ?? `${ids.dir}/state`,
       '--guarantee',
       p.guarantee === 'eos' ? 'exactly-once' : 'at-least-once',
       '--commit-ms',

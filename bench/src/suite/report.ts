@@ -9,7 +9,7 @@ import { CLICK_WINDOW_MS, clickTopic, JOIN_GRACE_MS, type JoinTruth } from '../j
 import { BENCH, kindClass, type NodePeers, type Peer } from './peers.js';
 import type { RunResult } from './runner.js';
 
-function machineFacts(): string[] {
+export function machineFacts(): string[] {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   let java = '';
   try {

@@ -2,8 +2,7 @@
  * One run of one peer: spawn it, sample its CPU and RSS from /proc until all its output is committed,
  * stop it, and gate its output against the ground truth.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CampaignMinute } from '@tributary/app-campaign-views';
@@ -11,13 +10,13 @@ import { countParquetRows, listParquet, readParquetRows } from '@tributary/app-c
 import type { Kafka } from 'kafkajs';
 import { flushRecords, inputTopic, type Truth } from '../common.js';
 import type { JoinPair, JoinTruth } from '../join-data.js';
+import { aggregateSamples, PeerProcess, type ProcSample } from './child.js';
 import { gateJoin, gatePassThrough, gateRows } from './gate.js';
 import { BENCH, type ChildOptions, childCommand, type Peer } from './peers.js';
 import { committedSum, countTopic, createTopics, deleteRunTopics, follow, sleep } from './topics.js';
 
 const ROOT = path.resolve(BENCH, '..');
 const WORK = path.join(os.tmpdir(), 'tributary-bench');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 export interface RunResult {
   peer: string;
@@ -35,23 +34,21 @@ export interface RunResult {
    * last windows (which differs between the event-time clocks: docs/time-and-windows.md).
    */
   drainS?: number;
+  /**
+   * CPU-seconds the processes had used when each printed `started` (module load, tsx transpile,
+   * connections, internal topics): cpuS - startCpuS is the processing cost without start-up.
+   */
+  startCpuS?: number;
   gate: string;
   digest?: string;
   childReport?: unknown;
+  /** Several instances: each process's CPU and peak RSS (cpuS above is their sum, rssMb the largest). */
+  processes?: ProcSample[];
+  /** Kept runs (Ctx.keep): the application id, topics and directory, for a restore run afterwards. */
+  ids?: RunIds;
 }
 
-function procSample(pid: number): { cpuS: number; rssMb: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuS = (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-    return { cpuS, rssMb: hwm ? Number(hwm[1]) / 1024 : 0 };
-  } catch {
-    return undefined;
-  }
-}
+export type RunIds = { app: string; output: string; dlq: string; late: string; flush: string; dir: string };
 
 /** Rows in the published Parquet files under `dir`; `seen` caches the count per file between polls. */
 async function parquetRowCount(dir: string, seen: Map<string, number>): Promise<number> {
@@ -68,12 +65,16 @@ export interface Ctx extends ChildOptions {
   join?: JoinTruth;
   k: Kafka;
   timeoutS: number;
+  /** Processes of the peer sharing the run's application id (default 1); each has its own state dir. */
+  instances?: number;
+  /** Keep the run's topics and directory (the caller cleans up with cleanupRun). */
+  keep?: boolean;
 }
 
 export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult> {
   const { d, truth, k } = ctx;
   const runId = `bench-${Date.now().toString(36)}-${p.id}`;
-  const ids = {
+  const ids: RunIds = {
     app: runId,
     output: `${runId}-out`,
     dlq: `${runId}-dlq`,
@@ -122,30 +123,15 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
         : undefined;
   const inputRecords = p.kind === 'join' && ctx.join ? ctx.join.views + ctx.join.clicks : d.records;
 
-  const { cmd, args } = childCommand(p, ctx, ids);
-  const stdout: string[] = [];
-  let stderr = '';
+  const n = ctx.instances ?? 1;
   const t0 = performance.now();
-  const child: ChildProcess = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let exited: number | null | undefined;
-  child.on('exit', (code) => {
-    exited = code;
+  const procs = Array.from({ length: n }, (_, i) => {
+    const { cmd, args } = childCommand(p, ctx, i === 0 ? ids : { ...ids, state: `${ids.dir}/state-${i}` });
+    return new PeerProcess(cmd, args, ROOT);
   });
-  let buf = '';
-  child.stdout?.on('data', (b: Buffer) => {
-    buf += b.toString();
-    let i = buf.indexOf('\n');
-    while (i >= 0) {
-      stdout.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      i = buf.indexOf('\n');
-    }
-  });
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-20_000);
-  });
-  const pid = child.pid as number;
-  let last = procSample(pid) ?? { cpuS: 0, rssMb: 0 };
+  const first = procs[0] as PeerProcess;
+  const startCpu: (number | undefined)[] = procs.map(() => undefined);
+  const stdout = first.stdout;
   let flushed = false;
   let drainS: number | undefined;
   let done = false;
@@ -155,15 +141,19 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
   while (!done) {
     await sleep(200);
     tick++;
-    const s = procSample(pid);
-    if (s) last = s;
-    if (exited !== undefined) {
+    for (const c of procs) c.sample();
+    procs.forEach((c, i) => {
+      if (startCpu[i] === undefined && c.stdout.some((l) => l.includes('"event":"started"')))
+        startCpu[i] = c.last.cpuS;
+    });
+    const gone = procs.find((c) => c.exited !== undefined);
+    if (gone) {
       if (p.kind === 'ceiling' && stdout.some((l) => l.includes('"done"'))) break;
-      error = `exited with ${exited} before completion: ${stderr.trim().split('\n').slice(-8).join(' | ')} ${stdout.filter((l) => l.includes('failed')).join(' ')}`;
+      error = `exited with ${gone.exited} before completion: ${gone.stderrTail(8)} ${gone.stdout.filter((l) => l.includes('failed')).join(' ')}`;
       break;
     }
     if ((performance.now() - t0) / 1000 > ctx.timeoutS) {
-      error = `timeout after ${ctx.timeoutS} s (rows ${rowCount}, parquet ${[...seenParquet.values()].reduce((a, b) => a + b, 0)}) stderr: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
+      error = `timeout after ${ctx.timeoutS} s (rows ${rowCount}, parquet ${[...seenParquet.values()].reduce((a, b) => a + b, 0)}) stderr: ${first.stderrTail(5)}`;
       break;
     }
     try {
@@ -179,15 +169,16 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
               drainS = (performance.now() - t0) / 1000;
               const prod = k.producer({ allowAutoTopicCreation: false, idempotent: false });
               await prod.connect();
-              await prod.send({
-                topic: ids.flush,
-                acks: -1,
-                messages: flushRecords(d).map((f) => ({
-                  key: f.key,
-                  value: f.value,
-                  partition: f.partition,
-                })),
-              });
+              // One flush record per campaign, in chunks (a batch must stay under 1 MiB).
+              const fl = flushRecords(d);
+              for (let i = 0; i < fl.length; i += 5000)
+                await prod.send({
+                  topic: ids.flush,
+                  acks: -1,
+                  messages: fl
+                    .slice(i, i + 5000)
+                    .map((f) => ({ key: f.key, value: f.value, partition: f.partition })),
+                });
               await prod.disconnect();
               flushed = true;
             }
@@ -198,44 +189,41 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
           done = (await parquetRowCount(`${ids.dir}/parquet`, seenParquet)) >= truth.windows.size;
       }
     } catch (err) {
-      stderr += `\n[harness] ${String(err)}`;
+      first.stderr += `\n[harness] ${String(err)}`;
     }
   }
   const wallS = (performance.now() - t0) / 1000;
-  const final = procSample(pid);
-  if (final) last = final;
-  if (exited === undefined) child.kill('SIGTERM');
-  for (let i = 0; i < 150 && exited === undefined; i++) await sleep(200);
-  if (exited === undefined) child.kill('SIGKILL');
+  const samples = procs.map((c) => c.sample());
+  const total = aggregateSamples(samples);
+  await Promise.all(procs.map((c) => c.stop()));
   await stopFollow?.();
-  const report = stdout.map((l) => {
-    try {
-      return JSON.parse(l);
-    } catch {
-      return undefined;
-    }
+  const reports = procs.map((c) => {
+    const ev = c.events();
+    return ev.find((r) => r.event === 'stopped') ?? ev.find((r) => r.event === 'done');
   });
-  const childReport = report.find((r) => r?.event === 'stopped') ?? report.find((r) => r?.event === 'done');
   const res: RunResult = {
     ...base,
     wallS,
-    cpuS: last.cpuS,
-    rssMb: last.rssMb,
+    cpuS: total.cpuS,
+    rssMb: total.rssMb,
     recPerS: inputRecords / wallS,
-    cpuPer1M: last.cpuS / (inputRecords / 1e6),
+    cpuPer1M: total.cpuS / (inputRecords / 1e6),
     ...(drainS !== undefined ? { drainS } : {}),
-    childReport,
+    ...(startCpu.every((x) => x !== undefined) ? { startCpuS: startCpu.reduce((a, b) => a + b, 0) } : {}),
+    childReport: n === 1 ? reports[0] : reports,
+    ...(n > 1 ? { processes: samples } : {}),
+    ...(ctx.keep ? { ids } : {}),
   };
   if (error) {
     res.error = error;
     res.gate = 'not reached';
-    cleanup(k, runId, ids.dir);
+    if (!ctx.keep) cleanupRun(k, ids);
     return res;
   }
   // Correctness gate.
   try {
     if (p.kind === 'ceiling') {
-      const r = childReport as { seen: number; parsed: number; failed: number };
+      const r = reports[0] as unknown as { seen: number; parsed: number; failed: number };
       res.ok = r.seen === d.records;
       res.gate = `${r.seen} records decoded, ${r.parsed} parsed, ${r.failed} bad JSON`;
     } else {
@@ -278,12 +266,13 @@ export async function runOnce(p: Peer, run: number, ctx: Ctx): Promise<RunResult
   } catch (err) {
     res.gate = `gate error: ${String(err)}`;
   }
-  cleanup(k, runId, ids.dir);
+  if (!ctx.keep) cleanupRun(k, ids);
   return res;
 }
 
-function cleanup(k: Kafka, runId: string, dir: string): void {
+/** Deletes a run's topics (its id is their prefix) and directory, unless BENCH_KEEP is set. */
+export function cleanupRun(k: Kafka, ids: RunIds): void {
   if (process.env.BENCH_KEEP) return;
-  rmSync(dir, { recursive: true, force: true });
-  void deleteRunTopics(k, runId).catch(() => {});
+  rmSync(ids.dir, { recursive: true, force: true });
+  void deleteRunTopics(k, ids.app).catch(() => {});
 }
