@@ -110,7 +110,6 @@ function harness(opts: { changelog?: ChangelogRecord[]; offsets?: TopicPartition
     outputs: [],
     producer: opts.eos ? producer : undefined,
     transaction: undefined,
-    pendingSend: undefined,
     commitRequested: true,
   };
   const commit = () =>

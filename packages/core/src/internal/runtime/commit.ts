@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { ConsumerPort, OutgoingRecord, ProducedOffset, ProducerPort } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { ChangelogRecord } from '../../state/store.js';
-import { type ActiveTask, settleSend } from './active-task.js';
+import type { ActiveTask } from './active-task.js';
 
 export interface CommitDeps {
   readonly consumer: ConsumerPort;
@@ -50,7 +50,6 @@ export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps
     (t) =>
       t.stream.hasUncommitted() ||
       t.transaction !== undefined ||
-      t.pendingSend !== undefined ||
       t.stores !== undefined ||
       t.outputs.length > 0,
   );
@@ -101,7 +100,6 @@ async function commitTransaction(
   changelog: ChangelogRecord[],
   deps: CommitDeps,
 ): Promise<void> {
-  await settleSend(task);
   const offsets = task.stream.committableOffsets();
   // Output the task collected since its last send goes out with the changelog: one send, not two.
   const outputs = task.outputs.splice(0);

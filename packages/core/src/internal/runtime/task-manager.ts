@@ -207,10 +207,9 @@ export class TaskManager {
         for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
         await this.maybeCommit();
       }
-      // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs
-      // interleaved, and the send overlaps the next runs.
+      // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs interleaved.
       if (run.task.producer && this.tasks.get(run.task.id) === run.task)
-        await this.flusher.flushOrRetire(run.task, { inBackground: true });
+        await this.flusher.flushOrRetire(run.task);
     }
     this.bufferedSince = this.d.clock.now();
     for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
