@@ -298,8 +298,7 @@ export class TaskManager {
     const purgeable = this.purge.pendingIn(tasks);
     try {
       const started = performance.now();
-      // Exactly-once: each task's output goes out with its changelog, in its commit (commit.ts).
-      if (!this.d.exactlyOnce) for (const t of tasks) await this.flusher.flush(t);
+      for (const t of tasks) await this.flusher.flush(t);
       await commitTasks(tasks, {
         consumer: this.d.consumer,
         sharedProducer: this.d.sharedProducer,
