@@ -3,6 +3,7 @@ export {
   bootstrapServers,
   type ConsumedRecord,
   type ConsumeOptions,
+  committedCount,
   consumeAll,
   createTopics,
   deleteTopics,

@@ -201,6 +201,25 @@ export async function consumeAll(topic: string, opts: ConsumeOptions = {}): Prom
   return out;
 }
 
+/**
+ * The sum of the group's committed offsets over the partitions of `topic` (0 for none). A read, so a
+ * failed lookup is asked again: the group's coordinator can move while a test kills and starts
+ * instances (NOT_COORDINATOR was seen in CI), and that is not what the tests check.
+ */
+export async function committedCount(groupId: string, topic: string, kafka = testKafka()): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withAdmin(async (admin) => {
+        const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return (res[0]?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+      }, kafka);
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** Resolves once the group's committed offsets reach the end of every partition of `topic`. */
 export async function waitForCommittedToEnd(
   groupId: string,

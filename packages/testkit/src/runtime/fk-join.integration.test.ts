@@ -3,31 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   type ConsumedRecord,
+  committedCount,
   consumeAll,
   createTopics,
   produceAll,
   uniqueName,
   waitForCommittedToEnd,
-  withAdmin,
 } from '../index.js';
 import { eventually, tempDir } from './helpers.js';
 import { spawnFixture } from './instance-helpers.js';
-
-async function committedCount(groupId: string, topic: string): Promise<number> {
-  // The group's coordinator can move while instances are killed and started (NOT_COORDINATOR in CI):
-  // a lookup that fails is asked again, it is not the test's subject.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await withAdmin(async (admin) => {
-        const res = await admin.fetchOffsets({ groupId, topics: [topic] });
-        return (res[0]?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-      });
-    } catch (err) {
-      if (attempt >= 10) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fk-join-app.ts');
 const T0 = Date.UTC(2025, 10, 6, 9, 0, 0);

@@ -1,20 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { consumeAll, createTopics, produceAll, testKafka, uniqueName, withAdmin } from '../index.js';
+import { committedCount, consumeAll, createTopics, produceAll, uniqueName } from '../index.js';
 import { eventually } from './helpers.js';
 import { spawnFixture } from './instance-helpers.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'passthrough-app.ts');
 
 const startApp = (env: Record<string, string>) => spawnFixture(fixture, env);
-
-async function committed(groupId: string, topic: string): Promise<number> {
-  return withAdmin(async (admin) => {
-    const res = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (res[0]?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-  }, testKafka());
-}
 
 describe('graceful shutdown and restart on the real broker', () => {
   it('SIGTERM mid-stream commits and exits 0; a restart resumes from the committed offsets with no loss', async () => {
@@ -46,7 +39,7 @@ describe('graceful shutdown and restart on the real broker', () => {
     expect(first.output()).toContain('state not-running');
 
     const afterFirst = await consumeAll(output, { idleMs: 1500, timeoutMs: 20_000 });
-    const committedAfterFirst = await committed(appId, input);
+    const committedAfterFirst = await committedCount(appId, input);
     expect(committedAfterFirst).toBeGreaterThan(0);
     expect(committedAfterFirst).toBeLessThan(total); // it really stopped mid-stream
     // The shutdown commit covers exactly what was produced: nothing processed is left uncommitted.
@@ -62,7 +55,7 @@ describe('graceful shutdown and restart on the real broker', () => {
     expect(done, second.output()).toBe(true);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    expect(await committed(appId, input)).toBe(total);
+    expect(await committedCount(appId, input)).toBe(total);
 
     const all = await consumeAll(output, { count: total, idleMs: 1500 });
     const values = all.map((r) => r.value?.toString());
