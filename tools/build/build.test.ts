@@ -53,6 +53,15 @@ describe('the production bundles (pnpm build)', () => {
     expect(voters?.externals).toContain('../../../packages/state/node_modules/classic-level/index.js');
   });
 
+  it('loads @platformatic/kafka only when a platformatic consumer connects, not at start', () => {
+    const platformatic = (xs: readonly string[]) => xs.filter((x) => x.includes('@platformatic/kafka'));
+    for (const r of built.filter((b) => b.out.startsWith('apps/'))) {
+      expect({ out: r.out, atStart: platformatic(r.loadedAtStart) }).toEqual({ out: r.out, atStart: [] });
+      expect(platformatic(r.externals), r.out).not.toEqual([]);
+      expect(r.loadedAtStart, r.out).toContain('../../../packages/core/node_modules/kafkajs/index.js');
+    }
+  });
+
   // --help gets past every static import (kafkajs, classic-level's binding, msgpackr, ...), so a
   // dependency the bundle cannot find fails here; the flag checks themselves are the CLI tests' job.
   it('every app main starts under plain node: --help exits 0, an unknown flag exits 2', async () => {

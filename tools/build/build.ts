@@ -28,7 +28,7 @@ import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build as esbuild, type Plugin } from 'esbuild';
+import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -141,6 +141,8 @@ export interface BuildResult {
   readonly inputs: number;
   /** What the bundle imports at run time: Node builtins and relative paths into node_modules. */
   readonly externals: readonly string[];
+  /** The externals of static imports only: what Node loads before the entry's first line runs. */
+  readonly loadedAtStart: readonly string[];
 }
 
 /** Bundles one entry (paths relative to `root`). */
@@ -151,7 +153,12 @@ export async function buildEntry(entry: Entry, root = ROOT): Promise<BuildResult
   const r = await esbuild({
     absWorkingDir: root,
     entryPoints: [src],
-    outfile,
+    // Splitting keeps a dynamic import() a separate file loaded on demand (the platformatic client,
+    // #20); without it esbuild inlines the module and hoists its imports to the bundle's top.
+    outdir: outDir,
+    entryNames: path.basename(outfile, '.js'),
+    chunkNames: '[name]-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -166,17 +173,39 @@ export async function buildEntry(entry: Entry, root = ROOT): Promise<BuildResult
     plugins: [externalDependencies(outDir), sourceImportMeta(outDir, src)],
     banner: { js: `// Built by tools/build/build.ts from ${entry.src}; do not edit.` },
   });
-  const output = r.metafile.outputs[relativeSpecifier(root, outfile).replace(/^\.\//, '')];
+  const outputs = r.metafile.outputs;
+  const outKey = relativeSpecifier(root, outfile).replace(/^\.\//, '');
   const externals = new Set<string>();
-  for (const o of Object.values(r.metafile.outputs)) {
+  for (const o of Object.values(outputs)) {
     for (const i of o.imports) if (i.external) externals.add(i.path);
   }
   return {
     out: entry.out,
-    bytes: output?.bytes ?? 0,
+    bytes: outputs[outKey]?.bytes ?? 0,
     inputs: Object.keys(r.metafile.inputs).length,
     externals: [...externals].sort(),
+    loadedAtStart: staticExternals(outputs, outKey),
   };
+}
+
+type Outputs = Metafile['outputs'];
+
+/** Externals reached from `start` through static imports (chunks included), not dynamic import(). */
+function staticExternals(outputs: Outputs, start: string): string[] {
+  const seen = new Set<string>([start]);
+  const found = new Set<string>();
+  const queue = [start];
+  for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
+    for (const i of outputs[key]?.imports ?? []) {
+      if (i.kind !== 'import-statement') continue;
+      if (i.external) found.add(i.path);
+      else if (!seen.has(i.path)) {
+        seen.add(i.path);
+        queue.push(i.path);
+      }
+    }
+  }
+  return [...found].sort();
 }
 
 /** Bundles the entries of ENTRIES whose output path starts with one of `prefixes` (all without), in parallel. */

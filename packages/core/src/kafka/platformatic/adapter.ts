@@ -1,7 +1,7 @@
 import { brokerList, type KafkajsOptions, kafkajsPortParts } from '../kafkajs-adapter.js';
 import type { KafkaPort } from '../ports.js';
 import { platformaticSecurityOptions } from '../security.js';
-import { PlatformaticConsumer } from './group-consumer.js';
+import { LazyPlatformaticConsumer } from './lazy-consumer.js';
 
 /**
  * The kafkajs adapter's options. `security` (TLS, SASL) reaches both clients, mapped by
@@ -24,7 +24,7 @@ export function platformaticPort(opts: PlatformaticOptions): KafkaPort {
     ...rest,
     consumer: (c) =>
       checked(
-        new PlatformaticConsumer({ clientId, bootstrapBrokers: brokers, connection }, c, logger),
+        new LazyPlatformaticConsumer({ clientId, bootstrapBrokers: brokers, connection }, c, logger),
         'consumer',
       ),
   };
