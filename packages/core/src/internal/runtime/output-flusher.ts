@@ -5,12 +5,6 @@ import type { ActiveTask } from './active-task.js';
 
 /** Hands tasks' buffered output to their producer: the task's transaction, or the shared producer. */
 export class OutputFlusher {
-  /**
-   * At-least-once: the shared producer's send still in flight (see `flushAll`). Every later send,
-   * commit and close waits for it first, and a failure it had is thrown there.
-   */
-  private sharedSend: Promise<void> | undefined;
-
   constructor(
     /** At-least-once: one producer for all tasks; exactly-once: undefined (each task has its own). */
     private readonly sharedProducer: ProducerPort | undefined,
@@ -20,7 +14,6 @@ export class OutputFlusher {
   ) {}
 
   async flush(task: ActiveTask): Promise<void> {
-    await this.settle();
     if (task.outputs.length === 0) return;
     const batch = task.outputs.splice(0);
     if (task.producer) {
@@ -28,44 +21,6 @@ export class OutputFlusher {
       await task.transaction.send(batch);
     } else {
       await (this.sharedProducer as ProducerPort).send(batch);
-    }
-  }
-
-  /**
-   * Every task's output, outside a commit. At-least-once: one send of the shared producer for all
-   * of it, which the loop does not wait for (it goes on processing while the broker answers; at most
-   * one such send is in flight, and a commit waits for it before committing offsets, so no offset is
-   * committed ahead of its output). Exactly-once: each task's transaction, as `flushOrRetire`.
-   */
-  async flushAll(tasks: readonly ActiveTask[]): Promise<void> {
-    const shared = this.sharedProducer;
-    if (!shared) {
-      for (const task of tasks) await this.flushOrRetire(task);
-      return;
-    }
-    // The shared producer is not transactional: it has no TASK_MIGRATED, so every failure is thrown.
-    await this.settle();
-    const batch = tasks.flatMap((t) => t.outputs.splice(0));
-    if (batch.length === 0) return;
-    const sending = shared.send(batch).then(() => undefined);
-    sending.catch(() => {}); // observed by settle(); not an unhandled rejection meanwhile
-    this.sharedSend = sending;
-  }
-
-  /** At-least-once, before offsets are committed: every task's output sent and acknowledged. */
-  async flushAllAndWait(tasks: readonly ActiveTask[]): Promise<void> {
-    await this.flushAll(tasks);
-    await this.settle();
-  }
-
-  /** Waits for the at-least-once send in flight, if any; its failure is thrown here, once. */
-  async settle(): Promise<void> {
-    const pending = this.sharedSend;
-    if (!pending) return;
-    try {
-      await pending;
-    } finally {
-      if (this.sharedSend === pending) this.sharedSend = undefined;
     }
   }
 
@@ -80,17 +35,12 @@ export class OutputFlusher {
     try {
       await this.flush(task);
     } catch (err) {
-      await this.migrated(err, task.id);
+      if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
+      this.logger.warn('send rejected; tasks will be re-read from the last commit', {
+        task: task.id,
+        error: errorMessage(err),
+      });
+      if (this.exactlyOnce) await this.closeAllDirty();
     }
-  }
-
-  /** TASK_MIGRATED is logged (and under exactly-once retires the tasks); anything else is thrown. */
-  private async migrated(err: unknown, task: string): Promise<void> {
-    if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
-    this.logger.warn('send rejected; tasks will be re-read from the last commit', {
-      task,
-      error: errorMessage(err),
-    });
-    if (this.exactlyOnce) await this.closeAllDirty();
   }
 }

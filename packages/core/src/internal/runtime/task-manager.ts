@@ -204,7 +204,7 @@ export class TaskManager {
         this.sharedOutputs.length >= b.outputFlushRecords
       ) {
         this.lastOutputFlush = now;
-        await this.flusher.flushAll([...this.tasks.values()]);
+        for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
         await this.maybeCommit();
       }
       // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs interleaved.
@@ -212,7 +212,7 @@ export class TaskManager {
         await this.flusher.flushOrRetire(run.task);
     }
     this.bufferedSince = this.d.clock.now();
-    await this.flusher.flushAll([...this.tasks.values()]);
+    for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
     await this.maybeCommit();
   }
 
@@ -281,9 +281,8 @@ export class TaskManager {
       await task.stream.refreshWatermark(now);
       await task.stream.punctuateWallClock(now);
       for (const s of task.sinks.values()) s.tick?.(now);
-      if (task.producer) await this.flusher.flushOrRetire(task);
+      await this.flusher.flushOrRetire(task);
     }
-    await this.flusher.flushAll([...this.tasks.values()]);
     await this.maybeCommit();
     await this.purge.maybeRun();
   }
@@ -295,13 +294,11 @@ export class TaskManager {
 
   async commit(tasks: readonly ActiveTask[], reason: CommitReason): Promise<void> {
     this.schedule.started();
-    await this.flusher.settle();
     if (tasks.length === 0) return;
     const purgeable = this.purge.pendingIn(tasks);
     try {
       const started = performance.now();
-      if (this.d.exactlyOnce) for (const t of tasks) await this.flusher.flush(t);
-      else await this.flusher.flushAllAndWait(tasks);
+      for (const t of tasks) await this.flusher.flush(t);
       await commitTasks(tasks, {
         consumer: this.d.consumer,
         sharedProducer: this.d.sharedProducer,
@@ -359,8 +356,6 @@ export class TaskManager {
    */
   async closeAll(clean: boolean): Promise<void> {
     const errors: unknown[] = [];
-    // An at-least-once send in flight ends before the tasks (and then the producer) go.
-    await this.flusher.settle().catch((err: unknown) => errors.push(err));
     for (const t of [...this.tasks.values()]) errors.push(...(await this.closeTask(t, clean)));
     if (clean && errors.length > 0) throw errors[0];
   }
