@@ -1,11 +1,12 @@
+import { TributaryError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { ConsumerHandlers, ConsumerPort, KafkaPort, TopicPartitionOffset } from '../ports.js';
 import type { ClientBase } from './group-consumer.js';
 
 /**
- * Loads @platformatic/kafka on connect(), not when the runtime's modules load: the client costs
- * about 50 MB of heap and 1.2 CPU-s to import, which every app on the default kafkajs client paid
- * at start before (#20).
+ * Loads @platformatic/kafka on connect(), not when the runtime's modules load: importing it cost
+ * every app, even on the default kafkajs client, about 30 MB of RSS and 1 CPU-s at start (#20,
+ * docs/performance.md).
  */
 export class LazyPlatformaticConsumer implements ConsumerPort {
   readonly groupId: string;
@@ -27,15 +28,15 @@ export class LazyPlatformaticConsumer implements ConsumerPort {
     await this.inner.connect();
   }
 
-  subscribe(topics: readonly string[]): Promise<void> {
+  async subscribe(topics: readonly string[]): Promise<void> {
     return this.connected().subscribe(topics);
   }
 
-  run(handlers: ConsumerHandlers): Promise<void> {
+  async run(handlers: ConsumerHandlers): Promise<void> {
     return this.connected().run(handlers);
   }
 
-  commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     return this.connected().commit(offsets);
   }
 
@@ -48,7 +49,7 @@ export class LazyPlatformaticConsumer implements ConsumerPort {
   }
 
   private connected(): ConsumerPort {
-    if (!this.inner) throw new Error('platformatic consumer used before connect()');
+    if (!this.inner) throw new TributaryError('ILLEGAL_STATE', 'platformatic consumer used before connect()');
     return this.inner;
   }
 }
