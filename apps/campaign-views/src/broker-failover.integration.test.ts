@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Tributary } from '@tributary/core';
+import { Serdes, Tributary } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import {
   consumeAll,
@@ -65,6 +65,29 @@ async function busiestLeader(kafka: Kafka, topics: string[]): Promise<1 | 2 | 3>
   for (const t of meta.topics) for (const p of t.partitions) led.set(p.leader, (led.get(p.leader) ?? 0) + 1);
   const [node] = [...led].sort((a, b) => b[1] - a[1])[0] ?? [1];
   return (node === 2 || node === 3 ? node : 1) as 1 | 2 | 3;
+}
+
+/**
+ * On wrong counts: whether the extra views came twice through the repartition topic (an upstream
+ * task's output committed twice) or once (the aggregate counted a record twice). Watermark records
+ * are left out: they repeat by design.
+ */
+async function repartitionDuplicates(kafka: Kafka, topic: string): Promise<string> {
+  const records = await consumeAll(topic, { idleMs: 3000, timeoutMs: 30_000, readCommitted: true, kafka });
+  const byView = new Map<string, string[]>();
+  const serde = Serdes.msgpack<{ view_id: string }>();
+  let data = 0;
+  for (const r of records) {
+    if (r.headers['tributary-watermark'] !== undefined || r.value === null) continue;
+    data += 1;
+    const id = serde.deserialize(r.value).view_id;
+    byView.set(id, [...(byView.get(id) ?? []), `${r.partition}@${r.offset}`]);
+  }
+  const dups = [...byView].filter(([, at]) => at.length > 1);
+  return `${topic}: ${data} data records, ${byView.size} views, ${dups.length} twice or more; first: ${dups
+    .slice(0, 8)
+    .map(([id, at]) => `${id} at ${at.join(',')}`)
+    .join('; ')}`;
 }
 
 const running: Tributary[] = [];
@@ -264,6 +287,11 @@ describe('broker failover (3-node cluster, exactly-once)', () => {
       byMinute.set(m, (byMinute.get(m) ?? 0) + 1);
     }
     log(`wrong counts (got != truth), first 10: ${wrong.slice(0, 10).join('; ')}`);
+    if (wrong.length > 0) {
+      const all = await withAdmin((admin) => admin.listTopics(), kafka);
+      for (const t of all.filter((t) => t.startsWith(applicationId) && t.endsWith('-repartition')))
+        log(`repartition: ${await repartitionDuplicates(kafka, t)}`);
+    }
     log(`missing by minute: ${JSON.stringify(Object.fromEntries(byMinute))} of ${truth.size} keys`);
     log(
       `missing ${missing.length}, duplicated ${duplicates.length}, wrong ${wrong.length}, extra ${extra.length}`,
