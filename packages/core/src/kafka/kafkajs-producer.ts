@@ -110,8 +110,9 @@ export class KafkajsProducer implements ProducerPort {
 
   /**
    * Sends in size-bounded chunks and checks that the broker answered for every partition written to:
-   * kafkajs 2.2.4 can resolve a send with no answer (and no error) for a partition whose leader has
-   * just died (seen in the 3-node kill -9 test). Records of partitions without a good answer (none,
+   * unpatched kafkajs 2.2.4 resolved a send with no answer (and no error) for a partition whose leader
+   * had just died (seen in the 3-node kill -9 test); our patch retries per partition, and this check
+   * stays as the guard that nothing unanswered passes as sent. Records of partitions without a good answer (none,
    * or an error code) are sent again, up to `maxResends` times (at-least-once only: a duplicate is
    * allowed there); if they stay unanswered the send fails, so nothing is lost silently. A thrown error is not resent here: kafkajs has retried it already, and resending the
    * whole chunk would duplicate the partitions that were written.
