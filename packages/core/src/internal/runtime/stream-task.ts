@@ -32,7 +32,12 @@ import {
 import { SkipLog } from './skip-log.js';
 import { taskEventTime, type WatermarkWiring } from './task-event-time.js';
 import { UncommittedOffsets, type UncommittedRange } from './uncommitted-offsets.js';
-import { type TaskWatermark, type WatermarkBroadcaster, WatermarkReader } from './watermarks.js';
+import {
+  type KnownReport,
+  type TaskWatermark,
+  type WatermarkBroadcaster,
+  WatermarkReader,
+} from './watermarks.js';
 
 export { DEFAULT_PARTITION_IDLE_MS, type WatermarkWiring } from './task-event-time.js';
 
@@ -122,6 +127,11 @@ export class StreamTask {
   /** The task's watermark goes to every partition of its repartition topics again at the next check. */
   resendWatermark(): void {
     this.broadcaster?.resend();
+  }
+
+  /** What this task's upstream tasks reported (watermark mode), for a later incarnation of it. */
+  watermarkReports(): KnownReport[] {
+    return this.watermark?.reports() ?? [];
   }
 
   /** Watermark records this task sent to repartition topics. */

@@ -1,7 +1,7 @@
 import type { EventTimeMode } from '../../processor/processor.js';
 import { resolveTopic } from '../graph/nodes.js';
 import type { StreamTaskOptions } from './stream-task.js';
-import { type BroadcastTarget, TaskWatermark, WatermarkBroadcaster } from './watermarks.js';
+import { type BroadcastTarget, type KnownReport, TaskWatermark, WatermarkBroadcaster } from './watermarks.js';
 
 /** Default for `partitionIdleMs`: longer than the usual skew between producers of one stream. */
 export const DEFAULT_PARTITION_IDLE_MS = 10_000;
@@ -20,6 +20,8 @@ export interface WatermarkWiring {
   readonly heartbeatMs: number;
   /** Data records on repartition topics are stamped when the watermark moved this far (0: all). */
   readonly stampStepMs?: number;
+  /** Upstream reports the previous incarnation of this task on this instance had heard. */
+  readonly knownReports?: readonly KnownReport[];
 }
 
 /** A task's event-time parts: under 'stream-time' only the topics that may carry watermarks. */
@@ -48,6 +50,7 @@ export function taskEventTime(
     caughtUp: w?.inputCaughtUp ?? (() => true),
     now: opts.clock.now(),
   });
+  for (const r of w?.knownReports ?? []) watermark.update(r.topic, r.task, r.of, r.watermark, r.idle);
   const broadcaster = new WatermarkBroadcaster(
     w?.targets ?? [],
     { task: opts.partition, of: w?.taskCount ?? 1 },

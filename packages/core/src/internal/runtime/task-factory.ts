@@ -13,6 +13,7 @@ import type { ActiveTask } from './active-task.js';
 import type { ErrorPolicy, RecordFailure } from './error-policy.js';
 import type { ResolvedRecordLimits } from './record-limits.js';
 import { StreamTask, type WatermarkWiring } from './stream-task.js';
+import type { KnownReport } from './watermarks.js';
 
 /** Which task to build: one sub-topology for one partition. */
 export interface TaskSpec {
@@ -71,6 +72,8 @@ export interface TaskWiring {
   readonly signal?: AbortSignal;
   /** Whether the task's partition of `topic` is read to its end; left out by the driver (always). */
   readonly inputCaughtUp?: (topic: string) => boolean;
+  /** Upstream watermark reports an earlier incarnation of the task on this instance had heard. */
+  readonly knownReports?: readonly KnownReport[];
 }
 
 /**
@@ -218,6 +221,7 @@ function watermarkWiring(
     intervalMs: w.intervalMs,
     heartbeatMs: w.heartbeatMs,
     ...(w.stampStepMs !== undefined ? { stampStepMs: w.stampStepMs } : {}),
+    ...(wiring.knownReports ? { knownReports: wiring.knownReports } : {}),
   };
 }
 

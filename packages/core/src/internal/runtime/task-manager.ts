@@ -20,6 +20,7 @@ import {
 import { type TaskManagerDeps, taskEnvironmentOf } from './task-manager-deps.js';
 import { HEARTBEAT_EVERY_MS, SMALL_BATCH } from './task-manager-tuning.js';
 import { addTaskCounters, instanceCounters } from './task-metrics.js';
+import type { KnownReport } from './watermarks.js';
 
 export type { TaskManagerDeps } from './task-manager-deps.js';
 
@@ -45,6 +46,8 @@ export class TaskManager {
   private stopping = false;
   /** Counters of tasks that were closed, so metrics survive rebalances. */
   private readonly retired: Record<string, number> = {};
+  /** Per task id: the upstream watermark reports its last incarnation here had heard. */
+  private readonly knownReports = new Map<string, KnownReport[]>();
 
   constructor(private readonly d: TaskManagerDeps) {
     this.queues = new PartitionQueues(d.buffering.maxRunRecords);
@@ -132,6 +135,7 @@ export class TaskManager {
     }
     try {
       const committed = new Map([...(await this.d.committedOffsets(topics))].filter(([k]) => keys.has(k)));
+      const knownReports = this.knownReports.get(spec.id);
       const task = await createTask(spec, this.env, {
         committedOffsets: committed,
         // At-least-once: one output buffer for all tasks, so records reach shared topics (repartition
@@ -141,6 +145,7 @@ export class TaskManager {
         isCaughtUp: () => this.isCaughtUp(),
         inputCaughtUp: (topic) => !this.rebalancing && this.queues.partitionCaughtUp(topic, spec.partition),
         signal,
+        ...(knownReports ? { knownReports } : {}),
       });
       for (const t of topics) {
         const end = (await this.d.endOffsets(t)).get(spec.partition) ?? 0n;
@@ -328,6 +333,7 @@ export class TaskManager {
 
   private async closeTask(task: ActiveTask, clean: boolean): Promise<unknown[]> {
     this.tasks.delete(task.id);
+    this.knownReports.set(task.id, task.stream.watermarkReports());
     this.d.storeStats?.dropTask(task.id);
     this.queues.drop(task);
     addTaskCounters(this.retired, task);

@@ -25,6 +25,26 @@ function tracker(caughtUp: Record<string, boolean> = {}) {
 }
 
 describe('TaskWatermark', () => {
+  it('reports() gives a new incarnation of the task what the upstream tasks said, idle flags included', () => {
+    const w = tracker();
+    w.observe('a', 80, 0);
+    w.observe('b', 90, 0);
+    w.report('r', { task: 0, of: 2, watermark: 60, idle: false });
+    w.report('r', { task: 1, of: 2, watermark: 70, idle: true });
+    expect(w.watermark).toBe(60);
+    expect(w.reports()).toEqual([
+      { topic: 'r', task: 0, of: 2, watermark: 60, idle: false },
+      { topic: 'r', task: 1, of: 2, watermark: 70, idle: true },
+    ]);
+    // Rebuilt after the input ended: the sources are read again, but no upstream task resends.
+    const again = tracker();
+    again.observe('a', 80, 0);
+    again.observe('b', 90, 0);
+    expect(again.watermark).toBe(NEG);
+    for (const r of w.reports()) again.update(r.topic, r.task, r.of, r.watermark, r.idle);
+    expect(again.watermark).toBe(60);
+  });
+
   it('is the minimum over inputs; a repartition input waits for every upstream task', () => {
     const w = tracker();
     expect(w.observe('a', 50, 0)).toBe(false);

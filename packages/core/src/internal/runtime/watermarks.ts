@@ -91,6 +91,15 @@ interface RepartitionInput {
 
 type Input = SourceInput | RepartitionInput;
 
+/** One upstream task's report as a downstream input last knew it (see `TaskWatermark.reports`). */
+export interface KnownReport {
+  readonly topic: string;
+  readonly task: number;
+  readonly of: number;
+  readonly watermark: number;
+  readonly idle: boolean;
+}
+
 export interface WatermarkOptions {
   /** The task's input topics (resolved names) and whether each is a repartition topic. */
   readonly inputs: readonly { readonly topic: string; readonly repartition: boolean }[];
@@ -139,6 +148,23 @@ export class TaskWatermark {
     if (ts <= input.maxSeen && !wasIdle) return false;
     if (ts > input.maxSeen) input.maxSeen = ts;
     return this.recompute();
+  }
+
+  /**
+   * What the upstream tasks of the repartition inputs reported. A task created again on this
+   * instance (rebuilt after a failed transaction, or assigned back) starts from these: upstream
+   * tasks resend only when their watermark moves or after a rebalance, so once the input has ended
+   * a new task would otherwise wait for them forever. Reports are facts about upstream progress and
+   * never move back, so they stay true whatever offset the new task starts from.
+   */
+  reports(): KnownReport[] {
+    const out: KnownReport[] = [];
+    for (const [topic, input] of this.inputs) {
+      if (input.kind !== 'repartition') continue;
+      for (const [task, u] of input.upstream)
+        out.push({ topic, task, of: input.expected, watermark: u.watermark, idle: u.idle });
+    }
+    return out;
   }
 
   /** An upstream task's report arrived on `topic`. Returns whether the watermark moved. */
