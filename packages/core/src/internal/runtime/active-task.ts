@@ -17,5 +17,21 @@ export interface ActiveTask {
   /** Exactly-once: the task's own transactional producer and its open transaction. */
   readonly producer: ProducerPort | undefined;
   transaction: TransactionPort | undefined;
+  /**
+   * Exactly-once: the send of the task's last run, still in flight. The loop goes on processing other
+   * tasks' runs meanwhile; anything that touches the transaction settles it first (`settleSend`).
+   */
+  pendingSend: Promise<void> | undefined;
   commitRequested: boolean;
+}
+
+/** Waits for the task's send in flight, if any; its failure is thrown here, once. */
+export async function settleSend(task: ActiveTask): Promise<void> {
+  const pending = task.pendingSend;
+  if (!pending) return;
+  try {
+    await pending;
+  } finally {
+    if (task.pendingSend === pending) task.pendingSend = undefined;
+  }
 }

@@ -110,6 +110,7 @@ function harness(opts: { changelog?: ChangelogRecord[]; offsets?: TopicPartition
     outputs: [],
     producer: opts.eos ? producer : undefined,
     transaction: undefined,
+    pendingSend: undefined,
     commitRequested: true,
   };
   const commit = () =>
@@ -213,5 +214,97 @@ describe('commitTasks', () => {
       reason: 'test',
     });
     expect(steps).toEqual([]);
+  });
+
+  it('exactly-once: output collected since the last send goes out with the changelog, in one send', async () => {
+    const { steps, task, commit } = harness({ changelog: changelog(2), eos: true });
+    task.outputs.push({
+      topic: 'out',
+      partition: 0,
+      key: null,
+      value: Buffer.from('x'),
+      timestamp: 1,
+      headers: {},
+    });
+    await commit();
+    expect(steps.filter((s) => s[0] === 'txn.send')).toEqual([['txn.send', 3]]);
+    expect(task.outputs).toEqual([]);
+  });
+
+  it('exactly-once: output alone (no offsets, no stores) still opens and commits a transaction', async () => {
+    const { steps, task } = harness({ eos: true, offsets: [] });
+    const bare: ActiveTask = { ...task, stores: undefined, outputs: [] };
+    bare.outputs.push({
+      topic: 'out',
+      partition: 0,
+      key: null,
+      value: Buffer.from('w'),
+      timestamp: 1,
+      headers: {},
+    });
+    await commitTasks([bare], {
+      consumer: { groupId: 'app' } as ConsumerPort,
+      sharedProducer: undefined,
+      logger: silentLogger,
+      clock,
+      reason: 'test',
+    });
+    expect(steps.map((s) => s[0])).toEqual([
+      'prepare',
+      'beginTransaction',
+      'txn.send',
+      'txn.sendOffsets',
+      'publish',
+      'txn.commit',
+      'markCommitted',
+    ]);
+  });
+
+  it("exactly-once: tasks' transactions commit side by side, and a failure is thrown only once every task settled", async () => {
+    const a = harness({ eos: true });
+    const b = harness({ eos: true });
+    const bTask: ActiveTask = { ...b.task, id: '0_3', partition: 3 };
+    // A's EndTxn waits until B has sent its offsets: one task after the other would never get there.
+    let bOffsetsSent: () => void = () => {};
+    const bReached = new Promise<void>((resolve) => {
+      bOffsetsSent = resolve;
+    });
+    const aTxn = await (a.task.producer as ProducerPort).beginTransaction();
+    a.task.transaction = {
+      ...aTxn,
+      commit: async () => {
+        await bReached;
+        throw new Error('EndTxn failed');
+      },
+    };
+    const bTxn = await (b.task.producer as ProducerPort).beginTransaction();
+    bTask.transaction = {
+      ...bTxn,
+      sendOffsets: async (g, o) => {
+        await bTxn.sendOffsets(g, o);
+        bOffsetsSent();
+      },
+    };
+    const deps = {
+      consumer: { groupId: 'app' } as ConsumerPort,
+      sharedProducer: undefined,
+      logger: silentLogger,
+      clock,
+      reason: 'test',
+    };
+    const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('commits ran one after the other')), 2000),
+    );
+    await expect(Promise.race([commitTasks([a.task, bTask], deps), timeout])).rejects.toThrow(
+      'EndTxn failed',
+    );
+    // B committed in full although A failed, and A left no checkpoint behind.
+    expect(b.steps.map((s) => s[0]).slice(-4)).toEqual([
+      'txn.commit',
+      'checkpoint',
+      'markCommitted',
+      'expire',
+    ]);
+    expect(a.steps.map((s) => s[0])).not.toContain('checkpoint');
   });
 });

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { ConsumerPort, OutgoingRecord, ProducedOffset, ProducerPort } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
 import type { ChangelogRecord } from '../../state/store.js';
-import type { ActiveTask } from './active-task.js';
+import { type ActiveTask, settleSend } from './active-task.js';
 
 export interface CommitDeps {
   readonly consumer: ConsumerPort;
@@ -47,7 +47,12 @@ function nextOffsets(
 export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps): Promise<void> {
   const started = deps.clock.now();
   const work = tasks.filter(
-    (t) => t.stream.hasUncommitted() || t.transaction !== undefined || t.stores !== undefined,
+    (t) =>
+      t.stream.hasUncommitted() ||
+      t.transaction !== undefined ||
+      t.pendingSend !== undefined ||
+      t.stores !== undefined ||
+      t.outputs.length > 0,
   );
   if (work.length === 0) return;
   const changelogByTask = new Map<ActiveTask, ChangelogRecord[]>();
@@ -68,26 +73,52 @@ export async function commitTasks(tasks: readonly ActiveTask[], deps: CommitDeps
       await finish(task);
     }
   } else {
-    for (const task of work) {
-      const changelog = changelogByTask.get(task) ?? [];
-      const offsets = task.stream.committableOffsets();
-      if (changelog.length === 0 && offsets.length === 0 && !task.transaction) {
-        await finish(task);
-        continue;
-      }
-      const producer = task.producer as ProducerPort;
-      const txn = task.transaction ?? (await producer.beginTransaction());
-      task.transaction = txn;
-      const produced = await txn.send(toOutgoing(changelog));
-      await txn.sendOffsets(deps.consumer.groupId, offsets);
-      for (const s of task.sinks.values()) await s.publish();
-      await txn.commit();
-      task.transaction = undefined;
-      await task.stores?.checkpoint(nextOffsets(produced, task, new Set(changelog.map((r) => r.topic))));
-      await finish(task);
-    }
+    await commitTransactions(work, changelogByTask, deps);
   }
   deps.logger.debug('committed', { reason: deps.reason, tasks: work.length, ms: deps.clock.now() - started });
+}
+
+/**
+ * Exactly-once: every task has its own producer and transaction, so their commits are independent
+ * and go out together; each one's round-trips (changelog send, offsets, EndTxn) overlap the others'.
+ * All of them settle before an error is thrown, so no commit is still in flight when the caller
+ * closes tasks; the first failure in task order is the one reported.
+ */
+async function commitTransactions(
+  work: readonly ActiveTask[],
+  changelogByTask: ReadonlyMap<ActiveTask, ChangelogRecord[]>,
+  deps: CommitDeps,
+): Promise<void> {
+  const results = await Promise.allSettled(
+    work.map((task) => commitTransaction(task, changelogByTask.get(task) ?? [], deps)),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function commitTransaction(
+  task: ActiveTask,
+  changelog: ChangelogRecord[],
+  deps: CommitDeps,
+): Promise<void> {
+  await settleSend(task);
+  const offsets = task.stream.committableOffsets();
+  // Output the task collected since its last send goes out with the changelog: one send, not two.
+  const outputs = task.outputs.splice(0);
+  if (outputs.length === 0 && changelog.length === 0 && offsets.length === 0 && !task.transaction) {
+    await finish(task);
+    return;
+  }
+  const producer = task.producer as ProducerPort;
+  const txn = task.transaction ?? (await producer.beginTransaction());
+  task.transaction = txn;
+  const produced = await txn.send([...outputs, ...toOutgoing(changelog)]);
+  await txn.sendOffsets(deps.consumer.groupId, offsets);
+  for (const s of task.sinks.values()) await s.publish();
+  await txn.commit();
+  task.transaction = undefined;
+  await task.stores?.checkpoint(nextOffsets(produced, task, new Set(changelog.map((r) => r.topic))));
+  await finish(task);
 }
 
 async function finish(task: ActiveTask): Promise<void> {

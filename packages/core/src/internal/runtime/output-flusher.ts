@@ -1,7 +1,7 @@
 import { errorMessage, isTributaryError } from '../../errors.js';
-import type { ProducerPort } from '../../kafka/ports.js';
+import type { OutgoingRecord, ProducerPort } from '../../kafka/ports.js';
 import type { Logger } from '../../logger.js';
-import type { ActiveTask } from './active-task.js';
+import { type ActiveTask, settleSend } from './active-task.js';
 
 /** Hands tasks' buffered output to their producer: the task's transaction, or the shared producer. */
 export class OutputFlusher {
@@ -14,11 +14,11 @@ export class OutputFlusher {
   ) {}
 
   async flush(task: ActiveTask): Promise<void> {
+    await settleSend(task);
     if (task.outputs.length === 0) return;
     const batch = task.outputs.splice(0);
     if (task.producer) {
-      task.transaction ??= await task.producer.beginTransaction();
-      await task.transaction.send(batch);
+      await sendInTransaction(task, task.producer, batch);
     } else {
       await (this.sharedProducer as ProducerPort).send(batch);
     }
@@ -31,16 +31,44 @@ export class OutputFlusher {
    * task resends its watermark right after an assignment, even with nothing to process, and a newer
    * assignment may already have moved it.
    */
-  async flushOrRetire(task: ActiveTask): Promise<void> {
+  async flushOrRetire(task: ActiveTask, opts: { inBackground?: boolean } = {}): Promise<void> {
     try {
-      await this.flush(task);
+      if (opts.inBackground && task.producer) await this.startSend(task, task.producer);
+      else await this.flush(task);
     } catch (err) {
-      if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
-      this.logger.warn('send rejected; tasks will be re-read from the last commit', {
-        task: task.id,
-        error: errorMessage(err),
-      });
-      if (this.exactlyOnce) await this.closeAllDirty();
+      await this.migrated(err, task.id);
     }
   }
+
+  /**
+   * Exactly-once, after a run: the task's output goes out while the loop processes other tasks' runs
+   * (each task has its own producer, so their sends overlap). At most one send per task is in
+   * flight: the previous one settles first, and with it any failure it had.
+   */
+  private async startSend(task: ActiveTask, producer: ProducerPort): Promise<void> {
+    await settleSend(task);
+    if (task.outputs.length === 0) return;
+    const sending = sendInTransaction(task, producer, task.outputs.splice(0));
+    sending.catch(() => {}); // observed by settleSend; not an unhandled rejection meanwhile
+    task.pendingSend = sending;
+  }
+
+  /** TASK_MIGRATED is logged (and under exactly-once retires the tasks); anything else is thrown. */
+  private async migrated(err: unknown, task: string): Promise<void> {
+    if (!isTributaryError(err, 'TASK_MIGRATED')) throw err;
+    this.logger.warn('send rejected; tasks will be re-read from the last commit', {
+      task,
+      error: errorMessage(err),
+    });
+    if (this.exactlyOnce) await this.closeAllDirty();
+  }
+}
+
+async function sendInTransaction(
+  task: ActiveTask,
+  producer: ProducerPort,
+  batch: OutgoingRecord[],
+): Promise<void> {
+  task.transaction ??= await producer.beginTransaction();
+  await task.transaction.send(batch);
 }

@@ -174,6 +174,7 @@ export async function createTask(
     outputs,
     producer: wiring.producer,
     transaction: undefined,
+    pendingSend: undefined,
     commitRequested: false,
   };
   return created.task;
@@ -195,6 +196,8 @@ export async function closeTask(task: ActiveTask, clean: boolean): Promise<unkno
   await attempt(() => task.stream.close());
   for (const s of task.sinks.values())
     await attempt(() => (clean ? s.close() : s.abort().then(() => s.close())));
+  // A send in flight ends before its transaction is aborted or its producer disconnected.
+  await task.pendingSend?.catch(() => {});
   const { transaction, producer, stores } = task;
   if (transaction && !clean) await attempt(() => transaction.abort());
   if (producer) await attempt(() => producer.disconnect());

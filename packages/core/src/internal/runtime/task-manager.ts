@@ -212,9 +212,10 @@ export class TaskManager {
         for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
         await this.maybeCommit();
       }
-      // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs interleaved.
+      // Exactly-once: each task sends in its own transaction; sending after every run keeps outputs
+      // interleaved, and the send overlaps the next runs.
       if (run.task.producer && this.tasks.get(run.task.id) === run.task)
-        await this.flusher.flushOrRetire(run.task);
+        await this.flusher.flushOrRetire(run.task, { inBackground: true });
     }
     this.bufferedSince = this.d.clock.now();
     for (const task of [...this.tasks.values()]) await this.flusher.flushOrRetire(task);
@@ -303,7 +304,8 @@ export class TaskManager {
     const purgeable = this.purge.pendingIn(tasks);
     try {
       const started = performance.now();
-      for (const t of tasks) await this.flusher.flush(t);
+      // Exactly-once: each task's output goes out with its changelog, in its commit (commit.ts).
+      if (!this.d.exactlyOnce) for (const t of tasks) await this.flusher.flush(t);
       await commitTasks(tasks, {
         consumer: this.d.consumer,
         sharedProducer: this.d.sharedProducer,
