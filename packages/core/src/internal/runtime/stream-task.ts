@@ -30,14 +30,8 @@ import {
   UnroutedLateProcessor,
 } from './sink-processors.js';
 import { SkipLog } from './skip-log.js';
-import { taskEventTime, type WatermarkWiring } from './task-event-time.js';
+import { TaskEventTime, type WatermarkWiring } from './task-event-time.js';
 import { UncommittedOffsets, type UncommittedRange } from './uncommitted-offsets.js';
-import {
-  type KnownReport,
-  type TaskWatermark,
-  type WatermarkBroadcaster,
-  WatermarkReader,
-} from './watermarks.js';
 
 export { DEFAULT_PARTITION_IDLE_MS, type WatermarkWiring } from './task-event-time.js';
 
@@ -83,14 +77,8 @@ interface NodeInstance {
 export class StreamTask {
   readonly id: string;
   readonly counters: ErrorCounters = newErrorCounters();
-  /** The largest event time seen (Kafka Streams' stream time). */
-  streamTime = Number.NEGATIVE_INFINITY;
-  readonly eventTimeMode: EventTimeMode;
-  private readonly watermark: TaskWatermark | undefined;
-  private readonly broadcaster: WatermarkBroadcaster | undefined;
-  /** Input topics whose records may carry watermarks (repartition topics). */
-  private readonly reportTopics: ReadonlySet<string>;
-  private readonly reader: WatermarkReader;
+  /** The event-time clock: watermark (and what goes downstream) or stream time. */
+  readonly eventClock: TaskEventTime;
   /** Offsets processed since the last commit, per `topic:partition`: first and last. Only this class writes it. */
   private readonly uncommitted = new UncommittedOffsets();
   private readonly sourcesByTopic = new Map<string, NodeInstance>();
@@ -110,33 +98,13 @@ export class StreamTask {
     this.id = opts.taskId;
     this.limits = opts.recordLimits ?? DEFAULT_RECORD_LIMITS;
     this.now = opts.clock.now();
-    this.eventTimeMode = opts.eventTime ?? 'watermark';
-    const clock = taskEventTime(opts, this.eventTimeMode);
-    this.reportTopics = clock.reportTopics;
-    this.watermark = clock.watermark;
-    this.broadcaster = clock.broadcaster;
-    this.reader = new WatermarkReader(this.watermark);
+    this.eventClock = new TaskEventTime(opts, opts.eventTime ?? 'watermark');
     this.skips = new SkipLog(this.counters, opts.logger, opts.clock, this.id);
   }
 
   /** The task's event-time clock: the watermark, or under 'stream-time' the largest timestamp seen. */
   eventTime(): number {
-    return this.watermark ? this.watermark.watermark : this.streamTime;
-  }
-
-  /** The task's watermark goes to every partition of its repartition topics again at the next check. */
-  resendWatermark(): void {
-    this.broadcaster?.resend();
-  }
-
-  /** What this task's upstream tasks reported (watermark mode), for a later incarnation of it. */
-  watermarkReports(): KnownReport[] {
-    return this.watermark?.reports() ?? [];
-  }
-
-  /** Watermark records this task sent to repartition topics. */
-  get watermarkRecordsSent(): number {
-    return this.broadcaster?.sent ?? 0;
+    return this.eventClock.time;
   }
 
   get lateRecordsUnrouted(): number {
@@ -206,12 +174,9 @@ export class StreamTask {
         }
         return node.supplier();
       case 'sink': {
-        const { broadcaster, watermark, limits, refused } = this;
+        const { limits, refused } = this;
         const repartition = typeof node.topic !== 'function' && node.topic.kind === 'repartition';
-        const stamp =
-          repartition && broadcaster && watermark
-            ? () => broadcaster.stamp(watermark.watermark, watermark.idle)
-            : undefined;
+        const stamp = repartition ? this.eventClock.stamper() : undefined;
         const now = () => this.now;
         return new TopicSinkProcessor(node, this.opts.applicationId, this.opts.collector, {
           limits,
@@ -264,7 +229,7 @@ export class StreamTask {
       schedule: (intervalMs, type, callback) =>
         this.punctuation.schedule(intervalMs, type, callback, this.opts.clock.now()),
       currentStreamTime: () => this.eventTime(),
-      eventTime: this.eventTimeMode,
+      eventTime: this.eventClock.mode,
       currentSystemTime: () => this.opts.clock.now(),
       isCaughtUp: () => this.opts.isCaughtUp?.() ?? true,
       requestCommit: () => this.opts.requestCommit(),
@@ -280,7 +245,7 @@ export class StreamTask {
     let srcTopic: string | undefined;
     let source: NodeInstance | undefined;
     let range: UncommittedRange | undefined;
-    const watermark = this.watermark;
+    const clock = this.eventClock;
     // One wall-clock reading per batch: the watermark's idleness and the timestamp limits use it.
     const now = this.opts.clock.now();
     this.now = now;
@@ -295,12 +260,10 @@ export class StreamTask {
       this.currentMeta = undefined;
       // A watermark record moves the clock and is committed like a record, but no processor (and no
       // output, changelog or dead-letter topic) ever sees it; a data record's stamp is removed.
-      const watermarkRecord = this.reportTopics.has(raw.topic) && this.reader.read(raw) === 'record';
-      if (!watermarkRecord) {
+      if (!clock.takeWatermark(raw)) {
         try {
           const record = this.deserialize(source.node as SourceNode, raw, now);
-          if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
-          watermark?.observe(raw.topic, record.timestamp, now);
+          clock.observe(raw.topic, record.timestamp, now);
           for (const child of source.children) {
             const r = child.processor.process(record);
             if (r) this.pending.push(r);
@@ -329,7 +292,7 @@ export class StreamTask {
     }
     this.currentRaw = undefined;
     this.currentMeta = undefined;
-    if (watermark) this.broadcaster?.maybeSend(watermark.watermark, watermark.idle, now);
+    clock.maybeSend(now);
   }
 
   /**
@@ -337,16 +300,15 @@ export class StreamTask {
    * (stream-time punctuators fire if it moved), and it is sent downstream when due.
    */
   async refreshWatermark(now: number): Promise<void> {
-    const watermark = this.watermark;
-    if (!watermark) return;
+    if (this.eventClock.mode !== 'watermark') return;
     this.now = now;
-    if (watermark.refresh(now) && this.punctuation.hasStreamTime) {
+    if (this.eventClock.refresh(now) && this.punctuation.hasStreamTime) {
       this.currentRaw = undefined;
       this.currentMeta = undefined;
-      this.punctuation.fire('stream-time', watermark.watermark, this.pending);
+      this.punctuation.fire('stream-time', this.eventClock.time, this.pending);
       if (this.pending.length > 0) await this.drainPending();
     }
-    this.broadcaster?.maybeSend(watermark.watermark, watermark.idle, now);
+    this.eventClock.maybeSend(now);
   }
 
   private deserialize(source: SourceNode, raw: RawRecord, now: number): AnyRecord {

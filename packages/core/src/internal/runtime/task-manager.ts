@@ -118,7 +118,7 @@ export class TaskManager {
     this.recovery.noteAssignment([...wanted.values()]);
     // Every member gets an assignment after a rebalance, so every upstream task resends its watermark
     // and a downstream task that moved here learns the watermarks of all of them.
-    for (const t of this.tasks.values()) t.stream.resendWatermark();
+    for (const t of this.tasks.values()) t.stream.eventClock.resend();
     this.d.logger.info('tasks assigned', { tasks: [...this.tasks.keys()].sort() });
   }
 
@@ -335,7 +335,7 @@ export class TaskManager {
 
   private async closeTask(task: ActiveTask, clean: boolean): Promise<unknown[]> {
     this.tasks.delete(task.id);
-    this.knownReports.set(task.id, task.stream.watermarkReports());
+    this.knownReports.set(task.id, task.stream.eventClock.reports());
     this.d.storeStats?.dropTask(task.id);
     this.queues.drop(task);
     addTaskCounters(this.retired, task);

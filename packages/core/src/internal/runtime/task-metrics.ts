@@ -4,7 +4,7 @@ import type { ActiveTask } from './active-task.js';
 export function addTaskCounters(into: Record<string, number>, task: ActiveTask): void {
   for (const [k, v] of Object.entries(task.stream.counters)) into[k] = (into[k] ?? 0) + v;
   into.lateRecordsUnrouted = (into.lateRecordsUnrouted ?? 0) + task.stream.lateRecordsUnrouted;
-  into.watermarkRecordsSent = (into.watermarkRecordsSent ?? 0) + task.stream.watermarkRecordsSent;
+  into.watermarkRecordsSent = (into.watermarkRecordsSent ?? 0) + task.stream.eventClock.recordsSent;
 }
 
 /** The instance's counters: those of closed tasks (`retired`), of the live ones, and records processed. */
