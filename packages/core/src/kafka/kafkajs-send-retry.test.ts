@@ -121,37 +121,41 @@ const messages = [0, 1, 2, 3].flatMap((partition) =>
 const written = (c: ReturnType<typeof cluster>) =>
   [0, 1, 2, 3].flatMap((p) => c.stored(p).map((m) => (m as { value: string }).value)).sort();
 
-describe('kafkajs send retries (patched)', () => {
-  it('a broker that fails at once does not make the retry resend what a slower broker is still writing', async () => {
-    // Partitions 0, 1 on broker 1 (fails its first call at once); 2, 3 on broker 2 (answers after 50 ms).
-    const c = cluster({
-      leaders: () => ({ 0: 1, 1: 1, 2: 2, 3: 2 }),
-      behave: (node, call) => (node === 1 && call === 1 ? { fail: true } : { delayMs: node === 2 ? 50 : 1 }),
-    });
+type Plan = Parameters<typeof cluster>[0];
+const before = { 0: 1, 1: 1, 2: 2, 3: 2 };
+
+describe('kafkajs send retries (patched): every record written once, every partition answered', () => {
+  it.each<[string, Plan]>([
+    [
+      // Partitions 0, 1 on broker 1 (fails its first call at once); 2, 3 on broker 2 (answers after 50 ms).
+      'a broker that fails at once does not make the retry resend what a slower broker is still writing',
+      {
+        leaders: () => before,
+        behave: (node, call) =>
+          node === 1 && call === 1 ? { fail: true } : { delayMs: node === 2 ? 50 : 1 },
+      },
+    ],
+    [
+      // Broker 1 dies; after the refresh its partitions 0, 1 are led by broker 2, which answered for 2, 3.
+      'a partition whose leader moved to a broker that already answered is still sent',
+      {
+        leaders: (refresh) => (refresh === 0 ? before : { 0: 2, 1: 2, 2: 2, 3: 2 }),
+        behave: (node) => (node === 1 ? { fail: true } : { delayMs: 1 }),
+      },
+    ],
+    [
+      // Broker 2 writes 2, 3; broker 1 fails; after the refresh partition 2 is led by broker 3 (the
+      // log is per partition, as a new leader has the replicated batches).
+      'a written partition whose leader moved is not sent again under a new sequence number',
+      {
+        leaders: (refresh) => (refresh === 0 ? before : { 0: 3, 1: 3, 2: 3, 3: 2 }),
+        behave: (node) => (node === 1 ? { fail: true } : { delayMs: 1 }),
+      },
+    ],
+  ])('%s', async (_name, plan) => {
+    const c = cluster(plan);
     const answers = await c.send({ acks: -1, timeout: 1000, topicMessages: [{ topic: 't', messages }] });
     expect(written(c)).toEqual(messages.map((m) => m.value).sort());
     expect(answers.map((a) => a.partition).sort()).toEqual([0, 1, 2, 3]);
-  });
-
-  it('a partition whose leader moved to a broker that already answered is still sent', async () => {
-    // Broker 1 dies; after the refresh its partitions 0, 1 are led by broker 2, which answered for 2, 3.
-    const c = cluster({
-      leaders: (refresh) => (refresh === 0 ? { 0: 1, 1: 1, 2: 2, 3: 2 } : { 0: 2, 1: 2, 2: 2, 3: 2 }),
-      behave: (node) => (node === 1 ? { fail: true } : { delayMs: 1 }),
-    });
-    const answers = await c.send({ acks: -1, timeout: 1000, topicMessages: [{ topic: 't', messages }] });
-    expect(written(c)).toEqual(messages.map((m) => m.value).sort());
-    expect(answers.map((a) => a.partition).sort()).toEqual([0, 1, 2, 3]);
-  });
-
-  it('a written partition whose leader moved is not sent again under a new sequence number', async () => {
-    // Broker 2 writes 2, 3; broker 1 fails; after the refresh partition 2 is led by broker 3 (which
-    // shares the log, as a new leader has the replicated batches).
-    const c = cluster({
-      leaders: (refresh) => (refresh === 0 ? { 0: 1, 1: 1, 2: 2, 3: 2 } : { 0: 3, 1: 3, 2: 3, 3: 2 }),
-      behave: (node) => (node === 1 ? { fail: true } : { delayMs: 1 }),
-    });
-    await c.send({ acks: -1, timeout: 1000, topicMessages: [{ topic: 't', messages }] });
-    expect(written(c)).toEqual(messages.map((m) => m.value).sort());
   });
 });
