@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Serdes, Tributary } from '@tributary/core';
+import { Serdes, Tributary, WATERMARK_HEADER } from '@tributary/core';
 import { levelDbBackend } from '@tributary/state';
 import {
   consumeAll,
@@ -78,7 +78,7 @@ async function repartitionDuplicates(kafka: Kafka, topic: string): Promise<strin
   const serde = Serdes.msgpack<{ view_id: string }>();
   let data = 0;
   for (const r of records) {
-    if (r.headers['tributary-watermark'] !== undefined || r.value === null) continue;
+    if (r.headers[WATERMARK_HEADER] !== undefined || r.value === null) continue;
     data += 1;
     const id = serde.deserialize(r.value).view_id;
     byView.set(id, [...(byView.get(id) ?? []), `${r.partition}@${r.offset}`]);

@@ -13,6 +13,7 @@ export {
   type RecordLimits,
 } from './internal/runtime/record-limits.js';
 export type { StreamsState } from './internal/runtime/state-machine.js';
+export { WATERMARK_HEADER } from './internal/runtime/watermarks.js';
 export {
   type BackendOptions,
   inMemoryBackend,
